@@ -1,0 +1,101 @@
+// Package lp holds the format-independent representation of linear and
+// mixed-integer programs and the simplex engine that solves them.
+package lp
+
+import "math"
+
+// Inf is the bound used for "no bound".
+var Inf = math.Inf(1)
+
+// Sense is the direction of optimisation.
+type Sense int
+
+const (
+	// Minimize asks for the smallest objective value.
+	Minimize Sense = iota
+	// Maximize asks for the largest objective value.
+	Maximize
+)
+
+// String returns "min" or "max".
+func (s Sense) String() string {
+	if s == Maximize {
+		return "max"
+	}
+	return "min"
+}
+
+// Var is one decision variable (a column).
+type Var struct {
+	Name string
+	// Lo and Hi bound the variable: -Inf/+Inf for none, Lo == Hi for fixed.
+	Lo, Hi float64
+	// Obj is the variable's objective coefficient.
+	Obj float64
+	// Integer marks an integer variable (MIP).
+	Integer bool
+}
+
+// Row is one constraint lo <= a.x <= hi. A free row has both bounds
+// infinite; an equality has Lo == Hi.
+type Row struct {
+	Name   string
+	Lo, Hi float64
+}
+
+// Coef is one nonzero of the constraint matrix.
+type Coef struct {
+	Row, Col int
+	Val      float64
+}
+
+// Model is a linear program
+//
+//	min or max  c.x + ObjConst
+//	subject to  Rows[i].Lo <= (A x)_i <= Rows[i].Hi
+//	            Vars[j].Lo <= x_j     <= Vars[j].Hi
+//
+// with A held sparse as triplets. Duplicate (Row, Col) entries are summed.
+type Model struct {
+	Name     string
+	Sense    Sense
+	ObjName  string
+	ObjConst float64
+	Vars     []Var
+	Rows     []Row
+	Coefs    []Coef
+}
+
+// Status is the outcome of a solve.
+type Status string
+
+// Solve outcomes.
+const (
+	Optimal        Status = "optimal"
+	Infeasible     Status = "infeasible"
+	Unbounded      Status = "unbounded"
+	IterationLimit Status = "iteration_limit"
+	TimeLimit      Status = "time_limit"
+)
+
+// Result is the answer of a solve. Slices are indexed like Model.Vars and
+// Model.Rows. Duals and reduced costs use the model's own sense: RowDual[i]
+// is the rate of change of the objective per unit increase of the active
+// bound of row i (a shadow price), ReducedCost[j] is c_j - A_j^T y.
+type Result struct {
+	Status      Status
+	Objective   float64
+	X           []float64
+	RowActivity []float64
+	RowDual     []float64
+	ReducedCost []float64
+	Iterations  int
+}
+
+// Options limits a solve. The zero value means engine defaults. Time limits
+// and cancellation come from the context passed to Solve.
+type Options struct {
+	// MaxIterations stops the solve with IterationLimit; 0 means a default
+	// proportional to the model size.
+	MaxIterations int
+}
