@@ -1,0 +1,241 @@
+package stage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nsqio/go-nsq"
+
+	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
+)
+
+// UserAgent identifies nsqfarm's connections to nsqd.
+const UserAgent = "nsqfarm/1"
+
+// Stage runs one handler on one topic's channel.
+type Stage struct {
+	cfg     Config
+	h       handler.Handler
+	stats   *stats
+	batcher *batcher
+	states  sync.Pool
+
+	consumer atomic.Pointer[nsq.Consumer]
+	running  atomic.Bool
+
+	// hctx is given to handlers; it is cancelled when a drain times out.
+	hctx   context.Context
+	cancel context.CancelFunc
+}
+
+// New validates cfg and returns a stage that runs h. If h declares its
+// ports (handler.Ports), every port must be mapped to an output topic.
+func New(cfg Config, h handler.Handler) (*Stage, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if p, ok := h.(handler.Ports); ok {
+		for _, port := range p.Ports() {
+			if _, ok := cfg.Outputs[port]; !ok {
+				return nil, fmt.Errorf("stage %q: handler port %q is not mapped to an output topic", cfg.Name, port)
+			}
+		}
+	}
+	s := &Stage{cfg: cfg, h: h}
+	s.stats = newStats(cfg.Metrics, &s.cfg)
+	s.hctx, s.cancel = context.WithCancel(context.Background())
+	touchEvery := cfg.Settings.MsgTimeout.D() / 2
+	s.states.New = func() any { return newCallState(touchEvery) }
+	return s, nil
+}
+
+// Name returns the stage name.
+func (s *Stage) Name() string { return s.cfg.Name }
+
+// Config returns the stage's effective configuration.
+func (s *Stage) Config() Config { return s.cfg }
+
+// Health reports nil when the stage is running and connected to at least
+// one nsqd.
+func (s *Stage) Health() error {
+	c := s.consumer.Load()
+	if !s.running.Load() || c == nil {
+		return fmt.Errorf("stage %s: not running", s.cfg.Name)
+	}
+	if c.Stats().Connections == 0 {
+		return fmt.Errorf("stage %s: not connected to any nsqd", s.cfg.Name)
+	}
+	return nil
+}
+
+// Run connects the stage and processes messages until ctx is done, then
+// drains: it stops taking messages, lets in-flight handlers finish (up to
+// the drain timeout, after which they are cancelled and their inputs
+// requeued), publishes and acknowledges what they produced, and returns.
+func (s *Stage) Run(ctx context.Context) error {
+	defer s.cancel()
+	log := s.cfg.Logger.With("stage", s.cfg.Name)
+	set := s.cfg.Settings
+
+	producers, err := s.connectProducers()
+	if err != nil {
+		return err
+	}
+	s.batcher = newBatcher(s, producers)
+	s.batcher.start()
+
+	ncfg := nsq.NewConfig()
+	ncfg.UserAgent = UserAgent
+	ncfg.MaxInFlight = set.MaxInFlight
+	ncfg.MaxAttempts = 0 // the stage dead-letters; go-nsq must never drop
+	ncfg.MsgTimeout = set.MsgTimeout.D()
+	ncfg.DefaultRequeueDelay = set.RequeueDelay.D()
+	ncfg.MaxRequeueDelay = set.MaxRequeueDelay.D()
+	ncfg.MaxBackoffDuration = set.MaxRequeueDelay.D()
+	ncfg.LookupdPollInterval = 15 * time.Second
+	consumer, err := nsq.NewConsumer(s.cfg.Topic, s.cfg.Channel, ncfg)
+	if err != nil {
+		_ = s.batcher.close(time.Second)
+		return fmt.Errorf("stage %s: new consumer: %w", s.cfg.Name, err)
+	}
+	consumer.SetLogger(nsqlog.New(log), nsq.LogLevelWarning)
+	consumer.AddConcurrentHandlers(s, set.Concurrency)
+	if len(s.cfg.LookupdHTTPAddresses) > 0 {
+		err = consumer.ConnectToNSQLookupds(s.cfg.LookupdHTTPAddresses)
+	} else {
+		err = consumer.ConnectToNSQDs(s.cfg.NSQDTCPAddresses)
+	}
+	if err != nil {
+		consumer.Stop()
+		<-consumer.StopChan
+		_ = s.batcher.close(time.Second)
+		return fmt.Errorf("stage %s: connect: %w", s.cfg.Name, err)
+	}
+	s.consumer.Store(consumer)
+	s.running.Store(true)
+	log.Info("stage running", "topic", s.cfg.Topic, "channel", s.cfg.Channel,
+		"concurrency", set.Concurrency, "max_in_flight", set.MaxInFlight,
+		"lookupd", s.cfg.LookupdHTTPAddresses, "nsqd", s.cfg.NSQDTCPAddresses,
+		"destination", s.cfg.DestinationNSQDTCPAddresses)
+
+	<-ctx.Done()
+	log.Info("stage stopping: draining in-flight messages", "in_flight", s.stats.inFlight.Value())
+	s.running.Store(false)
+	consumer.Stop()
+	select {
+	case <-consumer.StopChan:
+	case <-time.After(s.cfg.DrainTimeout):
+		log.Warn("drain timeout: cancelling handlers; their inputs are requeued", "timeout", s.cfg.DrainTimeout)
+		s.cancel()
+		<-consumer.StopChan
+	}
+	s.cancel()
+	if err := s.batcher.close(10 * time.Second); err != nil {
+		return fmt.Errorf("stage %s: drain: %w", s.cfg.Name, err)
+	}
+	log.Info("stage stopped", "processed", s.stats.processed.Value(),
+		"dead_lettered", s.stats.deadLettered.Value(), "failed", s.stats.failed.Value())
+	return nil
+}
+
+// connectProducers opens and checks a producer per destination nsqd.
+func (s *Stage) connectProducers() ([]*nsq.Producer, error) {
+	pcfg := nsq.NewConfig()
+	pcfg.UserAgent = UserAgent
+	var ps []*nsq.Producer
+	for _, addr := range s.cfg.DestinationNSQDTCPAddresses {
+		p, err := nsq.NewProducer(addr, pcfg)
+		if err == nil {
+			p.SetLogger(nsqlog.New(s.cfg.Logger.With("stage", s.cfg.Name)), nsq.LogLevelWarning)
+			err = p.Ping()
+		}
+		if err != nil {
+			for _, q := range ps {
+				q.Stop()
+			}
+			return nil, fmt.Errorf("stage %s: destination nsqd %s: %w", s.cfg.Name, addr, err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
+}
+
+// HandleMessage implements nsq.Handler. It never lets go-nsq respond on
+// its own: every input is finished or requeued by the batcher, or
+// requeued here.
+func (s *Stage) HandleMessage(m *nsq.Message) error {
+	m.DisableAutoResponse()
+	s.stats.inFlight.Add(1)
+	maxAttempts := s.cfg.Settings.MaxAttempts
+	if int(m.Attempts) > maxAttempts {
+		s.deadLetter(m, fmt.Errorf("gave up after %d deliveries (max_attempts %d): earlier attempts were never finished", m.Attempts-1, maxAttempts))
+		return nil
+	}
+
+	st := s.states.Get().(*callState)
+	defer s.states.Put(st)
+	st.in = handler.Input{ID: string(m.ID[:]), Body: m.Body, Attempt: int(m.Attempts)}
+	st.out.Reset()
+
+	start := time.Now()
+	st.watch(m)
+	err := s.h.Handle(s.hctx, &st.in, &st.out)
+	st.unwatch()
+	s.stats.latency.Observe(time.Since(start).Seconds())
+
+	if err == nil {
+		u := &unit{msg: m}
+		u.outs = u.small[:0]
+		for _, o := range st.out.All() {
+			topic, ok := s.cfg.Outputs[o.Port]
+			if !ok {
+				err = handler.Permanentf("handler emitted on unknown port %q", o.Port)
+				break
+			}
+			u.outs = append(u.outs, publication{topic: topic, body: o.Body})
+		}
+		if err == nil {
+			s.batcher.submit(u)
+			return nil
+		}
+	}
+	switch {
+	case handler.IsPermanent(err):
+		s.deadLetter(m, err)
+	case s.hctx.Err() != nil && errors.Is(err, context.Canceled):
+		// Shutting down: hand the input back at once for another consumer.
+		s.stats.failed.Inc()
+		s.stats.inFlight.Add(-1)
+		m.RequeueWithoutBackoff(0)
+	case int(m.Attempts) >= maxAttempts:
+		s.deadLetter(m, fmt.Errorf("attempt %d of %d failed: %w", m.Attempts, maxAttempts, err))
+	default:
+		s.cfg.Logger.Warn("handler failed; requeueing", "stage", s.cfg.Name, "attempt", m.Attempts, "err", err)
+		s.stats.failed.Inc()
+		s.stats.inFlight.Add(-1)
+		m.Requeue(s.cfg.backoff(m.Attempts))
+	}
+	return nil
+}
+
+// deadLetter publishes the input's dead-letter record; the batcher
+// finishes the input once nsqd has it.
+func (s *Stage) deadLetter(m *nsq.Message, reason error) {
+	rec, err := encodeDeadLetter(&s.cfg, string(m.ID[:]), m.Attempts, m.Body, reason, time.Now())
+	if err != nil {
+		// Encoding a record of strings cannot fail; requeue rather than lose.
+		s.cfg.Logger.Error("encode dead letter", "stage", s.cfg.Name, "err", err)
+		s.stats.inFlight.Add(-1)
+		m.Requeue(s.cfg.backoff(m.Attempts))
+		return
+	}
+	s.cfg.Logger.Info("dead-lettering input", "stage", s.cfg.Name, "attempts", m.Attempts, "reason", reason)
+	u := &unit{msg: m, dead: true}
+	u.outs = append(u.small[:0], publication{topic: s.cfg.DeadLetter, body: rec})
+	s.batcher.submit(u)
+}

@@ -1,0 +1,37 @@
+package stage
+
+import (
+	"github.com/nsqfarm/nsqfarm/internal/metrics"
+)
+
+// stats are a stage's metrics.
+type stats struct {
+	processed    *metrics.Counter
+	failed       *metrics.Counter
+	deadLettered *metrics.Counter
+	inFlight     *metrics.Gauge
+	latency      *metrics.Histogram
+	batches      *metrics.Counter
+	publishErrs  *metrics.Counter
+	published    map[string]*metrics.Counter // by topic
+}
+
+func newStats(r *metrics.Registry, c *Config) *stats {
+	l := []string{"stage", c.Name}
+	s := &stats{
+		processed:    r.Counter("nsqfarm_messages_processed_total", "Inputs finished after all their outputs were acknowledged.", l...),
+		failed:       r.Counter("nsqfarm_messages_failed_total", "Transient failures: inputs requeued with backoff.", l...),
+		deadLettered: r.Counter("nsqfarm_messages_dead_lettered_total", "Inputs published to the dead-letter topic, then finished.", l...),
+		inFlight:     r.Gauge("nsqfarm_messages_in_flight", "Inputs received and not yet finished or requeued.", l...),
+		latency:      r.Histogram("nsqfarm_handler_duration_seconds", "Handler run time per input.", metrics.LatencyBuckets, l...),
+		batches:      r.Counter("nsqfarm_publish_batches_total", "MPUB batches sent.", l...),
+		publishErrs:  r.Counter("nsqfarm_publish_errors_total", "MPUB batches that failed (their inputs were requeued).", l...),
+		published:    map[string]*metrics.Counter{},
+	}
+	for _, topic := range append(sortedValues(c.Outputs), c.DeadLetter) {
+		if s.published[topic] == nil {
+			s.published[topic] = r.Counter("nsqfarm_outputs_published_total", "Output messages acknowledged by nsqd, by topic.", "stage", c.Name, "topic", topic)
+		}
+	}
+	return s
+}

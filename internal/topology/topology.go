@@ -1,0 +1,146 @@
+// Package topology loads and validates topics.yaml, the one file that
+// declares a farm's topics, stages and default addresses.
+package topology
+
+import (
+	"fmt"
+	"time"
+)
+
+// DefaultFile is the topology file name looked up when none is given.
+const DefaultFile = "topics.yaml"
+
+// Topology is a validated topics.yaml.
+type Topology struct {
+	// Defaults are the addresses and stage settings used when a stage or a
+	// command line does not override them.
+	Defaults Defaults `yaml:"defaults"`
+	// Topics declares every topic the farm reads or writes, by name.
+	Topics map[string]Topic `yaml:"topics"`
+	// Stages declares the consumer stages, by name.
+	Stages map[string]*Stage `yaml:"stages"`
+
+	// File is the path the topology was read from ("" when parsed from
+	// bytes without a name).
+	File string `yaml:"-"`
+	// stageOrder keeps stages in file order for stable listings.
+	stageOrder []string
+}
+
+// Defaults holds deployment-wide settings.
+type Defaults struct {
+	// NSQDTCPAddresses are the nsqd TCP addresses consumers read from when
+	// no lookupd is configured, and the first is where outputs are published.
+	NSQDTCPAddresses []string `yaml:"nsqd_tcp_addresses"`
+	// NSQDHTTPAddress is the nsqd HTTP address used for administration.
+	NSQDHTTPAddress string `yaml:"nsqd_http_address"`
+	// LookupdHTTPAddresses are the nsqlookupd HTTP addresses consumers use
+	// to discover nsqd instances.
+	LookupdHTTPAddresses []string `yaml:"lookupd_http_addresses"`
+	// MetricsAddress is where a consumer process serves /metrics and
+	// /healthz ("" disables it).
+	MetricsAddress string `yaml:"metrics_address"`
+	// Stage holds the settings every stage inherits unless it sets its own.
+	Stage StageSettings `yaml:"stage"`
+}
+
+// Topic describes one topic.
+type Topic struct {
+	// Description says what the topic carries.
+	Description string `yaml:"description"`
+}
+
+// StageSettings are the tunables of a stage's runtime. Zero values inherit
+// from Defaults.Stage, then from the built-in defaults.
+type StageSettings struct {
+	// Concurrency is the number of handler goroutines; 0 means one per core.
+	Concurrency int `yaml:"concurrency"`
+	// MaxInFlight is the number of messages NSQ may push before they are
+	// finished; 0 means 4 × concurrency × batch size, capped at 2500.
+	MaxInFlight int `yaml:"max_in_flight"`
+	// MaxAttempts is the delivery count after which an input is
+	// dead-lettered instead of processed again.
+	MaxAttempts int `yaml:"max_attempts"`
+	// MsgTimeout is the time nsqd waits for a FIN before redelivering; long
+	// handlers are TOUCHed well before it expires.
+	MsgTimeout Duration `yaml:"msg_timeout"`
+	// BatchSize bounds the number of messages in one MPUB.
+	BatchSize int `yaml:"batch_size"`
+	// BatchBytes bounds the bytes of one MPUB.
+	BatchBytes int `yaml:"batch_bytes"`
+	// BatchDelay bounds how long an output waits for its batch to fill.
+	BatchDelay Duration `yaml:"batch_delay"`
+	// RequeueDelay is the base delay of a requeue after a transient
+	// failure; it doubles with each attempt up to MaxRequeueDelay.
+	RequeueDelay Duration `yaml:"requeue_delay"`
+	// MaxRequeueDelay caps the requeue delay.
+	MaxRequeueDelay Duration `yaml:"max_requeue_delay"`
+}
+
+// Stage declares one consumer stage.
+type Stage struct {
+	// Name is the stage's key in the stages map.
+	Name string `yaml:"-"`
+	// Handler names the handler implementation (see package consumers).
+	Handler string `yaml:"handler"`
+	// Topic is the input topic.
+	Topic string `yaml:"topic"`
+	// Channel is the NSQ channel the stage's consumers share.
+	Channel string `yaml:"channel"`
+	// Outputs maps each handler output port to a topic.
+	Outputs map[string]string `yaml:"outputs"`
+	// DeadLetter is the topic that receives inputs that cannot be processed.
+	DeadLetter string `yaml:"dead_letter"`
+	// StageSettings are this stage's tunables; zero values inherit.
+	StageSettings `yaml:",inline"`
+	// Options are handler-specific settings, decoded by the handler.
+	Options map[string]any `yaml:"options"`
+
+	// line is the line of the stage's key in the file.
+	line int
+}
+
+// Line returns the line of the stage's declaration in its file.
+func (s *Stage) Line() int { return s.line }
+
+// StageNames returns the stage names in the order of the file.
+func (t *Topology) StageNames() []string { return append([]string(nil), t.stageOrder...) }
+
+// Stage returns the named stage or an error listing the known ones.
+func (t *Topology) Stage(name string) (*Stage, error) {
+	s, ok := t.Stages[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: no stage %q (stages: %v)", t.fileName(), name, t.stageOrder)
+	}
+	return s, nil
+}
+
+// InputTopics returns, in file order, the topics stages consume.
+func (t *Topology) InputTopics() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range t.stageOrder {
+		if tp := t.Stages[n].Topic; !seen[tp] {
+			seen[tp] = true
+			out = append(out, tp)
+		}
+	}
+	return out
+}
+
+func (t *Topology) fileName() string {
+	if t.File == "" {
+		return DefaultFile
+	}
+	return t.File
+}
+
+// Duration is a time.Duration written in YAML as a Go duration string
+// ("60s", "5ms").
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// String formats d like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
