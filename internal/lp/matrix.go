@@ -1,0 +1,118 @@
+package lp
+
+import "sort"
+
+// cscMatrix is a sparse matrix in compressed sparse column form.
+type cscMatrix struct {
+	rows, cols int
+	colPtr     []int // len cols+1
+	rowIdx     []int
+	val        []float64
+}
+
+// newCSC builds a column-compressed matrix from triplets, summing duplicate
+// entries and dropping entries that cancel to zero. Row indices within each
+// column are sorted.
+func newCSC(rows, cols int, coefs []Coef) *cscMatrix {
+	a := &cscMatrix{rows: rows, cols: cols, colPtr: make([]int, cols+1)}
+	for _, c := range coefs {
+		a.colPtr[c.Col+1]++
+	}
+	for j := 0; j < cols; j++ {
+		a.colPtr[j+1] += a.colPtr[j]
+	}
+	next := append([]int(nil), a.colPtr[:cols]...)
+	ri := make([]int, len(coefs))
+	rv := make([]float64, len(coefs))
+	for _, c := range coefs {
+		k := next[c.Col]
+		ri[k], rv[k] = c.Row, c.Val
+		next[c.Col]++
+	}
+	// Sort each column by row, merge duplicates and compact.
+	a.rowIdx = ri[:0]
+	a.val = rv[:0]
+	out := 0
+	start := 0
+	for j := 0; j < cols; j++ {
+		end := a.colPtr[j+1]
+		seg := colSegment{ri[start:end], rv[start:end]}
+		if !sort.IsSorted(seg) {
+			sort.Sort(seg)
+		}
+		colStart := out
+		for k := start; k < end; k++ {
+			if out > colStart && ri[out-1] == ri[k] {
+				rv[out-1] += rv[k]
+				continue
+			}
+			ri[out], rv[out] = ri[k], rv[k]
+			out++
+		}
+		// Drop exact zeros produced by cancellation.
+		w := colStart
+		for k := colStart; k < out; k++ {
+			if rv[k] != 0 {
+				ri[w], rv[w] = ri[k], rv[k]
+				w++
+			}
+		}
+		out = w
+		start = end
+		a.colPtr[j+1] = out
+	}
+	a.rowIdx = ri[:out]
+	a.val = rv[:out]
+	return a
+}
+
+// transpose returns the matrix in compressed sparse row form, represented
+// as the CSC form of the transpose.
+func (a *cscMatrix) transpose() *cscMatrix {
+	t := &cscMatrix{rows: a.cols, cols: a.rows, colPtr: make([]int, a.rows+1)}
+	t.rowIdx = make([]int, len(a.rowIdx))
+	t.val = make([]float64, len(a.val))
+	for _, i := range a.rowIdx {
+		t.colPtr[i+1]++
+	}
+	for i := 0; i < a.rows; i++ {
+		t.colPtr[i+1] += t.colPtr[i]
+	}
+	next := append([]int(nil), t.colPtr[:a.rows]...)
+	for j := 0; j < a.cols; j++ {
+		for k := a.colPtr[j]; k < a.colPtr[j+1]; k++ {
+			i := a.rowIdx[k]
+			p := next[i]
+			t.rowIdx[p], t.val[p] = j, a.val[k]
+			next[i]++
+		}
+	}
+	return t
+}
+
+// mulVec returns y = A x.
+func (a *cscMatrix) mulVec(x []float64) []float64 {
+	y := make([]float64, a.rows)
+	for j := 0; j < a.cols; j++ {
+		if x[j] == 0 {
+			continue
+		}
+		for k := a.colPtr[j]; k < a.colPtr[j+1]; k++ {
+			y[a.rowIdx[k]] += a.val[k] * x[j]
+		}
+	}
+	return y
+}
+
+// colSegment sorts one column's (row, value) pairs by row.
+type colSegment struct {
+	idx []int
+	val []float64
+}
+
+func (s colSegment) Len() int           { return len(s.idx) }
+func (s colSegment) Less(i, j int) bool { return s.idx[i] < s.idx[j] }
+func (s colSegment) Swap(i, j int) {
+	s.idx[i], s.idx[j] = s.idx[j], s.idx[i]
+	s.val[i], s.val[j] = s.val[j], s.val[i]
+}

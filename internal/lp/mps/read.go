@@ -1,0 +1,631 @@
+// Package mps reads linear and mixed-integer programs in the MPS format,
+// fixed or free, into lp.Model values.
+package mps
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+)
+
+// Format selects the MPS dialect.
+type Format int
+
+const (
+	// Auto parses the file as free MPS and, when that fails, as fixed MPS,
+	// reporting the error of whichever attempt got further.
+	Auto Format = iota
+	// Fixed is the column-oriented original format: fields start in columns
+	// 2, 5, 15, 25, 40 and 50, and names may contain spaces.
+	Fixed
+	// Free separates fields by spaces or tabs; names cannot contain blanks.
+	Free
+)
+
+// String returns "auto", "fixed" or "free".
+func (f Format) String() string {
+	switch f {
+	case Fixed:
+		return "fixed"
+	case Free:
+		return "free"
+	default:
+		return "auto"
+	}
+}
+
+// Options tunes Read. The zero value auto-detects the format.
+type Options struct {
+	Format Format
+}
+
+// Error is a syntax or consistency error at one line of an MPS file.
+type Error struct {
+	Line int // 1-based line number
+	Msg  string
+}
+
+// Error formats the error as "line N: message".
+func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// ReadFile reads the MPS file at path; gzip-compressed files are
+// decompressed transparently.
+func ReadFile(path string, opts Options) (*lp.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("mps: %w", err)
+	}
+	defer f.Close()
+	m, err := Read(f, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Read parses an MPS model from r. Input starting with the gzip magic bytes
+// is decompressed transparently.
+//
+// Conventions: the first N row is the objective and later N rows are
+// dropped; an RHS entry on the objective row is the negative of the
+// objective constant; UP with a negative value on a column whose lower bound
+// is zero makes the lower bound -Inf; integer columns (MARKER INTORG/INTEND,
+// BV, LI, UI) keep the default bounds [0, +Inf) unless BOUNDS says
+// otherwise. Semi-continuous bounds (SC) are rejected.
+func Read(r io.Reader, opts Options) (*lp.Model, error) {
+	br := bufio.NewReader(r)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("mps: gzip: %w", err)
+		}
+		defer zr.Close()
+		br = bufio.NewReader(zr)
+	}
+	lines, err := readLines(br)
+	if err != nil {
+		return nil, fmt.Errorf("mps: %w", err)
+	}
+	switch opts.Format {
+	case Fixed, Free:
+		m, err := parse(lines, opts.Format)
+		if err != nil {
+			return nil, fmt.Errorf("mps (%s): %w", opts.Format, err)
+		}
+		return m, nil
+	}
+	m, errFree := parse(lines, Free)
+	if errFree == nil {
+		return m, nil
+	}
+	m, errFixed := parse(lines, Fixed)
+	if errFixed == nil {
+		return m, nil
+	}
+	// Report the attempt that got further into the file.
+	var ef, ex *Error
+	if errors.As(errFixed, &ex) && errors.As(errFree, &ef) && ex.Line > ef.Line {
+		return nil, fmt.Errorf("mps (fixed): %w", errFixed)
+	}
+	return nil, fmt.Errorf("mps (free): %w", errFree)
+}
+
+func readLines(br *bufio.Reader) ([]string, error) {
+	var lines []string
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		lines = append(lines, strings.TrimRight(sc.Text(), "\r"))
+	}
+	return lines, sc.Err()
+}
+
+type section int
+
+const (
+	secNone section = iota
+	secName
+	secObjSense
+	secObjName
+	secRows
+	secColumns
+	secRHS
+	secRanges
+	secBounds
+)
+
+// rowKind is the MPS row type letter.
+type rowKind byte
+
+// parser holds the state of one parse attempt.
+type parser struct {
+	format  Format
+	m       *lp.Model
+	line    int
+	rowIdx  map[string]int // model row index, or -1 for the objective, -2 for dropped N rows
+	kinds   []rowKind
+	rhs     []float64
+	colIdx  map[string]int
+	inInt   bool
+	rhsSet  string
+	rngSet  string
+	bndSet  string
+	haveRHS bool
+	haveRng bool
+	haveBnd bool
+	ranges  []float64
+	hasRng  []bool
+	haveObj bool
+}
+
+const (
+	objRow     = -1
+	droppedRow = -2
+)
+
+func (p *parser) errf(format string, args ...any) error {
+	return &Error{Line: p.line, Msg: fmt.Sprintf(format, args...)}
+}
+
+func parse(lines []string, format Format) (*lp.Model, error) {
+	p := &parser{
+		format: format,
+		m:      &lp.Model{},
+		rowIdx: make(map[string]int),
+		colIdx: make(map[string]int),
+	}
+	sec := secNone
+	ended := false
+	for i, raw := range lines {
+		p.line = i + 1
+		if raw == "" || raw[0] == '*' || strings.TrimSpace(raw) == "" {
+			continue
+		}
+		if raw[0] != ' ' && raw[0] != '\t' {
+			var err error
+			sec, err = p.header(raw)
+			if err != nil {
+				return nil, err
+			}
+			if sec == secNone {
+				ended = true
+				break
+			}
+			continue
+		}
+		var err error
+		switch sec {
+		case secNone, secName:
+			err = p.errf("data line outside of any section")
+		case secObjSense:
+			err = p.objSense(strings.TrimSpace(raw))
+		case secObjName:
+			p.m.ObjName = strings.TrimSpace(raw)
+		case secRows:
+			err = p.row(raw)
+		case secColumns:
+			err = p.column(raw)
+		case secRHS:
+			err = p.rhsLine(raw)
+		case secRanges:
+			err = p.rangeLine(raw)
+		case secBounds:
+			err = p.bound(raw)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !ended {
+		p.line = len(lines)
+		return nil, p.errf("missing ENDATA")
+	}
+	p.finishRows()
+	return p.m, nil
+}
+
+// header handles a section line; it returns secNone at ENDATA.
+func (p *parser) header(raw string) (section, error) {
+	fields := strings.Fields(raw)
+	switch strings.ToUpper(fields[0]) {
+	case "NAME":
+		if p.format == Fixed && len(raw) > 14 {
+			p.m.Name = strings.TrimSpace(raw[14:])
+		} else if len(fields) > 1 {
+			p.m.Name = strings.Join(fields[1:], " ")
+		}
+		return secName, nil
+	case "OBJSENSE":
+		if len(fields) > 1 {
+			return secObjSense, p.objSense(fields[1])
+		}
+		return secObjSense, nil
+	case "OBJNAME":
+		if len(fields) > 1 {
+			p.m.ObjName = fields[1]
+		}
+		return secObjName, nil
+	case "ROWS":
+		return secRows, nil
+	case "COLUMNS":
+		return secColumns, nil
+	case "RHS":
+		return secRHS, nil
+	case "RANGES":
+		return secRanges, nil
+	case "BOUNDS":
+		return secBounds, nil
+	case "ENDATA":
+		return secNone, nil
+	case "SOS", "QUADOBJ", "QSECTION", "QMATRIX", "QCMATRIX", "INDICATORS":
+		return secNone, p.errf("unsupported section %s", fields[0])
+	}
+	return secNone, p.errf("unknown section %q", fields[0])
+}
+
+func (p *parser) objSense(s string) error {
+	switch strings.ToUpper(s) {
+	case "MAX", "MAXIMIZE", "MAXIMISE":
+		p.m.Sense = lp.Maximize
+	case "MIN", "MINIMIZE", "MINIMISE":
+		p.m.Sense = lp.Minimize
+	default:
+		return p.errf("unknown objective sense %q", s)
+	}
+	return nil
+}
+
+// fields splits a data line. Fixed format uses the standard columns
+// (1-based) 2-3, 5-12, 15-22, 25-36, 40-47, 50-61; trailing empty fields are
+// removed.
+func (p *parser) fields(raw string) []string {
+	if p.format == Free {
+		return strings.Fields(raw)
+	}
+	spans := [6][2]int{{1, 3}, {4, 12}, {14, 22}, {24, 39}, {39, 47}, {49, len(raw)}}
+	out := make([]string, 0, 6)
+	for _, s := range spans {
+		lo, hi := s[0], min(s[1], len(raw))
+		if lo >= len(raw) {
+			out = append(out, "")
+			continue
+		}
+		out = append(out, strings.TrimSpace(raw[lo:hi]))
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+func (p *parser) row(raw string) error {
+	f := p.fields(raw)
+	if p.format == Fixed {
+		// Fixed rows: type in field 1, name in field 2.
+		f = compact(f)
+	}
+	if len(f) != 2 {
+		return p.errf("ROWS line needs a type and a name, got %q", strings.TrimSpace(raw))
+	}
+	kind, name := strings.ToUpper(f[0]), f[1]
+	if _, dup := p.rowIdx[name]; dup {
+		return p.errf("duplicate row %q", name)
+	}
+	switch kind {
+	case "N":
+		if !p.haveObj && (p.m.ObjName == "" || p.m.ObjName == name) {
+			p.haveObj = true
+			p.m.ObjName = name
+			p.rowIdx[name] = objRow
+		} else {
+			p.rowIdx[name] = droppedRow
+		}
+		return nil
+	case "E", "L", "G":
+		p.rowIdx[name] = len(p.m.Rows)
+		p.m.Rows = append(p.m.Rows, lp.Row{Name: name})
+		p.kinds = append(p.kinds, rowKind(kind[0]))
+		p.rhs = append(p.rhs, 0)
+		return nil
+	}
+	return p.errf("unknown row type %q for row %q", f[0], name)
+}
+
+// compact drops empty fields (fixed format leaves blanks for missing ones).
+func compact(f []string) []string {
+	out := f[:0:0]
+	for _, s := range f {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *parser) number(s, what string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) {
+		return 0, p.errf("invalid %s %q", what, s)
+	}
+	return v, nil
+}
+
+func (p *parser) column(raw string) error {
+	f := p.fields(raw)
+	if p.format == Fixed {
+		if len(f) > 0 && f[0] != "" {
+			return p.errf("unexpected field %q in column 2 of COLUMNS", f[0])
+		}
+		if len(f) > 0 {
+			f = f[1:]
+		}
+	}
+	if len(f) >= 3 && strings.Contains(strings.ToUpper(raw), "'MARKER'") {
+		switch strings.ToUpper(strings.Trim(f[len(f)-1], "'")) {
+		case "INTORG":
+			p.inInt = true
+		case "INTEND":
+			p.inInt = false
+		default:
+			return p.errf("unknown marker %q", f[len(f)-1])
+		}
+		return nil
+	}
+	if len(f) != 3 && len(f) != 5 {
+		return p.errf("COLUMNS line needs a column and one or two row/value pairs, got %d fields", len(f))
+	}
+	name := f[0]
+	j, ok := p.colIdx[name]
+	if !ok {
+		j = len(p.m.Vars)
+		p.colIdx[name] = j
+		p.m.Vars = append(p.m.Vars, lp.Var{Name: name, Hi: lp.Inf, Integer: p.inInt})
+	}
+	for k := 1; k+1 < len(f); k += 2 {
+		i, ok := p.rowIdx[f[k]]
+		if !ok {
+			return p.errf("unknown row %q in COLUMNS", f[k])
+		}
+		v, err := p.number(f[k+1], "coefficient")
+		if err != nil {
+			return err
+		}
+		if math.IsInf(v, 0) {
+			return p.errf("infinite coefficient for column %q in row %q", name, f[k])
+		}
+		switch i {
+		case objRow:
+			p.m.Vars[j].Obj += v
+		case droppedRow:
+		default:
+			if v != 0 {
+				p.m.Coefs = append(p.m.Coefs, lp.Coef{Row: i, Col: j, Val: v})
+			}
+		}
+	}
+	return nil
+}
+
+// pairs splits an RHS or RANGES line into its set name and name/value
+// pairs. Free format may omit the set name.
+func (p *parser) pairs(raw, sec string) (set string, kv []string, err error) {
+	f := p.fields(raw)
+	if p.format == Fixed {
+		if len(f) > 0 && f[0] != "" {
+			return "", nil, p.errf("unexpected field %q in column 2 of %s", f[0], sec)
+		}
+		if len(f) > 0 {
+			f = f[1:]
+		}
+		if len(f) != 3 && len(f) != 5 {
+			return "", nil, p.errf("%s line needs a set name and one or two row/value pairs", sec)
+		}
+		return f[0], f[1:], nil
+	}
+	switch len(f) {
+	case 2, 4:
+		return "", f, nil
+	case 3, 5:
+		return f[0], f[1:], nil
+	}
+	return "", nil, p.errf("%s line needs one or two row/value pairs, got %d fields", sec, len(f))
+}
+
+func (p *parser) rhsLine(raw string) error {
+	set, kv, err := p.pairs(raw, "RHS")
+	if err != nil {
+		return err
+	}
+	if !p.haveRHS {
+		p.haveRHS, p.rhsSet = true, set
+	} else if set != p.rhsSet {
+		return nil // only the first RHS vector is used
+	}
+	for k := 0; k+1 < len(kv); k += 2 {
+		i, ok := p.rowIdx[kv[k]]
+		if !ok {
+			return p.errf("unknown row %q in RHS", kv[k])
+		}
+		v, err := p.number(kv[k+1], "right-hand side")
+		if err != nil {
+			return err
+		}
+		switch i {
+		case objRow:
+			p.m.ObjConst = -v
+		case droppedRow:
+		default:
+			p.rhs[i] = v
+		}
+	}
+	return nil
+}
+
+func (p *parser) rangeLine(raw string) error {
+	set, kv, err := p.pairs(raw, "RANGES")
+	if err != nil {
+		return err
+	}
+	if !p.haveRng {
+		p.haveRng, p.rngSet = true, set
+	} else if set != p.rngSet {
+		return nil
+	}
+	if p.ranges == nil {
+		p.ranges = make([]float64, len(p.m.Rows))
+		p.hasRng = make([]bool, len(p.m.Rows))
+	}
+	for k := 0; k+1 < len(kv); k += 2 {
+		i, ok := p.rowIdx[kv[k]]
+		if !ok {
+			return p.errf("unknown row %q in RANGES", kv[k])
+		}
+		v, err := p.number(kv[k+1], "range")
+		if err != nil {
+			return err
+		}
+		if i < 0 {
+			return p.errf("RANGES entry on free row %q", kv[k])
+		}
+		p.ranges[i], p.hasRng[i] = v, true
+	}
+	return nil
+}
+
+func (p *parser) bound(raw string) error {
+	f := p.fields(raw)
+	var kind, col, val string
+	if p.format == Fixed {
+		if len(f) < 3 {
+			return p.errf("BOUNDS line needs a type, a set name and a column")
+		}
+		kind, col = f[0], f[2]
+		if !p.haveBnd {
+			p.haveBnd, p.bndSet = true, f[1]
+		} else if f[1] != p.bndSet {
+			return nil
+		}
+		if len(f) > 3 {
+			val = f[3]
+		}
+	} else {
+		if len(f) < 2 || len(f) > 4 {
+			return p.errf("BOUNDS line needs a type, an optional set name, a column and a value")
+		}
+		kind = f[0]
+		needsValue := map[string]bool{"UP": true, "LO": true, "FX": true, "LI": true, "UI": true, "SC": true}[strings.ToUpper(kind)]
+		set := ""
+		switch {
+		case len(f) == 4:
+			set, col, val = f[1], f[2], f[3]
+		case len(f) == 2:
+			col = f[1]
+		case needsValue:
+			col, val = f[1], f[2]
+		default: // FR/MI/PL/BV with three fields: set+column, or column+value
+			if _, ok := p.colIdx[f[2]]; ok {
+				set, col = f[1], f[2]
+			} else {
+				col, val = f[1], f[2]
+			}
+		}
+		if !p.haveBnd {
+			p.haveBnd, p.bndSet = true, set
+		} else if set != p.bndSet {
+			return nil
+		}
+	}
+	j, ok := p.colIdx[col]
+	if !ok {
+		return p.errf("unknown column %q in BOUNDS", col)
+	}
+	v := &p.m.Vars[j]
+	var x float64
+	kind = strings.ToUpper(kind)
+	switch kind {
+	case "UP", "LO", "FX", "LI", "UI":
+		if val == "" {
+			return p.errf("%s bound on column %q needs a value", kind, col)
+		}
+		var err error
+		if x, err = p.number(val, "bound"); err != nil {
+			return err
+		}
+	case "BV":
+		if val != "" {
+			var err error
+			if x, err = p.number(val, "bound"); err != nil {
+				return err
+			}
+			if x != 1 && x != 0 {
+				return p.errf("BV bound on column %q with value %s", col, val)
+			}
+		}
+	}
+	switch kind {
+	case "UP", "UI":
+		v.Hi = x
+		if x < 0 && v.Lo == 0 {
+			v.Lo = math.Inf(-1)
+		}
+		v.Integer = v.Integer || kind == "UI"
+	case "LO", "LI":
+		v.Lo = x
+		v.Integer = v.Integer || kind == "LI"
+	case "FX":
+		v.Lo, v.Hi = x, x
+	case "FR":
+		v.Lo, v.Hi = math.Inf(-1), math.Inf(1)
+	case "MI":
+		v.Lo = math.Inf(-1)
+	case "PL":
+		v.Hi = math.Inf(1)
+	case "BV":
+		v.Lo, v.Hi, v.Integer = 0, 1, true
+	case "SC":
+		return p.errf("semi-continuous bound (SC) on column %q is not supported", col)
+	default:
+		return p.errf("unknown bound type %q", kind)
+	}
+	return nil
+}
+
+// finishRows turns row types, right-hand sides and ranges into bounds.
+func (p *parser) finishRows() {
+	for i := range p.m.Rows {
+		b := p.rhs[i]
+		r := &p.m.Rows[i]
+		switch p.kinds[i] {
+		case 'E':
+			r.Lo, r.Hi = b, b
+		case 'L':
+			r.Lo, r.Hi = math.Inf(-1), b
+		case 'G':
+			r.Lo, r.Hi = b, math.Inf(1)
+		}
+		if p.hasRng == nil || !p.hasRng[i] {
+			continue
+		}
+		rg := p.ranges[i]
+		switch p.kinds[i] {
+		case 'E':
+			if rg >= 0 {
+				r.Hi = b + rg
+			} else {
+				r.Lo = b + rg
+			}
+		case 'L':
+			r.Lo = b - math.Abs(rg)
+		case 'G':
+			r.Hi = b + math.Abs(rg)
+		}
+	}
+}

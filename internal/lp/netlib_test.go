@@ -1,0 +1,150 @@
+package lp_test
+
+import (
+	"context"
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+)
+
+const dataDir = "../../../shared/data/lp"
+
+// objectiveErrata overrides answers.csv where its optimum contradicts the
+// MPS convention the reader implements (objective constant = -RHS of the
+// objective row). e226's objective RHS is -7.113 (not 7.113 as the data
+// note says), so the constant is +7.113 and the optimum is
+// -18.751929066 + 7.113 = -11.638929066 (the value listed by other LP test
+// sets); -25.864929066 is what GLPK prints because glpsol adds the RHS with
+// its own sign.
+var objectiveErrata = map[string]float64{
+	"netlib/e226.mps.gz": -11.638929066,
+}
+
+type answer struct {
+	file    string
+	optimum float64
+}
+
+// netlibAnswers reads the LP rows of answers.csv, skipping the test when
+// the shared data is not available.
+func netlibAnswers(tb testing.TB) []answer {
+	tb.Helper()
+	f, err := os.Open(filepath.Join(dataDir, "answers.csv"))
+	if err != nil {
+		tb.Skipf("test data not available: %v", err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatalf("answers.csv: %v", err)
+	}
+	var out []answer
+	for _, r := range recs[1:] {
+		if r[1] != "LP" {
+			continue
+		}
+		opt, err := strconv.ParseFloat(r[7], 64)
+		if err != nil {
+			tb.Fatalf("answers.csv: optimum of %s: %v", r[0], err)
+		}
+		if v, ok := objectiveErrata[r[0]]; ok {
+			opt = v
+		}
+		out = append(out, answer{file: r[0], optimum: opt})
+	}
+	return out
+}
+
+func relErr(got, want float64) float64 {
+	return math.Abs(got-want) / math.Max(1, math.Abs(want))
+}
+
+func TestNetlib(t *testing.T) {
+	for _, a := range netlibAnswers(t) {
+		name := filepath.Base(a.file)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m, err := mps.ReadFile(filepath.Join(dataDir, a.file), mps.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := lp.Solve(context.Background(), m, lp.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != lp.Optimal {
+				t.Fatalf("status %s after %d iterations, want optimal", res.Status, res.Iterations)
+			}
+			if e := relErr(res.Objective, a.optimum); e > 1e-6 {
+				t.Fatalf("objective %.10g, want %.10g (relative error %.2g)", res.Objective, a.optimum, e)
+			}
+			checkKKT(t, m, res, 1e-6)
+			t.Logf("%d iterations", res.Iterations)
+		})
+	}
+}
+
+// checkKKT verifies primal feasibility, dual sign conditions and
+// complementary slackness of an optimal result.
+func checkKKT(t *testing.T, m *lp.Model, res *lp.Result, tol float64) {
+	t.Helper()
+	sign := 1.0 // reduced costs/duals of a minimisation
+	if m.Sense == lp.Maximize {
+		sign = -1
+	}
+	scale := func(v float64) float64 { return tol * math.Max(1, math.Abs(v)) }
+	for j, v := range m.Vars {
+		x := res.X[j]
+		if x < v.Lo-scale(v.Lo) || x > v.Hi+scale(v.Hi) {
+			t.Errorf("var %s = %g outside [%g, %g]", v.Name, x, v.Lo, v.Hi)
+		}
+	}
+	for i, r := range m.Rows {
+		ax := res.RowActivity[i]
+		if ax < r.Lo-scale(r.Lo) || ax > r.Hi+scale(r.Hi) {
+			t.Errorf("row %s = %g outside [%g, %g]", r.Name, ax, r.Lo, r.Hi)
+		}
+	}
+	// Reduced costs c - Aᵀy must match the duals.
+	d := make([]float64, len(m.Vars))
+	for j, v := range m.Vars {
+		d[j] = v.Obj
+	}
+	for _, c := range m.Coefs {
+		d[c.Col] -= c.Val * res.RowDual[c.Row]
+	}
+	dtol := 1e-5
+	for j, v := range m.Vars {
+		if math.Abs(d[j]-res.ReducedCost[j]) > dtol*math.Max(1, math.Abs(v.Obj)) {
+			t.Errorf("var %s: reduced cost %g, c - Aᵀy = %g", v.Name, res.ReducedCost[j], d[j])
+			break
+		}
+	}
+	// Dual feasibility / complementary slackness (minimisation signs).
+	for j, v := range m.Vars {
+		dj := sign * res.ReducedCost[j]
+		x := res.X[j]
+		atLo := x <= v.Lo+scale(v.Lo)
+		atHi := x >= v.Hi-scale(v.Hi)
+		if (dj > dtol && !atLo) || (dj < -dtol && !atHi) {
+			t.Errorf("var %s = %g in [%g, %g] has reduced cost %g", v.Name, x, v.Lo, v.Hi, res.ReducedCost[j])
+			break
+		}
+	}
+	for i, r := range m.Rows {
+		yi := sign * res.RowDual[i]
+		ax := res.RowActivity[i]
+		atLo := ax <= r.Lo+scale(r.Lo)
+		atHi := ax >= r.Hi-scale(r.Hi)
+		if (yi > dtol && !atLo) || (yi < -dtol && !atHi) {
+			t.Errorf("row %s = %g in [%g, %g] has dual %g", r.Name, ax, r.Lo, r.Hi, res.RowDual[i])
+			break
+		}
+	}
+}

@@ -1,0 +1,397 @@
+package lp
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+)
+
+// Tolerances of the simplex on the scaled problem.
+const (
+	primalTol = 1e-7  // bound violation accepted as feasible
+	dualTol   = 1e-7  // reduced cost accepted as optimal
+	pivotTol  = 1e-9  // smallest |alpha| accepted as a pivot
+	zeroStep  = 1e-12 // steps below this count as degenerate
+
+	refactorEvery   = 100 // basis updates between refactorisations
+	stallIterations = 50  // degenerate iterations before anti-cycling measures
+	checkEvery      = 32  // iterations between context checks
+
+	perturbScale     = 1e-6 // relative size of bound perturbations
+	maxPerturbations = 5
+)
+
+// simplex is a bounded-variable revised primal simplex method for
+//
+//	min cᵀx  subject to  A x - s = 0,  lo <= (x, s) <= hi
+//
+// Variables 0..n-1 are structural, n..n+m-1 are the logical variables of
+// the rows (column -e_i). Phase 1 minimises the sum of infeasibilities of
+// the basic variables (a composite objective recomputed every iteration);
+// phase 2 minimises cᵀx once the basis is primal feasible.
+type simplex struct {
+	m, n   int
+	a      *cscMatrix
+	lo, hi []float64 // bounds, length n+m
+	cost   []float64 // phase-2 costs, length n+m
+	origLo []float64 // unperturbed bounds while perturbed
+	origHi []float64
+	x      []float64 // values of all variables
+	head   []int     // basis position -> variable
+	pos    []int     // variable -> basis position, -1 when nonbasic
+	lu     *luFactor
+
+	cB, y, d, alpha, rho, rowAlpha []float64
+	weight                         []float64 // Devex reference weights
+	reject                         []bool    // candidates refused since the last pivot
+	rejected                       []int
+	negOne                         []float64
+	logIdx                         []int
+
+	iters, maxIter int
+	degenerate     int  // consecutive degenerate iterations
+	perturbed      bool // bounds currently perturbed
+	perturbations  int
+	bland          bool // smallest-index pricing while stalling in phase 1
+	fresh          bool // factors and basic values freshly recomputed
+
+	ctx context.Context
+	rng *rand.Rand
+}
+
+func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIter int) *simplex {
+	m, n := a.rows, a.cols
+	N := n + m
+	s := &simplex{
+		m: m, n: n, a: a, lo: lo, hi: hi, cost: cost,
+		x:        make([]float64, N),
+		head:     make([]int, m),
+		pos:      make([]int, N),
+		lu:       newLUFactor(m),
+		cB:       make([]float64, m),
+		y:        make([]float64, m),
+		d:        make([]float64, N),
+		alpha:    make([]float64, m),
+		rho:      make([]float64, m),
+		rowAlpha: make([]float64, N),
+		weight:   make([]float64, N),
+		reject:   make([]bool, N),
+		negOne:   make([]float64, m),
+		logIdx:   make([]int, m),
+		maxIter:  maxIter,
+		ctx:      ctx,
+		rng:      rand.New(rand.NewPCG(0x5eed, 0xfa11)),
+	}
+	for i := 0; i < m; i++ {
+		s.negOne[i], s.logIdx[i] = -1, i
+	}
+	for j := range s.weight {
+		s.weight[j] = 1
+	}
+	// Slack basis; structurals at their bound closest to zero.
+	for j := 0; j < n; j++ {
+		s.pos[j] = -1
+		s.x[j] = nonbasicValue(lo[j], hi[j], 0)
+	}
+	for i := 0; i < m; i++ {
+		s.head[i] = n + i
+		s.pos[n+i] = i
+	}
+	return s
+}
+
+// nonbasicValue places a nonbasic variable at the bound nearest to v; a
+// free variable stays at v.
+func nonbasicValue(lo, hi, v float64) float64 {
+	switch {
+	case !math.IsInf(lo, -1) && !math.IsInf(hi, 1):
+		if math.Abs(v-lo) <= math.Abs(hi-v) {
+			return lo
+		}
+		return hi
+	case !math.IsInf(lo, -1):
+		return lo
+	case !math.IsInf(hi, 1):
+		return hi
+	}
+	return v
+}
+
+// column returns the nonzeros of variable j's column in [A -I].
+func (s *simplex) column(j int) ([]int, []float64) {
+	if j < s.n {
+		lo, hi := s.a.colPtr[j], s.a.colPtr[j+1]
+		return s.a.rowIdx[lo:hi], s.a.val[lo:hi]
+	}
+	i := j - s.n
+	return s.logIdx[i : i+1], s.negOne[i : i+1]
+}
+
+// run iterates until a final status. A context error other than a deadline
+// is returned as an error.
+func (s *simplex) run() (Status, error) {
+	s.refactor()
+	for {
+		if s.iters >= s.maxIter {
+			return IterationLimit, nil
+		}
+		if s.iters%checkEvery == 0 {
+			if err := s.ctx.Err(); err != nil {
+				if errors.Is(err, context.DeadlineExceeded) {
+					return TimeLimit, nil
+				}
+				return "", err
+			}
+		}
+		phase1 := s.phaseCosts()
+		s.computeDuals(phase1)
+		q, dir := s.price(phase1)
+		if q < 0 && s.perturbed {
+			s.removePerturbation()
+			continue
+		}
+		if q < 0 {
+			switch {
+			case !s.fresh:
+				s.refactor()
+				continue
+			case phase1:
+				return Infeasible, nil
+			}
+			return Optimal, nil
+		}
+		s.ftranColumn(q)
+		r, theta, target, flip := s.ratioTest(q, dir)
+		if r < 0 && !flip {
+			if !s.fresh {
+				s.refactor()
+				continue
+			}
+			if phase1 {
+				// Numerically a phase-1 ray cannot exist: refuse q for now.
+				s.refuse(q)
+				continue
+			}
+			return Unbounded, nil
+		}
+		s.iters++
+		s.step(q, dir, theta)
+		s.trackDegeneracy(theta)
+		if flip {
+			if dir > 0 {
+				s.x[q] = s.hi[q]
+			} else {
+				s.x[q] = s.lo[q]
+			}
+			s.fresh = false
+			continue
+		}
+		s.pivot(q, r, target)
+		if s.lu.numEtas() >= refactorEvery {
+			s.refactor()
+		}
+	}
+}
+
+// refactor factorises the current basis, repairs it if singular and
+// recomputes the basic variables from the nonbasic ones.
+func (s *simplex) refactor() {
+	for _, rep := range s.lu.factor(s.head, s.column) {
+		old := s.head[rep.pos]
+		s.pos[old] = -1
+		s.x[old] = nonbasicValue(s.lo[old], s.hi[old], s.x[old])
+		lg := s.n + rep.row
+		s.head[rep.pos] = lg
+		s.pos[lg] = rep.pos
+	}
+	rhs := s.alpha
+	for i := range rhs {
+		rhs[i] = 0
+	}
+	for j := 0; j < s.n; j++ {
+		if s.pos[j] >= 0 || s.x[j] == 0 {
+			continue
+		}
+		for k := s.a.colPtr[j]; k < s.a.colPtr[j+1]; k++ {
+			rhs[s.a.rowIdx[k]] -= s.a.val[k] * s.x[j]
+		}
+	}
+	for i := 0; i < s.m; i++ {
+		if j := s.n + i; s.pos[j] < 0 {
+			rhs[i] += s.x[j]
+		}
+	}
+	s.lu.ftran(rhs)
+	for p, j := range s.head {
+		s.x[j] = rhs[p]
+	}
+	s.fresh = true
+}
+
+// phaseCosts fills cB with the phase-1 costs when the basis is infeasible
+// (and reports true) or with the phase-2 costs.
+func (s *simplex) phaseCosts() bool {
+	infeasible := false
+	for p, j := range s.head {
+		v := s.x[j]
+		switch {
+		case v < s.lo[j]-primalTol:
+			s.cB[p] = -1
+			infeasible = true
+		case v > s.hi[j]+primalTol:
+			s.cB[p] = 1
+			infeasible = true
+		default:
+			s.cB[p] = 0
+		}
+	}
+	if !infeasible {
+		for p, j := range s.head {
+			s.cB[p] = s.cost[j]
+		}
+	}
+	return infeasible
+}
+
+// computeDuals sets y = B⁻ᵀ cB and the reduced costs d of the nonbasic
+// variables (phase-1 costs of nonbasic variables are zero).
+func (s *simplex) computeDuals(phase1 bool) {
+	copy(s.y, s.cB)
+	s.lu.btran(s.y)
+	for j := 0; j < s.n; j++ {
+		if s.pos[j] >= 0 {
+			continue
+		}
+		dj := 0.0
+		if !phase1 {
+			dj = s.cost[j]
+		}
+		for k := s.a.colPtr[j]; k < s.a.colPtr[j+1]; k++ {
+			dj -= s.a.val[k] * s.y[s.a.rowIdx[k]]
+		}
+		s.d[j] = dj
+	}
+	for i := 0; i < s.m; i++ {
+		j := s.n + i
+		if s.pos[j] >= 0 {
+			continue
+		}
+		dj := s.y[i]
+		if !phase1 {
+			dj += s.cost[j]
+		}
+		s.d[j] = dj
+	}
+}
+
+// ftranColumn sets alpha = B⁻¹ a_q.
+func (s *simplex) ftranColumn(q int) {
+	for i := range s.alpha {
+		s.alpha[i] = 0
+	}
+	idx, val := s.column(q)
+	for k, i := range idx {
+		s.alpha[i] = val[k]
+	}
+	s.lu.ftran(s.alpha)
+}
+
+// step moves the entering variable q by dir*theta and the basic variables
+// accordingly.
+func (s *simplex) step(q int, dir, theta float64) {
+	if theta == 0 {
+		return
+	}
+	s.x[q] += dir * theta
+	t := -dir * theta
+	for p, a := range s.alpha {
+		if a != 0 {
+			s.x[s.head[p]] += t * a
+		}
+	}
+}
+
+// pivot makes q basic at position r; the leaving variable is set to target.
+func (s *simplex) pivot(q, r int, target float64) {
+	p := s.head[r]
+	s.x[p] = target
+	s.updateWeights(q, r)
+	s.head[r] = q
+	s.pos[q] = r
+	s.pos[p] = -1
+	s.lu.update(r, s.alpha)
+	s.fresh = false
+	for _, j := range s.rejected {
+		s.reject[j] = false
+	}
+	s.rejected = s.rejected[:0]
+}
+
+// refuse excludes q from pricing until the next basis change.
+func (s *simplex) refuse(q int) {
+	s.reject[q] = true
+	s.rejected = append(s.rejected, q)
+}
+
+// trackDegeneracy counts consecutive degenerate steps and, when the
+// method stalls, perturbs the bounds of the basic variables (which makes
+// the vertex nondegenerate); smallest-index pricing is the last resort.
+func (s *simplex) trackDegeneracy(theta float64) {
+	if theta > zeroStep {
+		s.degenerate = 0
+		s.bland = false
+		return
+	}
+	s.degenerate++
+	if s.degenerate < stallIterations {
+		return
+	}
+	if !s.perturbed && s.perturbations < maxPerturbations {
+		s.perturb()
+	} else if s.degenerate > 4*stallIterations {
+		s.bland = true
+	}
+}
+
+// perturb widens the finite bounds of the basic variables by small random
+// amounts. Widening keeps the basis as feasible as it was.
+func (s *simplex) perturb() {
+	if s.origLo == nil {
+		s.origLo = make([]float64, len(s.lo))
+		s.origHi = make([]float64, len(s.hi))
+	}
+	copy(s.origLo, s.lo)
+	copy(s.origHi, s.hi)
+	s.perturbed = true
+	s.perturbations++
+	s.degenerate = 0
+	for _, j := range s.head {
+		if s.lo[j] == s.hi[j] {
+			continue
+		}
+		if !math.IsInf(s.lo[j], -1) {
+			s.lo[j] -= (1 + s.rng.Float64()) * perturbScale * (1 + math.Abs(s.lo[j]))
+		}
+		if !math.IsInf(s.hi[j], 1) {
+			s.hi[j] += (1 + s.rng.Float64()) * perturbScale * (1 + math.Abs(s.hi[j]))
+		}
+	}
+}
+
+// removePerturbation restores the true bounds, moves nonbasic variables
+// back onto them and recomputes the basic variables; the iteration then
+// continues (in phase 1 if the basis became slightly infeasible).
+func (s *simplex) removePerturbation() {
+	copy(s.lo, s.origLo)
+	copy(s.hi, s.origHi)
+	for j, p := range s.pos {
+		if p < 0 {
+			s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
+		}
+	}
+	s.perturbed = false
+	s.bland = false
+	s.degenerate = 0
+	s.refactor()
+}
