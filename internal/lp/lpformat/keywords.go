@@ -1,0 +1,73 @@
+package lpformat
+
+import (
+	"strings"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+)
+
+// section identifies what a section keyword introduces.
+type section int
+
+const (
+	secNone section = iota
+	secMinimize
+	secMaximize
+	secConstraints
+	secBounds
+	secGeneral
+	secBinary
+	secEnd
+	secUnsupported
+)
+
+// keywords maps lower-case one-word section keywords to their section.
+var keywords = map[string]section{
+	"min": secMinimize, "minimize": secMinimize, "minimise": secMinimize, "minimum": secMinimize,
+	"max": secMaximize, "maximize": secMaximize, "maximise": secMaximize, "maximum": secMaximize,
+	"st": secConstraints, "s.t.": secConstraints, "st.": secConstraints,
+	"bounds": secBounds, "bound": secBounds,
+	"general": secGeneral, "generals": secGeneral, "gen": secGeneral,
+	"integer": secGeneral, "integers": secGeneral,
+	"binary": secBinary, "binaries": secBinary, "bin": secBinary,
+	"end":  secEnd,
+	"semi": secUnsupported, "semis": secUnsupported, "semi-continuous": secUnsupported,
+	"sos": secUnsupported, "sos1": secUnsupported, "sos2": secUnsupported,
+}
+
+// pairKeywords maps two-word section keywords (first word to second word).
+var pairKeywords = map[string]struct {
+	second string
+	sec    section
+}{
+	"subject": {"to", secConstraints},
+	"such":    {"that", secConstraints},
+	"lazy":    {"constraints", secUnsupported},
+	"user":    {"cuts", secUnsupported},
+}
+
+// isInfinity reports whether a name denotes an infinite value.
+func isInfinity(name string) bool {
+	return strings.EqualFold(name, "inf") || strings.EqualFold(name, "infinity")
+}
+
+// isReserved reports whether a name cannot be written as a variable or
+// constraint name because a reader could take it for a keyword or a value.
+func isReserved(name string) bool {
+	lower := strings.ToLower(name)
+	if _, ok := keywords[lower]; ok {
+		return true
+	}
+	if _, ok := pairKeywords[lower]; ok {
+		return true
+	}
+	return isInfinity(name) || lower == "free"
+}
+
+// sense maps an objective section to the optimisation direction.
+func (s section) sense() lp.Sense {
+	if s == secMaximize {
+		return lp.Maximize
+	}
+	return lp.Minimize
+}
