@@ -1,0 +1,90 @@
+package producers
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+)
+
+// Range is the arithmetic progression From, From+Step, ... up to and
+// including To (when reached exactly), with arbitrary-precision integers:
+// ParseRange("100000000000000000000", "100000000000000001000", "1") works.
+type Range struct {
+	From, To, Step *big.Int
+}
+
+// ParseRange parses decimal integers (optionally signed) into a Range and
+// validates it: Step > 0 and From <= To.
+func ParseRange(from, to, step string) (Range, error) {
+	var r Range
+	var errs []error
+	parse := func(name, s string) *big.Int {
+		n, ok := new(big.Int).SetString(strings.TrimSpace(s), 10)
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: %q is not an integer", name, s))
+		}
+		return n
+	}
+	r.From = parse("from", from)
+	r.To = parse("to", to)
+	r.Step = parse("step", step)
+	if len(errs) > 0 {
+		return Range{}, fmt.Errorf("range: %w", errors.Join(errs...))
+	}
+	if err := r.Validate(); err != nil {
+		return Range{}, err
+	}
+	return r, nil
+}
+
+// Validate checks that all bounds are set, Step > 0 and From <= To.
+func (r Range) Validate() error {
+	switch {
+	case r.From == nil || r.To == nil || r.Step == nil:
+		return errors.New("range: from, to and step are required")
+	case r.Step.Sign() <= 0:
+		return fmt.Errorf("range: step %s must be > 0", r.Step)
+	case r.From.Cmp(r.To) > 0:
+		return fmt.Errorf("range: from %s is greater than to %s", r.From, r.To)
+	}
+	return nil
+}
+
+// Count returns the number of values in the range: (To-From)/Step + 1.
+func (r Range) Count() *big.Int {
+	if r.Validate() != nil {
+		return new(big.Int)
+	}
+	n := new(big.Int).Sub(r.To, r.From)
+	n.Quo(n, r.Step)
+	return n.Add(n, big.NewInt(1))
+}
+
+// Bodies yields {"number":N} for every N in the range, with N written as
+// exact JSON integer digits. It reuses one buffer (see Source). An invalid
+// range yields its validation error.
+func (r Range) Bodies() Source {
+	return func(yield func([]byte, error) bool) {
+		if err := r.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		n := new(big.Int).Set(r.From)
+		buf := make([]byte, 0, 64)
+		for n.Cmp(r.To) <= 0 {
+			buf = AppendNumberBody(buf[:0], n)
+			if !yield(buf, nil) {
+				return
+			}
+			n.Add(n, r.Step)
+		}
+	}
+}
+
+// AppendNumberBody appends the numbers message {"number":N} to dst.
+func AppendNumberBody(dst []byte, n *big.Int) []byte {
+	dst = append(dst, `{"number":`...)
+	dst = n.Append(dst, 10)
+	return append(dst, '}')
+}
