@@ -1,6 +1,8 @@
 package stage
 
 import (
+	"bytes"
+	"fmt"
 	"time"
 	"unicode/utf8"
 
@@ -28,7 +30,8 @@ type DeadLetter struct {
 	BodyBase64 []byte `json:"body_base64,omitempty"`
 }
 
-// encodeDeadLetter builds the dead-letter record of an input.
+// encodeDeadLetter builds the dead-letter record of an input. A JSON body
+// is spliced in byte for byte (an encoder would re-format it).
 func encodeDeadLetter(c *Config, id string, attempts uint16, body []byte, reason error, now time.Time) ([]byte, error) {
 	d := DeadLetter{
 		Stage:    c.Name,
@@ -39,17 +42,29 @@ func encodeDeadLetter(c *Config, id string, attempts uint16, body []byte, reason
 		InputID:  id,
 		Time:     now.UTC().Format(time.RFC3339Nano),
 	}
+	raw := bytes.TrimSpace(body)
 	switch {
-	case json.Valid(body):
-		d.Body = body
+	case len(raw) > 0 && json.Valid(raw):
 	case utf8.Valid(body):
 		s, err := json.Marshal(string(body))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("encode dead-letter body: %w", err)
 		}
-		d.Body = s
+		raw = s
 	default:
 		d.BodyBase64 = body
+		raw = nil
 	}
-	return json.Marshal(d)
+	rec, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encode dead letter: %w", err)
+	}
+	if raw == nil {
+		return rec, nil
+	}
+	out := make([]byte, 0, len(rec)+len(raw)+9)
+	out = append(out, rec[:len(rec)-1]...)
+	out = append(out, `,"body":`...)
+	out = append(out, raw...)
+	return append(out, '}'), nil
 }

@@ -97,6 +97,7 @@ func (s *Stage) Run(ctx context.Context) error {
 	ncfg.DefaultRequeueDelay = set.RequeueDelay.D()
 	ncfg.MaxRequeueDelay = set.MaxRequeueDelay.D()
 	ncfg.MaxBackoffDuration = set.MaxRequeueDelay.D()
+	ncfg.BackoffMultiplier = set.RequeueDelay.D()
 	ncfg.LookupdPollInterval = 15 * time.Second
 	consumer, err := nsq.NewConsumer(s.cfg.Topic, s.cfg.Channel, ncfg)
 	if err != nil {

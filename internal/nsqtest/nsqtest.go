@@ -1,0 +1,166 @@
+// Package nsqtest starts real NSQ daemons inside tests and reads and writes
+// their topics. It is for tests only: nothing here is a mock.
+package nsqtest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nsqio/go-nsq"
+	"github.com/nsqio/nsq/nsqd"
+)
+
+// NSQD starts an nsqd on loopback ports with data in a temporary directory
+// and stops it when the test ends. tweak may adjust the options.
+func NSQD(t testing.TB, tweak ...func(*nsqd.Options)) *nsqd.NSQD {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress = "127.0.0.1:0"
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.HTTPSAddress = ""
+	opts.DataPath = t.TempDir()
+	opts.LogLevel = 3 // warnings and errors
+	opts.Logger = testLogger{t}
+	for _, f := range tweak {
+		f(opts)
+	}
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatalf("start nsqd: %v", err)
+	}
+	go func() { _ = n.Main() }()
+	t.Cleanup(n.Exit)
+	return n
+}
+
+type testLogger struct{ t testing.TB }
+
+func (l testLogger) Output(_ int, s string) error {
+	l.t.Log(s)
+	return nil
+}
+
+// HTTP posts body to path on an nsqd HTTP address and fails the test
+// unless it answers 200.
+func HTTP(t testing.TB, httpAddr, path string, body []byte) []byte {
+	t.Helper()
+	resp, err := http.Post("http://"+httpAddr+path, "application/octet-stream", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s: %s: %s", path, resp.Status, out)
+	}
+	return out
+}
+
+// CreateChannel creates topic and channel through nsqd's HTTP API.
+func CreateChannel(t testing.TB, httpAddr, topic, channel string) {
+	t.Helper()
+	HTTP(t, httpAddr, "/topic/create?topic="+url.QueryEscape(topic), nil)
+	HTTP(t, httpAddr, "/channel/create?topic="+url.QueryEscape(topic)+"&channel="+url.QueryEscape(channel), nil)
+}
+
+// Pub publishes one body with HTTP /pub.
+func Pub(t testing.TB, httpAddr, topic string, body []byte) {
+	t.Helper()
+	HTTP(t, httpAddr, "/pub?topic="+url.QueryEscape(topic), body)
+}
+
+// MPub publishes newline-separated bodies with HTTP /mpub.
+func MPub(t testing.TB, httpAddr, topic string, bodies [][]byte) {
+	t.Helper()
+	HTTP(t, httpAddr, "/mpub?topic="+url.QueryEscape(topic), bytes.Join(bodies, []byte("\n")))
+}
+
+// Collector consumes a topic and keeps every message body.
+type Collector struct {
+	mu       sync.Mutex
+	bodies   [][]byte
+	attempts []uint16
+	consumer *nsq.Consumer
+	notify   chan struct{}
+}
+
+// Collect starts consuming topic on channel from the nsqd at tcpAddr and
+// stops when the test ends.
+func Collect(t testing.TB, tcpAddr, topic, channel string) *Collector {
+	t.Helper()
+	cfg := nsq.NewConfig()
+	cfg.MaxInFlight = 1000
+	c, err := nsq.NewConsumer(topic, channel, cfg)
+	if err != nil {
+		t.Fatalf("collect %s: %v", topic, err)
+	}
+	c.SetLogger(testLogger{t}, nsq.LogLevelWarning)
+	col := &Collector{consumer: c, notify: make(chan struct{}, 1)}
+	c.AddHandler(nsq.HandlerFunc(func(m *nsq.Message) error {
+		col.mu.Lock()
+		col.bodies = append(col.bodies, append([]byte(nil), m.Body...))
+		col.attempts = append(col.attempts, m.Attempts)
+		col.mu.Unlock()
+		select {
+		case col.notify <- struct{}{}:
+		default:
+		}
+		return nil
+	}))
+	if err := c.ConnectToNSQD(tcpAddr); err != nil {
+		t.Fatalf("collect %s: connect: %v", topic, err)
+	}
+	t.Cleanup(func() { c.Stop(); <-c.StopChan })
+	return col
+}
+
+// Bodies returns a copy of the bodies received so far.
+func (c *Collector) Bodies() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([][]byte(nil), c.bodies...)
+}
+
+// Len returns the number of messages received so far.
+func (c *Collector) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.bodies)
+}
+
+// WaitFor waits until at least n messages arrived, failing the test after
+// timeout.
+func (c *Collector) WaitFor(t testing.TB, n int, timeout time.Duration) [][]byte {
+	t.Helper()
+	deadline := time.After(timeout)
+	for c.Len() < n {
+		select {
+		case <-c.notify:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("timed out after %v with %d of %d messages", timeout, c.Len(), n)
+		}
+	}
+	return c.Bodies()
+}
+
+// Depth returns a channel's depth plus its in-flight and deferred counts:
+// every message not yet finished.
+func Depth(n *nsqd.NSQD, topic, channel string) (int64, error) {
+	tp, err := n.GetExistingTopic(topic)
+	if err != nil {
+		return 0, fmt.Errorf("topic %s: %w", topic, err)
+	}
+	ch, err := tp.GetExistingChannel(channel)
+	if err != nil {
+		return 0, fmt.Errorf("channel %s: %w", channel, err)
+	}
+	st := nsqd.NewChannelStats(ch, nil, 0)
+	return st.Depth + int64(st.InFlightCount) + int64(st.DeferredCount), nil
+}
