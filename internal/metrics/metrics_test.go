@@ -1,0 +1,83 @@
+package metrics
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func TestWriteToPrometheusText(t *testing.T) {
+	r := NewRegistry()
+	c := r.Counter("jobs_total", "Jobs done.", "stage", "a")
+	r.Counter("jobs_total", "Jobs done.", "stage", `b"q`).Add(2)
+	g := r.Gauge("in_flight", "Jobs in flight.")
+	h := r.Histogram("latency_seconds", "Latency.", []float64{0.1, 1}, "stage", "a")
+	c.Inc()
+	g.Add(3)
+	g.Add(-1)
+	h.Observe(0.05)
+	h.Observe(0.5)
+	h.Observe(5)
+	var b strings.Builder
+	if _, err := r.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := `# HELP in_flight Jobs in flight.
+# TYPE in_flight gauge
+in_flight 2
+# HELP jobs_total Jobs done.
+# TYPE jobs_total counter
+jobs_total{stage="a"} 1
+jobs_total{stage="b\"q"} 2
+# HELP latency_seconds Latency.
+# TYPE latency_seconds histogram
+latency_seconds_bucket{stage="a",le="0.1"} 1
+latency_seconds_bucket{stage="a",le="1"} 2
+latency_seconds_bucket{stage="a",le="+Inf"} 3
+latency_seconds_sum{stage="a"} 5.55
+latency_seconds_count{stage="a"} 3
+`
+	if b.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestServer(t *testing.T) {
+	r := NewRegistry()
+	r.Counter("x_total", "X.").Inc()
+	var healthy atomic.Bool
+	healthy.Store(true)
+	s, err := Listen("127.0.0.1:0", r, func() error {
+		if healthy.Load() {
+			return nil
+		}
+		return errors.New("not connected")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve()
+	defer s.Shutdown(t.Context())
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + s.Addr().String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "x_total 1") {
+		t.Errorf("/metrics: %d %q", code, body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("/healthz healthy: %d", code)
+	}
+	healthy.Store(false)
+	if code, body := get("/healthz"); code != 503 || !strings.Contains(body, "not connected") {
+		t.Errorf("/healthz unhealthy: %d %q", code, body)
+	}
+}
