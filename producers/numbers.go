@@ -70,8 +70,24 @@ func (r Range) Bodies() Source {
 			yield(nil, err)
 			return
 		}
-		n := new(big.Int).Set(r.From)
 		buf := make([]byte, 0, 64)
+		if r.From.Sign() >= 0 {
+			// Fast path: count in decimal digits, no allocation per value.
+			n := []byte(r.From.String())
+			step := []byte(r.Step.String())
+			to := []byte(r.To.String())
+			for decimalLE(n, to) {
+				buf = append(buf[:0], `{"number":`...)
+				buf = append(buf, n...)
+				buf = append(buf, '}')
+				if !yield(buf, nil) {
+					return
+				}
+				n = decimalAdd(n, step)
+			}
+			return
+		}
+		n := new(big.Int).Set(r.From)
 		for n.Cmp(r.To) <= 0 {
 			buf = AppendNumberBody(buf[:0], n)
 			if !yield(buf, nil) {
@@ -80,6 +96,47 @@ func (r Range) Bodies() Source {
 			n.Add(n, r.Step)
 		}
 	}
+}
+
+// decimalLE reports a <= b for canonical non-negative decimal digit strings.
+func decimalLE(a, b []byte) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return string(a) <= string(b)
+}
+
+// decimalAdd adds the canonical non-negative decimal b to a in place
+// (growing a by one digit on a final carry) and returns a.
+func decimalAdd(a, b []byte) []byte {
+	if len(b) > len(a) {
+		pad := len(b) - len(a)
+		na := make([]byte, len(b), len(b)+1)
+		for i := range pad {
+			na[i] = '0'
+		}
+		copy(na[pad:], a)
+		a = na
+	}
+	carry := byte(0)
+	i, j := len(a)-1, len(b)-1
+	for ; i >= 0; i-- {
+		d := a[i] - '0' + carry
+		if j >= 0 {
+			d += b[j] - '0'
+			j--
+		} else if carry == 0 {
+			break
+		}
+		carry = d / 10
+		a[i] = d%10 + '0'
+	}
+	if carry > 0 {
+		a = append(a, 0)
+		copy(a[1:], a)
+		a[0] = '1'
+	}
+	return a
 }
 
 // AppendNumberBody appends the numbers message {"number":N} to dst.

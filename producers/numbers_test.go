@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"math/rand"
 	"slices"
 	"strings"
 	"testing"
@@ -123,6 +124,44 @@ func TestPublishBigRangeToNSQD(t *testing.T) {
 		want := `{"number":` + n.String() + `}`
 		if !seen[want] {
 			t.Fatalf("missing %s", want)
+		}
+	}
+}
+
+func TestDecimalFastPathMatchesBigInt(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for trial := 0; trial < 2000; trial++ {
+		from := new(big.Int).Rand(rng, new(big.Int).Lsh(big.NewInt(1), uint(rng.Intn(80)+1)))
+		step := new(big.Int).Rand(rng, new(big.Int).Lsh(big.NewInt(1), uint(rng.Intn(80)+1)))
+		step.Add(step, big.NewInt(1))
+		to := new(big.Int).Mul(step, big.NewInt(int64(rng.Intn(20))))
+		to.Add(to, from)
+		to.Add(to, big.NewInt(int64(rng.Intn(3))))
+		r := Range{From: from, To: to, Step: step}
+		got, err := collect(r.Bodies())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for n := new(big.Int).Set(from); n.Cmp(to) <= 0; n.Add(n, step) {
+			want = append(want, string(AppendNumberBody(nil, n)))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("from %s to %s step %s: got %q want %q", from, to, step, got, want)
+		}
+	}
+	// Carries across every digit, and a step longer than the value.
+	for _, tc := range [][3]string{{"9", "1000", "1"}, {"999", "100000", "99999"}, {"0", "30", "7"}} {
+		r, _ := ParseRange(tc[0], tc[1], tc[2])
+		got, _ := collect(r.Bodies())
+		if int64(len(got)) != r.Count().Int64() {
+			t.Fatalf("%v: %d bodies, want %s", tc, len(got), r.Count())
+		}
+		last := got[len(got)-1]
+		n := new(big.Int).Sub(r.Count(), big.NewInt(1))
+		n.Mul(n, r.Step).Add(n, r.From)
+		if last != string(AppendNumberBody(nil, n)) {
+			t.Fatalf("%v: last %s, want %s", tc, last, n)
 		}
 	}
 }

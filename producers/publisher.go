@@ -1,6 +1,7 @@
 package producers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -200,52 +201,71 @@ func (p *Publisher) Publish(ctx context.Context, topic string, src Source) (Stat
 		return nil
 	}
 
+	// handle adds one item to the batch, flushing as needed. It returns
+	// errSourceDone when the source is exhausted and everything was sent.
+	handle := func(it sourceItem, ok bool) error {
+		if !ok {
+			return cmp.Or(flush(), errSourceDone)
+		}
+		if it.err != nil {
+			if err := flush(); err != nil {
+				return errors.Join(it.err, err)
+			}
+			return it.err
+		}
+		st.Read++
+		if b.len() > 0 && b.size()+len(it.body) > p.opts.MaxBatchBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if b.len() == 0 {
+			flushTimer.Reset(p.opts.FlushInterval)
+		}
+		b.add(it.body)
+		if b.len() >= limit || b.size() >= p.opts.MaxBatchBytes {
+			return flush()
+		}
+		return nil
+	}
+
 	for {
 		var timerC <-chan time.Time
 		if b.len() > 0 {
 			timerC = flushTimer.C
 		}
+		var err error
 		select {
 		case <-ctx.Done():
-			return fail(ctx.Err())
+			err = ctx.Err()
 		case <-timerC:
-			if err := flush(); err != nil {
-				return fail(err)
-			}
+			err = flush()
 		case it, ok := <-items:
-			if !ok {
-				if err := flush(); err != nil {
-					return fail(err)
+			err = handle(it, ok)
+			// Fast path: take what is already queued without a full select.
+			for err == nil {
+				select {
+				case it, ok = <-items:
+					err = handle(it, ok)
+					continue
+				default:
 				}
-				st.Elapsed = time.Since(start)
-				p.log.Debug("publish done", "topic", topic, "acked", st.Acked,
-					"batches", st.Batches, "retries", st.Retries, "elapsed", st.Elapsed)
-				return st, nil
+				break
 			}
-			if it.err != nil {
-				if err := flush(); err != nil {
-					return fail(errors.Join(it.err, err))
-				}
-				return fail(it.err)
-			}
-			st.Read++
-			if b.len() > 0 && b.size()+len(it.body) > p.opts.MaxBatchBytes {
-				if err := flush(); err != nil {
-					return fail(err)
-				}
-			}
-			if b.len() == 0 {
-				flushTimer.Reset(p.opts.FlushInterval)
-			}
-			b.add(it.body)
-			if b.len() >= limit || b.size() >= p.opts.MaxBatchBytes {
-				if err := flush(); err != nil {
-					return fail(err)
-				}
-			}
+		}
+		if err == errSourceDone {
+			st.Elapsed = time.Since(start)
+			p.log.Debug("publish done", "topic", topic, "acked", st.Acked,
+				"batches", st.Batches, "retries", st.Retries, "elapsed", st.Elapsed)
+			return st, nil
+		}
+		if err != nil {
+			return fail(err)
 		}
 	}
 }
+
+var errSourceDone = errors.New("source done")
 
 // readSource runs src, copying each body (the source may reuse its buffer)
 // into items, until the source ends, yields an error, or ctx is done.
@@ -266,9 +286,13 @@ func readSource(ctx context.Context, src Source, items chan<- sourceItem) {
 			it.body = chunk[start:len(chunk):len(chunk)]
 		}
 		select {
-		case items <- it:
-		case <-ctx.Done():
-			return
+		case items <- it: // fast path: room in the channel
+		default:
+			select {
+			case items <- it:
+			case <-ctx.Done():
+				return
+			}
 		}
 		if err != nil {
 			return

@@ -3,6 +3,7 @@ package producers
 import (
 	"io"
 	"log/slog"
+	"math/big"
 	"sort"
 )
 
@@ -36,3 +37,5 @@ func sorted(s []string) []string {
 	sort.Strings(s)
 	return s
 }
+
+func bigInt(n int64) *big.Int { return big.NewInt(n) }
