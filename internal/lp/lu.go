@@ -49,6 +49,15 @@ type luFactor struct {
 	uIdx   []int
 	uVal   []float64
 
+	// Row-wise copies (by step) for BTRAN: lr holds row t of L as
+	// (step s < t, value), ur holds row s of U as (step t > s, value).
+	lrStart []int
+	lrIdx   []int
+	lrVal   []float64
+	urStart []int
+	urIdx   []int
+	urVal   []float64
+
 	// product-form etas
 	eStart []int
 	ePos   []int
@@ -186,6 +195,7 @@ func (f *luFactor) factor(head []int, col columnFunc) []replacement {
 		step++
 	}
 	if len(singular) == 0 {
+		f.buildRowCopies()
 		return nil
 	}
 	// Pair dependent positions with unpivoted rows: the logical column
@@ -205,7 +215,66 @@ func (f *luFactor) factor(head []int, col columnFunc) []replacement {
 		f.uStart = append(f.uStart, len(f.uIdx))
 		step++
 	}
+	f.buildRowCopies()
 	return reps
+}
+
+// buildRowCopies fills the row-wise copies of L and U.
+func (f *luFactor) buildRowCopies() {
+	m := f.m
+	f.lrStart = resizeInts(f.lrStart, m+1)
+	f.urStart = resizeInts(f.urStart, m+1)
+	f.lrIdx = resizeInts(f.lrIdx, len(f.lIdx))
+	f.lrVal = resizeFloats(f.lrVal, len(f.lVal))
+	f.urIdx = resizeInts(f.urIdx, len(f.uIdx))
+	f.urVal = resizeFloats(f.urVal, len(f.uVal))
+	for _, r := range f.lIdx {
+		f.lrStart[f.pinv[r]+1]++
+	}
+	for _, t := range f.uIdx {
+		f.urStart[t+1]++
+	}
+	for s := 0; s < m; s++ {
+		f.lrStart[s+1] += f.lrStart[s]
+		f.urStart[s+1] += f.urStart[s]
+	}
+	lnext := append(f.steps[:0], f.lrStart[:m]...)
+	for s := 0; s < m; s++ {
+		for k := f.lStart[s]; k < f.lStart[s+1]; k++ {
+			t := f.pinv[f.lIdx[k]]
+			p := lnext[t]
+			f.lrIdx[p], f.lrVal[p] = s, f.lVal[k]
+			lnext[t]++
+		}
+	}
+	unext := append(lnext[:0], f.urStart[:m]...)
+	for s := 0; s < m; s++ {
+		for k := f.uStart[s]; k < f.uStart[s+1]; k++ {
+			t := f.uIdx[k]
+			p := unext[t]
+			f.urIdx[p], f.urVal[p] = s, f.uVal[k]
+			unext[t]++
+		}
+	}
+	f.steps = unext[:0]
+}
+
+// resizeInts returns a zeroed slice of length n, reusing buf when possible.
+func resizeInts(buf []int, n int) []int {
+	if cap(buf) < n {
+		return make([]int, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
+}
+
+// resizeFloats returns a slice of length n, reusing buf when possible.
+func resizeFloats(buf []float64, n int) []float64 {
+	if cap(buf) < n {
+		return make([]float64, n)
+	}
+	return buf[:n]
 }
 
 // eliminate applies the previous elimination steps reachable from the
@@ -299,7 +368,8 @@ func (f *luFactor) ftran(b []float64) {
 }
 
 // btran solves Bᵀ y = c in place: c is indexed by basis position on entry
-// and y by row on return.
+// and y by row on return. The triangular solves use the row-wise copies so
+// that zero entries of sparse right-hand sides are skipped.
 func (f *luFactor) btran(c []float64) {
 	m := f.m
 	for e := len(f.ePos) - 1; e >= 0; e-- {
@@ -312,18 +382,32 @@ func (f *luFactor) btran(c []float64) {
 	}
 	w := f.work2
 	for s := 0; s < m; s++ {
-		sum := c[f.pcol[s]]
-		for k := f.uStart[s]; k < f.uStart[s+1]; k++ {
-			sum -= f.uVal[k] * w[f.uIdx[k]]
-		}
-		w[s] = sum / f.diag[s]
+		w[s] = c[f.pcol[s]]
 	}
-	for s := m - 1; s >= 0; s-- {
-		sum := w[s]
-		for k := f.lStart[s]; k < f.lStart[s+1]; k++ {
-			sum -= f.lVal[k] * c[f.lIdx[k]]
+	// Uᵀ z = c, forward over steps.
+	for s := 0; s < m; s++ {
+		v := w[s]
+		if v == 0 {
+			continue
 		}
-		c[f.prow[s]] = sum
+		v /= f.diag[s]
+		w[s] = v
+		for k := f.urStart[s]; k < f.urStart[s+1]; k++ {
+			w[f.urIdx[k]] -= f.urVal[k] * v
+		}
+	}
+	// Lᵀ w = z, backward over steps.
+	for t := m - 1; t >= 0; t-- {
+		v := w[t]
+		if v == 0 {
+			continue
+		}
+		for k := f.lrStart[t]; k < f.lrStart[t+1]; k++ {
+			w[f.lrIdx[k]] -= f.lrVal[k] * v
+		}
+	}
+	for s := 0; s < m; s++ {
+		c[f.prow[s]] = w[s]
 	}
 }
 

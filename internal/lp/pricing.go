@@ -38,40 +38,16 @@ func (s *simplex) price(phase1 bool) (q int, dir float64) {
 }
 
 // updateWeights updates the Devex weights for the pivot of q into position
-// r. It computes the pivot row alpha_r = e_rᵀ B⁻¹ [A -I] over the nonbasic
-// variables.
+// r, given the pivot row in rowAlpha.
 func (s *simplex) updateWeights(q, r int) {
 	arq := s.alpha[r]
-	for i := range s.rho {
-		s.rho[i] = 0
-	}
-	s.rho[r] = 1
-	s.lu.btran(s.rho)
 	wq := s.weight[q]
 	grow := false
-	for j := 0; j < s.n; j++ {
-		if s.pos[j] >= 0 || j == q {
-			continue
-		}
-		arj := 0.0
-		for k := s.a.colPtr[j]; k < s.a.colPtr[j+1]; k++ {
-			arj += s.a.val[k] * s.rho[s.a.rowIdx[k]]
-		}
-		if arj == 0 {
+	for j, arj := range s.rowAlpha {
+		if arj == 0 || s.pos[j] >= 0 || j == q {
 			continue
 		}
 		t := arj / arq
-		if w := t * t * wq; w > s.weight[j] {
-			s.weight[j] = w
-			grow = grow || w > devexReset
-		}
-	}
-	for i := 0; i < s.m; i++ {
-		j := s.n + i
-		if s.pos[j] >= 0 || j == q || s.rho[i] == 0 {
-			continue
-		}
-		t := s.rho[i] / arq
 		if w := t * t * wq; w > s.weight[j] {
 			s.weight[j] = w
 			grow = grow || w > devexReset

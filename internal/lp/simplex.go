@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Tolerances of the simplex on the scaled problem.
@@ -33,7 +34,8 @@ const (
 type simplex struct {
 	m, n   int
 	a      *cscMatrix
-	lo, hi []float64 // bounds, length n+m
+	at     *cscMatrix // row-wise copy of a
+	lo, hi []float64  // bounds, length n+m
 	cost   []float64 // phase-2 costs, length n+m
 	origLo []float64 // unperturbed bounds while perturbed
 	origHi []float64
@@ -48,6 +50,13 @@ type simplex struct {
 	rejected                       []int
 	negOne                         []float64
 	logIdx                         []int
+
+	// The reduced costs d are valid for the basic costs dualCB (by
+	// position) of phase dualPhase1 while dualsOK; they are updated from
+	// the pivot row and recomputed when the phase-1 costs change.
+	dualCB      []float64
+	dualsOK     bool
+	dualsPhase1 bool
 
 	iters, maxIter int
 	degenerate     int  // consecutive degenerate iterations
@@ -64,7 +73,8 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 	m, n := a.rows, a.cols
 	N := n + m
 	s := &simplex{
-		m: m, n: n, a: a, lo: lo, hi: hi, cost: cost,
+		m: m, n: n, a: a, at: a.transpose(), lo: lo, hi: hi, cost: cost,
+		dualCB:   make([]float64, m),
 		x:        make([]float64, N),
 		head:     make([]int, m),
 		pos:      make([]int, N),
@@ -145,7 +155,9 @@ func (s *simplex) run() (Status, error) {
 			}
 		}
 		phase1 := s.phaseCosts()
-		s.computeDuals(phase1)
+		if !s.dualsOK || phase1 != s.dualsPhase1 || !slices.Equal(s.cB, s.dualCB) {
+			s.computeDuals(phase1)
+		}
 		q, dir := s.price(phase1)
 		if q < 0 && s.perturbed {
 			s.removePerturbation()
@@ -187,8 +199,8 @@ func (s *simplex) run() (Status, error) {
 			s.fresh = false
 			continue
 		}
-		s.pivot(q, r, target)
-		if s.lu.numEtas() >= refactorEvery {
+		s.pivot(q, r, target, phase1)
+		if s.lu.numEtas() >= refactorEvery || s.lu.etaNonzeros() > 2*s.lu.luNonzeros()+10*s.m {
 			s.refactor()
 		}
 	}
@@ -227,6 +239,7 @@ func (s *simplex) refactor() {
 		s.x[j] = rhs[p]
 	}
 	s.fresh = true
+	s.dualsOK = false
 }
 
 // phaseCosts fills cB with the phase-1 costs when the basis is infeasible
@@ -257,6 +270,8 @@ func (s *simplex) phaseCosts() bool {
 // computeDuals sets y = B⁻ᵀ cB and the reduced costs d of the nonbasic
 // variables (phase-1 costs of nonbasic variables are zero).
 func (s *simplex) computeDuals(phase1 bool) {
+	copy(s.dualCB, s.cB)
+	s.dualsOK, s.dualsPhase1 = true, phase1
 	copy(s.y, s.cB)
 	s.lu.btran(s.y)
 	for j := 0; j < s.n; j++ {
@@ -313,9 +328,12 @@ func (s *simplex) step(q int, dir, theta float64) {
 }
 
 // pivot makes q basic at position r; the leaving variable is set to target.
-func (s *simplex) pivot(q, r int, target float64) {
+// The pivot row updates the reduced costs and the Devex weights.
+func (s *simplex) pivot(q, r int, target float64, phase1 bool) {
 	p := s.head[r]
 	s.x[p] = target
+	s.pivotRow(r)
+	s.updateDuals(q, r, phase1)
 	s.updateWeights(q, r)
 	s.head[r] = q
 	s.pos[q] = r
@@ -326,6 +344,47 @@ func (s *simplex) pivot(q, r int, target float64) {
 		s.reject[j] = false
 	}
 	s.rejected = s.rejected[:0]
+}
+
+// pivotRow computes rowAlpha = e_rᵀ B⁻¹ [A -I] (meaningful for the
+// nonbasic variables) from rho = B⁻ᵀ e_r and the row-wise matrix.
+func (s *simplex) pivotRow(r int) {
+	clear(s.rho)
+	s.rho[r] = 1
+	s.lu.btran(s.rho)
+	clear(s.rowAlpha)
+	for i, ri := range s.rho {
+		if math.Abs(ri) < 1e-13 {
+			continue
+		}
+		for k := s.at.colPtr[i]; k < s.at.colPtr[i+1]; k++ {
+			s.rowAlpha[s.at.rowIdx[k]] += ri * s.at.val[k]
+		}
+		s.rowAlpha[s.n+i] = -ri
+	}
+}
+
+// updateDuals updates the reduced costs for the pivot of q into position
+// r: d_j -= (d_q/alpha_rq) alpha_rj. The leaving variable's reduced cost
+// is corrected when its cost as a nonbasic differs from its basic cost
+// (phase 1).
+func (s *simplex) updateDuals(q, r int, phase1 bool) {
+	p := s.head[r]
+	thetaD := s.d[q] / s.alpha[r]
+	for j, a := range s.rowAlpha {
+		if a != 0 && s.pos[j] < 0 {
+			s.d[j] -= thetaD * a
+		}
+	}
+	nonbasicCost := func(j int) float64 {
+		if phase1 {
+			return 0
+		}
+		return s.cost[j]
+	}
+	s.d[p] = -thetaD + nonbasicCost(p) - s.dualCB[r]
+	s.d[q] = 0
+	s.dualCB[r] = nonbasicCost(q)
 }
 
 // refuse excludes q from pricing until the next basis change.
