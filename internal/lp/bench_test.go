@@ -12,7 +12,7 @@ import (
 // BenchmarkWyndor measures the solves per second of a tiny model, the
 // typical job of the farm's LP stage.
 func BenchmarkWyndor(b *testing.B) {
-	m := lp.WyndorModel(500)
+	m := wyndor(500)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -36,8 +36,8 @@ type simplex struct {
 	a      *cscMatrix
 	at     *cscMatrix // row-wise copy of a
 	lo, hi []float64  // bounds, length n+m
-	cost   []float64 // phase-2 costs, length n+m
-	origLo []float64 // unperturbed bounds while perturbed
+	cost   []float64  // phase-2 costs, length n+m
+	origLo []float64  // unperturbed bounds while perturbed
 	origHi []float64
 	x      []float64 // values of all variables
 	head   []int     // basis position -> variable

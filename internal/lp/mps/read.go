@@ -529,6 +529,10 @@ func (p *parser) bound(raw string) error {
 		case len(f) == 2:
 			col = f[1]
 		case needsValue:
+			_, first := p.colIdx[f[1]]
+			if _, second := p.colIdx[f[2]]; second && !first {
+				return p.errf("%s bound on column %q needs a value", strings.ToUpper(kind), f[2])
+			}
 			col, val = f[1], f[2]
 		default: // FR/MI/PL/BV with three fields: set+column, or column+value
 			if _, ok := p.colIdx[f[2]]; ok {
