@@ -51,9 +51,11 @@ func isInfinity(name string) bool {
 	return strings.EqualFold(name, "inf") || strings.EqualFold(name, "infinity")
 }
 
-// isReserved reports whether a name cannot be written as a variable or
-// constraint name because a reader could take it for a keyword or a value.
-func isReserved(name string) bool {
+// Reserved reports whether name is a section keyword, "free" or an
+// infinity. Such names cannot be written as variable or constraint names,
+// because a reader could take them for a keyword or a value, nor serve as
+// parameter names in parameter expressions.
+func Reserved(name string) bool {
 	lower := strings.ToLower(name)
 	if _, ok := keywords[lower]; ok {
 		return true

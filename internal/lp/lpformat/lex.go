@@ -63,10 +63,14 @@ func lex(src []byte, exprMode bool) ([]token, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		lx.toks = append(lx.toks, t)
 		if t.kind == tEOF {
-			return lx.toks, lx.name, nil
+			// Report errors at the end on the last line that has a token.
+			if n := len(lx.toks); n > 0 {
+				t.line = lx.toks[n-1].line
+			}
+			return append(lx.toks, t), lx.name, nil
 		}
+		lx.toks = append(lx.toks, t)
 	}
 }
 

@@ -219,7 +219,7 @@ func checkModel(m *lp.Model) error {
 
 // validName reports whether name reads back as the same single name.
 func validName(name string) bool {
-	if name == "" || isDigit(name[0]) || name[0] == '.' || isReserved(name) {
+	if name == "" || isDigit(name[0]) || name[0] == '.' || Reserved(name) {
 		return false
 	}
 	lx := lexer{}
