@@ -28,6 +28,9 @@ func (n Logger) Output(_ int, s string) error {
 	s = strings.TrimSpace(s)
 	lvl := slog.LevelInfo
 	switch {
+	case strings.Contains(s, "use of closed network connection"), strings.Contains(s, "connections left alive"):
+		// Routine on shutdown: nsqd closing its clients, go-nsq closing its last connection.
+		lvl = slog.LevelDebug
 	case strings.HasPrefix(s, "ERR"), strings.Contains(s, "ERROR: "), strings.Contains(s, "FATAL: "):
 		lvl = slog.LevelError
 	case strings.HasPrefix(s, "WRN"), strings.Contains(s, "WARNING: "):

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nsqfarm/nsqfarm/internal/farm"
+)
+
+// cmdConsume runs one stage against an existing cluster until
+// SIGINT/SIGTERM, then drains it.
+func cmdConsume(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("consume", e.stderr, "consume STAGE [flags]")
+	config := configFlag(fs)
+	var addrs addressFlags
+	addrs.register(fs)
+	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), "serve /metrics and /healthz here (default: from topics.yaml; \"off\" disables)")
+	concurrency := fs.Int("concurrency", 0, "handler goroutines (default: from topics.yaml)")
+	maxInFlight := fs.Int("max-in-flight", 0, "max in-flight messages (default: from topics.yaml)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	// Accept the stage name before or after the flags.
+	var name string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if name == "" && fs.NArg() == 1 {
+		name = fs.Arg(0)
+	} else if name == "" || fs.NArg() > 0 {
+		return fmt.Errorf("%w: want exactly one STAGE", errUsage)
+	}
+	log, err := e.logger(*logLevel)
+	if err != nil {
+		return err
+	}
+	t, err := loadTopology(*config)
+	if err != nil {
+		return err
+	}
+	maddr := *metricsAddr
+	switch maddr {
+	case "":
+		maddr = t.Defaults.MetricsAddress
+	case "off":
+		maddr = ""
+	}
+	f, err := farm.New(farm.Options{
+		Topology: t,
+		Stages:   []string{name},
+		Overrides: farm.Overrides{
+			Concurrency:                 *concurrency,
+			MaxInFlight:                 *maxInFlight,
+			LookupdHTTPAddresses:        addrs.lookupd,
+			NSQDTCPAddresses:            addrs.nsqdTCP,
+			DestinationNSQDTCPAddresses: addrs.destination,
+		},
+		MetricsAddress: maddr,
+		Logger:         log,
+	})
+	if err != nil {
+		return err
+	}
+	if a := f.MetricsAddr(); a != "" {
+		log.Info("serving metrics", "url", "http://"+a+"/metrics")
+	}
+	return f.Run(ctx)
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqio/nsq/nsqd"
+
+	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
+)
+
+// kill tests publish this many numbers and stop a consumer mid-stream.
+const streamSize = 100_000
+
+// publishStream queues streamSize numbers above 2^64 (each a real
+// primality test) on the numbers topic with /mpub and returns them.
+func publishStream(t *testing.T, httpAddr string) map[string]bool {
+	t.Helper()
+	base := new(big.Int).Lsh(big.NewInt(1), 64)
+	want := make(map[string]bool, streamSize)
+	var batch [][]byte
+	for i := range streamSize {
+		n := new(big.Int).Add(base, big.NewInt(int64(i))).String()
+		want[n] = true
+		batch = append(batch, fmt.Appendf(nil, `{"number": %s}`, n))
+		if len(batch) == 5000 {
+			nsqtest.MPub(t, httpAddr, "numbers", batch)
+			batch = batch[:0]
+		}
+	}
+	return want
+}
+
+// consumeArgs runs the primality stage straight against one nsqd, with
+// the shipped topology but a 3s message timeout so the inputs a killed
+// consumer held come back quickly.
+func consumeArgs(t *testing.T, n *nsqd.NSQD) []string {
+	t.Helper()
+	src, err := os.ReadFile(topicsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast := strings.Replace(string(src), "msg_timeout: 60s", "msg_timeout: 3s", 1)
+	if fast == string(src) {
+		t.Fatal("topics.yaml has no msg_timeout: 60s to shorten")
+	}
+	file := filepath.Join(t.TempDir(), "topics.yaml")
+	if err := os.WriteFile(file, []byte(fast), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"consume", "primality", "--config", file,
+		"--nsqd-tcp-address", n.RealTCPAddr().String(), "--metrics-address", "off", "--log-level", "warn"}
+}
+
+// accounted waits until every wanted number has a result and returns the
+// number of duplicates.
+func accounted(t *testing.T, want map[string]bool, cols ...*nsqtest.Collector) int {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		seen := make(map[string]int, len(want))
+		total := 0
+		for _, c := range cols {
+			for _, b := range c.Bodies() {
+				r := decodeResult(t, b)
+				seen[strings.Trim(string(r.Number), `"`)]++
+				total++
+			}
+		}
+		missing := 0
+		for n := range want {
+			if seen[n] == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return total - len(want)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d inputs never produced a result", missing, len(want))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func outputs(cols ...*nsqtest.Collector) int {
+	n := 0
+	for _, c := range cols {
+		n += c.Len()
+	}
+	return n
+}
+
+func waitOutputs(t *testing.T, atLeast int, cols ...*nsqtest.Collector) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for outputs(cols...) < atLeast {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d outputs", outputs(cols...))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestConsumerKilledLosesNothing kills a consumer with SIGKILL while
+// 100,000 numbers flow, starts a new one, and checks every input produced
+// a result (duplicates are allowed, losses are not).
+func TestConsumerKilledLosesNothing(t *testing.T) {
+	n := nsqtest.NSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 1000 })
+	http := n.RealHTTPAddr().String()
+	nsqtest.CreateChannel(t, http, "numbers", "primality")
+	primes := nsqtest.Collect(t, n.RealTCPAddr().String(), "primes", "check")
+	nonPrimes := nsqtest.Collect(t, n.RealTCPAddr().String(), "non_primes", "check")
+	want := publishStream(t, http)
+
+	first := start(t, consumeArgs(t, n)...)
+	waitOutputs(t, streamSize/10, primes, nonPrimes)
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.wait(t, 10*time.Second)
+	atKill := outputs(primes, nonPrimes)
+	if atKill >= streamSize {
+		t.Fatalf("the consumer finished all %d inputs before it was killed", streamSize)
+	}
+	t.Logf("killed the first consumer after %d outputs", atKill)
+
+	start(t, consumeArgs(t, n)...)
+	dups := accounted(t, want, primes, nonPrimes)
+	t.Logf("all %d inputs accounted for; %d duplicates from redelivery", streamSize, dups)
+	waitDrainedChannel(t, n)
+}
+
+// TestConsumerSIGTERMDrains stops a consumer with SIGTERM mid-stream: it
+// exits 0 with nothing left in flight, and a new consumer finishes the rest.
+func TestConsumerSIGTERMDrains(t *testing.T) {
+	n := nsqtest.NSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 1000 })
+	http := n.RealHTTPAddr().String()
+	nsqtest.CreateChannel(t, http, "numbers", "primality")
+	primes := nsqtest.Collect(t, n.RealTCPAddr().String(), "primes", "check")
+	nonPrimes := nsqtest.Collect(t, n.RealTCPAddr().String(), "non_primes", "check")
+	want := publishStream(t, http)
+
+	first := start(t, consumeArgs(t, n)...)
+	waitOutputs(t, streamSize/20, primes, nonPrimes)
+	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.wait(t, 30*time.Second); err != nil {
+		t.Fatalf("consumer exited with %v after SIGTERM", err)
+	}
+	tp, _ := n.GetExistingTopic("numbers")
+	ch, _ := tp.GetExistingChannel("primality")
+	st := nsqd.NewChannelStats(ch, nil, 0)
+	if st.InFlightCount != 0 {
+		t.Fatalf("%d messages in flight after a clean stop", st.InFlightCount)
+	}
+	if st.RequeueCount != 0 || st.TimeoutCount != 0 {
+		t.Errorf("clean stop requeued %d and timed out %d messages", st.RequeueCount, st.TimeoutCount)
+	}
+	time.Sleep(300 * time.Millisecond) // let the collectors catch up
+	done := outputs(primes, nonPrimes)
+	if int64(done)+st.Depth < streamSize {
+		t.Fatalf("outputs %d + queued %d < %d inputs", done, st.Depth, streamSize)
+	}
+	t.Logf("SIGTERM after %d outputs; %d inputs still queued", done, st.Depth)
+
+	start(t, consumeArgs(t, n)...)
+	if dups := accounted(t, want, primes, nonPrimes); dups != 0 {
+		t.Errorf("%d duplicates after a clean stop", dups)
+	}
+	waitDrainedChannel(t, n)
+}
+
+func waitDrainedChannel(t *testing.T, n *nsqd.NSQD) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, err := nsqtest.Depth(n, "numbers", "primality")
+		if err == nil && d == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("numbers/primality not drained: %d left (%v)", d, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goccy/go-json"
+
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
+	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
+)
+
+// upCluster is `nsqfarm up` running in this process on free ports.
+type upCluster struct {
+	nsqdTCP, nsqdHTTP, metrics string
+}
+
+func startUp(t *testing.T, dataDir string) (*upCluster, func() int) {
+	t.Helper()
+	c := &upCluster{nsqdTCP: freeAddr(t), nsqdHTTP: freeAddr(t), metrics: freeAddr(t)}
+	ctx, cancel := context.WithCancel(context.Background())
+	code, out := runInProcess(ctx, "up", "--config", topicsFile, "--data-dir", dataDir,
+		"--nsqd-tcp-address", c.nsqdTCP, "--nsqd-http-address", c.nsqdHTTP,
+		"--lookupd-tcp-address", freeAddr(t), "--lookupd-http-address", freeAddr(t),
+		"--nsqadmin-http-address", freeAddr(t), "--metrics-address", c.metrics, "--log-level", "warn")
+	stopped := false
+	stop := func() int {
+		if stopped {
+			return 0
+		}
+		stopped = true
+		cancel()
+		select {
+		case c := <-code:
+			return c
+		case <-time.After(40 * time.Second):
+			t.Fatalf("up did not stop; output:\n%s", out)
+			return -1
+		}
+	}
+	t.Cleanup(func() {
+		if !stopped {
+			stop()
+		}
+		if t.Failed() {
+			t.Logf("up output:\n%s", out)
+		}
+	})
+	waitOK(t, "http://"+c.metrics+"/healthz", 20*time.Second)
+	return c, stop
+}
+
+// TestUpPrimalityEndToEnd runs the embedded farm and publishes over nsqd's
+// HTTP API: 10,000 numbers with /pub and /mpub, the shared test vectors,
+// and malformed inputs, and checks every answer and dead letter.
+func TestUpPrimalityEndToEnd(t *testing.T) {
+	c, stop := startUp(t, t.TempDir())
+	primes := nsqtest.Collect(t, c.nsqdTCP, "primes", "check")
+	nonPrimes := nsqtest.Collect(t, c.nsqdTCP, "non_primes", "check")
+	dead := nsqtest.Collect(t, c.nsqdTCP, "numbers_dead", "check")
+	results := func() [][]byte { return append(primes.Bodies(), nonPrimes.Bodies()...) }
+	waitResults := func(t *testing.T, n int) [][]byte {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for primes.Len()+nonPrimes.Len() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d results after 60s", primes.Len()+nonPrimes.Len(), n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return results()
+	}
+
+	t.Run("10000 numbers over /pub and /mpub", func(t *testing.T) {
+		const total = 10000
+		// 1..2000 one /pub each, as JSON objects with a passenger field.
+		for i := 1; i <= 2000; i++ {
+			nsqtest.Pub(t, c.nsqdHTTP, "numbers", fmt.Appendf(nil, `{"number": %d, "run": "range", "seq": %d}`, i, i))
+		}
+		// 2001..10000 in /mpub batches of 500: objects, decimal strings and
+		// bare integers.
+		for lo := 2001; lo <= total; lo += 500 {
+			var batch [][]byte
+			for i := lo; i < lo+500; i++ {
+				switch i % 3 {
+				case 0:
+					batch = append(batch, fmt.Appendf(nil, `{"number": %d, "run": "range", "seq": %d}`, i, i))
+				case 1:
+					batch = append(batch, fmt.Appendf(nil, `{"number": "%d", "run": "range", "seq": %d}`, i, i))
+				default:
+					batch = append(batch, []byte(strconv.Itoa(i)))
+				}
+			}
+			nsqtest.MPub(t, c.nsqdHTTP, "numbers", batch)
+		}
+		got := waitResults(t, total)
+		seen := make(map[string]int, total)
+		for _, body := range got {
+			r := decodeResult(t, body)
+			checkAnswer(t, body, r)
+			seen[strings.Trim(string(r.Number), `"`)]++
+			if r.Run == "range" && r.Seq == 0 {
+				t.Fatalf("passenger field lost in %s", body)
+			}
+		}
+		for i := 1; i <= total; i++ {
+			if seen[strconv.Itoa(i)] == 0 {
+				t.Fatalf("no result for %d", i)
+			}
+		}
+		for _, body := range primes.Bodies() {
+			if !bytes.Contains(body, []byte(`"prime":true`)) {
+				t.Fatalf("non-prime on primes: %s", body)
+			}
+		}
+		for _, body := range nonPrimes.Bodies() {
+			if !bytes.Contains(body, []byte(`"prime":false`)) {
+				t.Fatalf("prime on non_primes: %s", body)
+			}
+		}
+		// Fields are kept verbatim, including the original spacing.
+		if !bytes.Contains(bytes.Join(got, nil), []byte(`{"number": 7, "run": "range", "seq": 7,"prime":true`)) {
+			t.Fatal("input object not preserved verbatim")
+		}
+	})
+
+	t.Run("shared vectors", func(t *testing.T) {
+		f, err := os.Open("../../../shared/data/primes/vectors.jsonl")
+		if err != nil {
+			t.Skip("shared vectors not present:", err)
+		}
+		defer f.Close()
+		type vector struct {
+			Number  string   `json:"number"`
+			Prime   bool     `json:"prime"`
+			Factors []string `json:"factors"`
+		}
+		want := map[string]vector{}
+		var batch [][]byte
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var v vector
+			if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+				t.Fatal(err)
+			}
+			want[v.Number] = v
+			// Half as decimal strings, half as exact JSON integers.
+			if len(want)%2 == 0 {
+				batch = append(batch, fmt.Appendf(nil, `{"number": "%s", "run": "vectors"}`, v.Number))
+			} else {
+				batch = append(batch, fmt.Appendf(nil, `{"number": %s, "run": "vectors"}`, v.Number))
+			}
+		}
+		before := len(results())
+		nsqtest.MPub(t, c.nsqdHTTP, "numbers", batch)
+		got := waitResults(t, before+len(batch))
+		checked := 0
+		for _, body := range got {
+			r := decodeResult(t, body)
+			if r.Run != "vectors" {
+				continue
+			}
+			v := want[strings.Trim(string(r.Number), `"`)]
+			if *r.Prime != v.Prime {
+				t.Errorf("%s: prime=%v, want %v", v.Number, *r.Prime, v.Prime)
+			}
+			if v.Factors != nil && strings.Join(r.Factors, ",") != strings.Join(v.Factors, ",") {
+				t.Errorf("%s: factors %v, want %v", v.Number, r.Factors, v.Factors)
+			}
+			checked++
+		}
+		if checked < len(want) {
+			t.Fatalf("checked %d of %d vectors", checked, len(want))
+		}
+	})
+
+	t.Run("malformed inputs are dead-lettered", func(t *testing.T) {
+		bad := map[string]string{
+			`{"number": -5}`:     "negative",
+			`{"number": 1.5}`:    "",
+			`{"number": 1e3}`:    "",
+			`{"number": "12a"}`:  "",
+			`not json at all`:    "",
+			`{"count": 3}`:       "number",
+			`{"number": null}`:   "",
+			`[1, 2]`:             "",
+			`{"number": true}`:   "",
+			`{"number": ""}`:     "",
+			`{"number": "0x1F"}`: "",
+		}
+		for body := range bad {
+			nsqtest.Pub(t, c.nsqdHTTP, "numbers", []byte(body))
+		}
+		got := dead.WaitFor(t, len(bad), 30*time.Second)
+		for _, b := range got {
+			var rec stage.DeadLetter
+			if err := json.Unmarshal(b, &rec); err != nil {
+				t.Fatal(err)
+			}
+			var original string
+			if err := json.Unmarshal(rec.Body, &original); err != nil {
+				original = string(rec.Body) // a JSON body is embedded as is
+			}
+			hint, ok := bad[original]
+			if !ok {
+				t.Fatalf("unexpected dead letter %s", b)
+			}
+			if rec.Stage != "primality" || rec.Topic != "numbers" || rec.Attempts != 1 || rec.Error == "" {
+				t.Errorf("dead letter %s", b)
+			}
+			if !strings.Contains(rec.Error, hint) {
+				t.Errorf("reason %q for %s does not mention %q", rec.Error, original, hint)
+			}
+			delete(bad, original)
+		}
+		if len(bad) != 0 {
+			t.Fatalf("not dead-lettered: %v", bad)
+		}
+	})
+
+	t.Run("metrics", func(t *testing.T) {
+		resp, err := http.Get("http://" + c.metrics + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		for _, want := range []string{
+			`nsqfarm_messages_dead_lettered_total{stage="primality"} 11`,
+			`nsqfarm_handler_duration_seconds_count{stage="primality"}`,
+			`nsqfarm_messages_in_flight{stage="primality"}`,
+		} {
+			if !bytes.Contains(body, []byte(want)) {
+				t.Errorf("metrics lack %q:\n%s", want, body)
+			}
+		}
+	})
+
+	if code := stop(); code != 0 {
+		t.Fatalf("up exited %d", code)
+	}
+}
+
+// TestUpKeepsDataAcrossRestarts publishes while the farm is down (it is
+// kept by nsqd on disk) and checks the next `up` processes it.
+func TestUpKeepsDataAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	c, stop := startUp(t, dir)
+	// Stop the farm's consumer side by stopping up, after queueing numbers
+	// for a channel that nobody reads: "primes" results of the first run.
+	nsqtest.Pub(t, c.nsqdHTTP, "numbers", []byte(`{"number": 101}`))
+	time.Sleep(500 * time.Millisecond)
+	if code := stop(); code != 0 {
+		t.Fatalf("up exited %d", code)
+	}
+	c2, stop2 := startUp(t, dir)
+	primes := nsqtest.Collect(t, c2.nsqdTCP, "primes", "check")
+	got := primes.WaitFor(t, 1, 20*time.Second)
+	if !bytes.Contains(got[0], []byte(`"number": 101`)) {
+		t.Fatalf("got %s", got[0])
+	}
+	if code := stop2(); code != 0 {
+		t.Fatalf("up exited %d", code)
+	}
+}
