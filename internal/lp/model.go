@@ -98,4 +98,32 @@ type Options struct {
 	// MaxIterations stops the solve with IterationLimit; 0 means a default
 	// proportional to the model size.
 	MaxIterations int
+	// Method selects the simplex variant; the zero value lets the engine
+	// choose.
+	Method Method
+}
+
+// Method is a simplex variant.
+type Method int
+
+const (
+	// MethodAuto lets the engine choose (currently the primal simplex,
+	// which needs fewer iterations on the netlib models).
+	MethodAuto Method = iota
+	// MethodPrimal runs the primal simplex (composite phase 1, then phase 2).
+	MethodPrimal
+	// MethodDual runs the dual simplex, finishing with the primal simplex
+	// to clean up after artificial bounds and perturbations.
+	MethodDual
+)
+
+// String returns "auto", "primal" or "dual".
+func (m Method) String() string {
+	switch m {
+	case MethodPrimal:
+		return "primal"
+	case MethodDual:
+		return "dual"
+	}
+	return "auto"
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"slices"
 )
 
 // Tolerances of the simplex on the scaled problem.
@@ -45,7 +44,8 @@ type simplex struct {
 	lu     *luFactor
 
 	cB, y, d, alpha, rho, rowAlpha []float64
-	weight                         []float64 // Devex reference weights
+	weight                         []float64 // primal Devex reference weights
+	dweight                        []float64 // dual Devex weights by position
 	reject                         []bool    // candidates refused since the last pivot
 	rejected                       []int
 	negOne                         []float64
@@ -86,6 +86,7 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 		rho:      make([]float64, m),
 		rowAlpha: make([]float64, N),
 		weight:   make([]float64, N),
+		dweight:  make([]float64, m),
 		reject:   make([]bool, N),
 		negOne:   make([]float64, m),
 		logIdx:   make([]int, m),
@@ -138,77 +139,33 @@ func (s *simplex) column(j int) ([]int, []float64) {
 	return s.logIdx[i : i+1], s.negOne[i : i+1]
 }
 
-// run iterates until a final status. A context error other than a deadline
-// is returned as an error.
-func (s *simplex) run() (Status, error) {
-	s.refactor()
-	for {
-		if s.iters >= s.maxIter {
-			return IterationLimit, nil
-		}
-		if s.iters%checkEvery == 0 {
-			if err := s.ctx.Err(); err != nil {
-				if errors.Is(err, context.DeadlineExceeded) {
-					return TimeLimit, nil
-				}
-				return "", err
+// checkLimits reports IterationLimit or TimeLimit when a limit is reached,
+// and the context's error when it was cancelled.
+func (s *simplex) checkLimits() (Status, error) {
+	if s.iters >= s.maxIter {
+		return IterationLimit, nil
+	}
+	if s.iters%checkEvery == 0 {
+		if err := s.ctx.Err(); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return TimeLimit, nil
 			}
-		}
-		phase1 := s.phaseCosts()
-		if !s.dualsOK || phase1 != s.dualsPhase1 || !slices.Equal(s.cB, s.dualCB) {
-			s.computeDuals(phase1)
-		}
-		q, dir := s.price(phase1)
-		if q < 0 && s.perturbed {
-			s.removePerturbation()
-			continue
-		}
-		if q < 0 {
-			switch {
-			case !s.fresh:
-				s.refactor()
-				continue
-			case phase1:
-				return Infeasible, nil
-			}
-			return Optimal, nil
-		}
-		s.ftranColumn(q)
-		r, theta, target, flip := s.ratioTest(q, dir)
-		if r < 0 && !flip {
-			if !s.fresh {
-				s.refactor()
-				continue
-			}
-			if phase1 {
-				// Numerically a phase-1 ray cannot exist: refuse q for now.
-				s.refuse(q)
-				continue
-			}
-			return Unbounded, nil
-		}
-		s.iters++
-		s.step(q, dir, theta)
-		s.trackDegeneracy(theta)
-		if flip {
-			if dir > 0 {
-				s.x[q] = s.hi[q]
-			} else {
-				s.x[q] = s.lo[q]
-			}
-			s.fresh = false
-			continue
-		}
-		s.pivot(q, r, target, phase1)
-		if s.lu.numEtas() >= refactorEvery || s.lu.etaNonzeros() > 2*s.lu.luNonzeros()+10*s.m {
-			s.refactor()
+			return "", err
 		}
 	}
+	return "", nil
 }
 
 // refactor factorises the current basis, repairs it if singular and
 // recomputes the basic variables from the nonbasic ones.
 func (s *simplex) refactor() {
+	s.factorize()
+	s.computeBasics()
+}
+
+// factorize factorises the current basis; dependent columns are replaced by
+// logical variables and leave at a bound.
+func (s *simplex) factorize() {
 	for _, rep := range s.lu.factor(s.head, s.column) {
 		old := s.head[rep.pos]
 		s.pos[old] = -1
@@ -217,6 +174,13 @@ func (s *simplex) refactor() {
 		s.head[rep.pos] = lg
 		s.pos[lg] = rep.pos
 	}
+	s.fresh = true
+	s.dualsOK = false
+}
+
+// computeBasics recomputes the basic variables from the nonbasic ones:
+// x_B = -B⁻¹ N x_N.
+func (s *simplex) computeBasics() {
 	rhs := s.alpha
 	for i := range rhs {
 		rhs[i] = 0
@@ -238,8 +202,6 @@ func (s *simplex) refactor() {
 	for p, j := range s.head {
 		s.x[j] = rhs[p]
 	}
-	s.fresh = true
-	s.dualsOK = false
 }
 
 // phaseCosts fills cB with the phase-1 costs when the basis is infeasible
@@ -312,40 +274,6 @@ func (s *simplex) ftranColumn(q int) {
 	s.lu.ftran(s.alpha)
 }
 
-// step moves the entering variable q by dir*theta and the basic variables
-// accordingly.
-func (s *simplex) step(q int, dir, theta float64) {
-	if theta == 0 {
-		return
-	}
-	s.x[q] += dir * theta
-	t := -dir * theta
-	for p, a := range s.alpha {
-		if a != 0 {
-			s.x[s.head[p]] += t * a
-		}
-	}
-}
-
-// pivot makes q basic at position r; the leaving variable is set to target.
-// The pivot row updates the reduced costs and the Devex weights.
-func (s *simplex) pivot(q, r int, target float64, phase1 bool) {
-	p := s.head[r]
-	s.x[p] = target
-	s.pivotRow(r)
-	s.updateDuals(q, r, phase1)
-	s.updateWeights(q, r)
-	s.head[r] = q
-	s.pos[q] = r
-	s.pos[p] = -1
-	s.lu.update(r, s.alpha)
-	s.fresh = false
-	for _, j := range s.rejected {
-		s.reject[j] = false
-	}
-	s.rejected = s.rejected[:0]
-}
-
 // pivotRow computes rowAlpha = e_rᵀ B⁻¹ [A -I] (meaningful for the
 // nonbasic variables) from rho = B⁻ᵀ e_r and the row-wise matrix.
 func (s *simplex) pivotRow(r int) {
@@ -387,70 +315,25 @@ func (s *simplex) updateDuals(q, r int, phase1 bool) {
 	s.dualCB[r] = nonbasicCost(q)
 }
 
-// refuse excludes q from pricing until the next basis change.
-func (s *simplex) refuse(q int) {
-	s.reject[q] = true
-	s.rejected = append(s.rejected, q)
-}
-
-// trackDegeneracy counts consecutive degenerate steps and, when the
-// method stalls, perturbs the bounds of the basic variables (which makes
-// the vertex nondegenerate); smallest-index pricing is the last resort.
-func (s *simplex) trackDegeneracy(theta float64) {
-	if theta > zeroStep {
-		s.degenerate = 0
-		s.bland = false
-		return
+// solve runs the chosen method. The primal simplex is the default. The dual
+// simplex finishes with the primal simplex, which confirms optimality
+// (usually without iterations) or repairs what the artificial bounds and
+// perturbations of the dual phase left behind.
+func (s *simplex) solve(method Method) (Status, error) {
+	if method != MethodDual {
+		return s.runPrimal()
 	}
-	s.degenerate++
-	if s.degenerate < stallIterations {
-		return
+	dr, err := s.runDual()
+	if err != nil {
+		return "", err
 	}
-	if !s.perturbed && s.perturbations < maxPerturbations {
-		s.perturb()
-	} else if s.degenerate > 4*stallIterations {
-		s.bland = true
-	}
-}
-
-// perturb widens the finite bounds of the basic variables by small random
-// amounts. Widening keeps the basis as feasible as it was.
-func (s *simplex) perturb() {
-	if s.origLo == nil {
-		s.origLo = make([]float64, len(s.lo))
-		s.origHi = make([]float64, len(s.hi))
-	}
-	copy(s.origLo, s.lo)
-	copy(s.origHi, s.hi)
-	s.perturbed = true
-	s.perturbations++
-	s.degenerate = 0
-	for _, j := range s.head {
-		if s.lo[j] == s.hi[j] {
-			continue
-		}
-		if !math.IsInf(s.lo[j], -1) {
-			s.lo[j] -= (1 + s.rng.Float64()) * perturbScale * (1 + math.Abs(s.lo[j]))
-		}
-		if !math.IsInf(s.hi[j], 1) {
-			s.hi[j] += (1 + s.rng.Float64()) * perturbScale * (1 + math.Abs(s.hi[j]))
+	switch dr.status {
+	case IterationLimit, TimeLimit:
+		return dr.status, nil
+	case Infeasible:
+		if !dr.artificial {
+			return Infeasible, nil
 		}
 	}
-}
-
-// removePerturbation restores the true bounds, moves nonbasic variables
-// back onto them and recomputes the basic variables; the iteration then
-// continues (in phase 1 if the basis became slightly infeasible).
-func (s *simplex) removePerturbation() {
-	copy(s.lo, s.origLo)
-	copy(s.hi, s.origHi)
-	for j, p := range s.pos {
-		if p < 0 {
-			s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
-		}
-	}
-	s.perturbed = false
-	s.bland = false
-	s.degenerate = 0
-	s.refactor()
+	return s.runPrimal()
 }

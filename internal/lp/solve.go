@@ -59,7 +59,7 @@ func Solve(ctx context.Context, m *Model, opts Options) (*Result, error) {
 	}
 
 	s := newSimplex(ctx, a, lo, hi, cost, maxIter)
-	status, err := s.run()
+	status, err := s.solve(opts.Method)
 	if err != nil {
 		return nil, fmt.Errorf("lp: solve %q: %w", m.Name, err)
 	}

@@ -18,6 +18,7 @@ func main() {
 	format := flag.String("format", "auto", "MPS format: auto, fixed or free")
 	timeout := flag.Duration("timeout", 0, "time limit (0 for none)")
 	repeat := flag.Int("repeat", 1, "solve this many times and report the fastest")
+	method := flag.String("method", "auto", "simplex method: auto, primal or dual")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: lpbench [flags] model.mps[.gz]\n")
 		flag.PrintDefaults()
@@ -27,13 +28,24 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *format, *timeout, *repeat); err != nil {
+	var lpOpts lp.Options
+	switch *method {
+	case "auto":
+	case "primal":
+		lpOpts.Method = lp.MethodPrimal
+	case "dual":
+		lpOpts.Method = lp.MethodDual
+	default:
+		fmt.Fprintf(os.Stderr, "lpbench: unknown method %q\n", *method)
+		os.Exit(2)
+	}
+	if err := run(flag.Arg(0), *format, *timeout, *repeat, lpOpts); err != nil {
 		fmt.Fprintln(os.Stderr, "lpbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path, format string, timeout time.Duration, repeat int) error {
+func run(path, format string, timeout time.Duration, repeat int, lpOpts lp.Options) error {
 	var opts mps.Options
 	switch format {
 	case "auto":
@@ -60,7 +72,7 @@ func run(path, format string, timeout time.Duration, repeat int) error {
 			defer cancel()
 		}
 		t0 := time.Now()
-		res, err = lp.Solve(ctx, m, lp.Options{})
+		res, err = lp.Solve(ctx, m, lpOpts)
 		if err != nil {
 			return err
 		}

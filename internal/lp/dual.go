@@ -1,0 +1,311 @@
+package lp
+
+import (
+	"math"
+	"slices"
+)
+
+// Dual simplex.
+//
+// The dual simplex keeps the reduced costs dual feasible (d_j >= 0 at a
+// lower bound, <= 0 at an upper bound, 0 for free nonbasic variables) and
+// drives out primal infeasibilities: each iteration picks an infeasible
+// basic variable to leave at its violated bound (dual Devex pricing), then
+// the entering variable by a Harris ratio test on the pivot row.
+//
+// Dual feasibility of the starting basis is obtained by placing boxed
+// variables at the bound matching the sign of their reduced cost and by
+// giving other variables temporary artificial bounds (a "big box"). The
+// true bounds and costs are restored at the end and the primal simplex
+// finishes from the final basis, which removes any effect of the
+// artificial bounds and of cost perturbations.
+
+const (
+	artificialBound = 1e6 // size of the temporary box in scaled units
+	maxDualRatio    = 1e-9
+)
+
+// dualResult tells the caller how the dual phase ended.
+type dualResult struct {
+	status     Status
+	artificial bool // artificial bounds or cost perturbations were in use
+}
+
+// runDual runs the dual simplex from the current basis.
+func (s *simplex) runDual() (dualResult, error) {
+	trueLo, trueHi, trueCost := slices.Clone(s.lo), slices.Clone(s.hi), slices.Clone(s.cost)
+	res := dualResult{}
+	defer func() {
+		copy(s.lo, trueLo)
+		copy(s.hi, trueHi)
+		copy(s.cost, trueCost)
+		for j, p := range s.pos {
+			if p < 0 {
+				s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
+			}
+		}
+		s.fresh, s.dualsOK = false, false
+	}()
+	for i := range s.dweight {
+		s.dweight[i] = 1
+	}
+	s.refactor()
+	degenerate := 0
+	for {
+		if st, err := s.checkLimits(); st != "" || err != nil {
+			res.status = st
+			return res, err
+		}
+		if !s.dualsOK {
+			for p, j := range s.head {
+				s.cB[p] = s.cost[j]
+			}
+			s.computeDuals(false)
+			if s.makeDualFeasible() {
+				res.artificial = true
+			}
+		}
+		r := s.dualPrice()
+		if r < 0 {
+			if !s.fresh {
+				s.refactor()
+				continue
+			}
+			res.status = Optimal
+			return res, nil
+		}
+		s.pivotRow(r)
+		p := s.head[r]
+		target, sgn := s.lo[p], 1.0
+		if s.x[p] > s.hi[p] {
+			target, sgn = s.hi[p], -1
+		}
+		q := s.dualRatioTest(sgn)
+		if q < 0 {
+			if !s.fresh {
+				s.refactor()
+				continue
+			}
+			res.status = Infeasible
+			return res, nil
+		}
+		s.ftranColumn(q)
+		arq := s.alpha[r]
+		if math.Abs(arq-s.rowAlpha[q]) > 1e-6*(1+math.Abs(arq)) || math.Abs(arq) < pivotTol {
+			// Row and column disagree: the factors have lost accuracy.
+			if !s.fresh {
+				s.refactor()
+				continue
+			}
+		}
+		s.iters++
+		// Primal step: x_q moves so that x_p reaches its violated bound.
+		delta := (s.x[p] - target) / arq
+		s.x[q] += delta
+		for i, a := range s.alpha {
+			if a != 0 {
+				s.x[s.head[i]] -= a * delta
+			}
+		}
+		s.x[p] = target
+		if math.Abs(s.d[q]/arq) < zeroStep {
+			degenerate++
+		} else {
+			degenerate = 0
+		}
+		s.updateDuals(q, r, false)
+		s.updateDualWeights(r)
+		s.head[r] = q
+		s.pos[q] = r
+		s.pos[p] = -1
+		s.lu.update(r, s.alpha)
+		s.fresh = false
+		s.flipBoxed()
+		if degenerate >= stallIterations {
+			s.perturbCosts()
+			res.artificial = true
+			degenerate = 0
+		}
+		if s.lu.numEtas() >= refactorEvery || s.lu.etaNonzeros() > 2*s.lu.luNonzeros()+10*s.m {
+			s.refactor()
+		}
+	}
+}
+
+// makeDualFeasible moves nonbasic variables to the bound that their reduced
+// cost calls for, creating artificial bounds where that bound is infinite,
+// and recomputes the basic variables if anything moved. It reports whether
+// artificial bounds were added.
+func (s *simplex) makeDualFeasible() bool {
+	moved, artificial := false, false
+	for j, p := range s.pos {
+		if p >= 0 || s.lo[j] == s.hi[j] {
+			continue
+		}
+		dj := s.d[j]
+		switch {
+		case dj > dualTol && s.x[j] != s.lo[j]:
+			if math.IsInf(s.lo[j], -1) {
+				s.lo[j] = math.Min(s.x[j], 0) - artificialBound
+				artificial = true
+			}
+			s.x[j], moved = s.lo[j], true
+		case dj < -dualTol && s.x[j] != s.hi[j]:
+			if math.IsInf(s.hi[j], 1) {
+				s.hi[j] = math.Max(s.x[j], 0) + artificialBound
+				artificial = true
+			}
+			s.x[j], moved = s.hi[j], true
+		}
+	}
+	if moved {
+		s.computeBasics()
+	}
+	return artificial
+}
+
+// dualPrice returns the basis position of the infeasible basic variable
+// with the largest infeasibility²/weight, or -1 when the basis is primal
+// feasible.
+func (s *simplex) dualPrice() int {
+	r, best := -1, 0.0
+	for i, j := range s.head {
+		v := s.x[j]
+		var inf float64
+		switch {
+		case v < s.lo[j]-primalTol:
+			inf = s.lo[j] - v
+		case v > s.hi[j]+primalTol:
+			inf = v - s.hi[j]
+		default:
+			continue
+		}
+		if score := inf * inf / s.dweight[i]; score > best {
+			r, best = i, score
+		}
+	}
+	return r
+}
+
+// dualRatioTest chooses the entering variable for the pivot row in
+// rowAlpha, where sgn is +1 when the leaving variable must increase to its
+// lower bound and -1 when it must decrease to its upper bound. It is a
+// Harris two-pass test on the reduced costs: the first pass bounds the
+// dual step with the reduced costs relaxed by dualTol, the second picks
+// the largest |alpha| among the candidates within that bound.
+func (s *simplex) dualRatioTest(sgn float64) int {
+	thetaMax := math.Inf(1)
+	for j, arj := range s.rowAlpha {
+		if dd, a, ok := s.dualCandidate(j, arj, sgn); ok {
+			thetaMax = math.Min(thetaMax, (dd+dualTol)/a)
+		}
+	}
+	if math.IsInf(thetaMax, 1) {
+		return -1
+	}
+	q, best := -1, 0.0
+	for j, arj := range s.rowAlpha {
+		if dd, a, ok := s.dualCandidate(j, arj, sgn); ok && dd/a <= thetaMax && a > best {
+			q, best = j, a
+		}
+	}
+	return q
+}
+
+// dualCandidate reports whether nonbasic j can enter for the pivot row
+// entry arj, with its reduced cost distance to zero dd (>= 0 when dual
+// feasible, clamped at zero) and |arj|.
+func (s *simplex) dualCandidate(j int, arj, sgn float64) (dd, a float64, ok bool) {
+	if arj == 0 || s.pos[j] >= 0 {
+		return 0, 0, false
+	}
+	a = math.Abs(arj)
+	if a < pivotTol {
+		return 0, 0, false
+	}
+	switch t := sgn * arj; {
+	case t < 0 && s.x[j] < s.hi[j]:
+		dd = s.d[j]
+	case t > 0 && s.x[j] > s.lo[j]:
+		dd = -s.d[j]
+	default:
+		return 0, 0, false
+	}
+	return math.Max(dd, 0), a, true
+}
+
+// updateDualWeights updates the dual Devex weights for a pivot in
+// position r with column alpha.
+func (s *simplex) updateDualWeights(r int) {
+	arq := s.alpha[r]
+	wr := s.dweight[r]
+	for i, a := range s.alpha {
+		if a == 0 || i == r {
+			continue
+		}
+		t := a / arq
+		if w := t * t * wr; w > s.dweight[i] {
+			s.dweight[i] = w
+		}
+	}
+	s.dweight[r] = math.Max(wr/(arq*arq), 1)
+}
+
+// flipBoxed moves boxed nonbasic variables whose reduced cost changed sign
+// to their other bound and updates the basic variables.
+func (s *simplex) flipBoxed() {
+	rhs := s.rho // free after the pivot row was used
+	clear(rhs)
+	flipped := false
+	for j, arj := range s.rowAlpha {
+		if arj == 0 || s.pos[j] >= 0 || math.IsInf(s.lo[j], -1) || math.IsInf(s.hi[j], 1) || s.lo[j] == s.hi[j] {
+			continue
+		}
+		var to float64
+		switch {
+		case s.x[j] == s.lo[j] && s.d[j] < -dualTol:
+			to = s.hi[j]
+		case s.x[j] == s.hi[j] && s.d[j] > dualTol:
+			to = s.lo[j]
+		default:
+			continue
+		}
+		delta := to - s.x[j]
+		s.x[j] = to
+		idx, val := s.column(j)
+		for k, i := range idx {
+			rhs[i] += val[k] * delta
+		}
+		flipped = true
+	}
+	if !flipped {
+		return
+	}
+	s.lu.ftran(rhs)
+	for i, v := range rhs {
+		if v != 0 {
+			s.x[s.head[i]] -= v
+		}
+	}
+}
+
+// perturbCosts adds small random amounts to the costs of nonbasic
+// variables, in the direction that keeps them dual feasible, to break the
+// ties that make the dual simplex stall.
+func (s *simplex) perturbCosts() {
+	for j, p := range s.pos {
+		if p >= 0 || s.lo[j] == s.hi[j] {
+			continue
+		}
+		xi := (1 + s.rng.Float64()) * perturbScale * (1 + math.Abs(s.cost[j]))
+		switch {
+		case s.x[j] == s.lo[j]:
+		case s.x[j] == s.hi[j]:
+			xi = -xi
+		default:
+			continue
+		}
+		s.cost[j] += xi
+		s.d[j] += xi
+	}
+}
