@@ -1,0 +1,148 @@
+package lpsolve
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-json"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/jsonmodel"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
+	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+)
+
+// job is one lp_params message. See the package documentation.
+type job struct {
+	ID          json.RawMessage            `json:"id"`
+	Model       json.RawMessage            `json:"model"`
+	Params      map[string]json.RawMessage `json:"params"`
+	Format      string                     `json:"format"`
+	Text        *string                    `json:"text"`
+	TimeLimitMS json.RawMessage            `json:"time_limit_ms"`
+
+	timeLimit int64 // parsed TimeLimitMS; 0 when absent
+}
+
+// decodeJob parses and checks the envelope of a job message.
+func decodeJob(body []byte) (*job, error) {
+	var j job
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return nil, fmt.Errorf("job is not a valid JSON object: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("job has data after its JSON object")
+	}
+	if isNull(j.ID) {
+		j.ID = nil
+	} else if !isNumber(j.ID) && j.ID[0] != '"' {
+		return nil, fmt.Errorf(`"id" must be a string or a number, got %s`, j.ID)
+	}
+	if !isNull(j.TimeLimitMS) {
+		ms, err := strconv.ParseInt(string(j.TimeLimitMS), 10, 64)
+		if err != nil || ms <= 0 {
+			return nil, fmt.Errorf(`"time_limit_ms" must be a positive integer number of milliseconds, got %s`, j.TimeLimitMS)
+		}
+		j.timeLimit = ms
+	}
+	return &j, nil
+}
+
+// isNull reports whether a raw value is absent or null.
+func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
+// isNumber reports whether a raw JSON value is a number.
+func isNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || '0' <= raw[0] && raw[0] <= '9')
+}
+
+// build turns a job into a model. It returns the model label of the
+// solution ("inline", "lp", "mps" or the template name) and, for named
+// models, the parameter values.
+func (h *Handler) build(j *job) (*lp.Model, string, Object[json.Number], error) {
+	named := !isNull(j.Model) && j.Model[0] == '"'
+	if j.Params != nil && !named {
+		return nil, "", nil, errors.New(`"params" only apply to named models`)
+	}
+	if !isNull(j.Model) {
+		if j.Format != "" || j.Text != nil {
+			return nil, "", nil, errors.New(`give either "model" or "format" and "text", not both`)
+		}
+		if named {
+			return h.named(j)
+		}
+		if j.Model[0] != '{' {
+			return nil, "", nil, fmt.Errorf(`"model" must be a model name or an inline model object, got %.40s`, j.Model)
+		}
+		if err := h.opts.checkText(len(j.Model), "inline model"); err != nil {
+			return nil, "", nil, err
+		}
+		m, err := jsonmodel.Decode(j.Model)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("inline model: %w", err)
+		}
+		return m, "inline", nil, nil
+	}
+	if j.Format == "" {
+		return nil, "", nil, errors.New(`job needs "model" (a model name or an inline model) or "format" and "text"`)
+	}
+	if j.Text == nil {
+		return nil, "", nil, fmt.Errorf(`format %q needs "text"`, j.Format)
+	}
+	if err := h.opts.checkText(len(*j.Text), `"text"`); err != nil {
+		return nil, "", nil, err
+	}
+	var m *lp.Model
+	var err error
+	switch j.Format {
+	case "lp":
+		m, err = lpformat.Read(strings.NewReader(*j.Text))
+	case "mps":
+		m, err = mps.Read(strings.NewReader(*j.Text), mps.Options{})
+	default:
+		return nil, "", nil, fmt.Errorf(`unknown format %q (want "lp" or "mps")`, j.Format)
+	}
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("%s text: %w", j.Format, err)
+	}
+	return m, j.Format, nil, nil
+}
+
+// named instantiates a template.
+func (h *Handler) named(j *job) (*lp.Model, string, Object[json.Number], error) {
+	var name string
+	if err := json.Unmarshal(j.Model, &name); err != nil {
+		return nil, "", nil, fmt.Errorf(`"model": %w`, err)
+	}
+	t, ok := h.templates.Lookup(name)
+	if !ok {
+		return nil, "", nil, fmt.Errorf("unknown model %q (known: %s)", name, h.templates)
+	}
+	params := make(map[string]json.Number, len(j.Params))
+	for k, raw := range j.Params {
+		if !isNumber(raw) {
+			return nil, "", nil, fmt.Errorf("parameter %q must be a JSON number, got %s", k, raw)
+		}
+		params[k] = json.Number(raw)
+	}
+	vals, err := t.Resolve(params)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	m, err := t.Instantiate(params)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	echo := make(Object[json.Number], len(vals))
+	for i, v := range vals {
+		echo[i] = Entry[json.Number]{v.Name, v.Value}
+	}
+	return m, name, echo, nil
+}
