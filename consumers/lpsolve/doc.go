@@ -1,0 +1,67 @@
+// Package lpsolve is the optimisation stage: it solves the linear programs
+// of the lp_params topic and publishes their solutions on the "solution"
+// port (the solutions topic).
+//
+// # Jobs
+//
+// A job is a JSON object in one of three forms:
+//
+//	{"id": "job-1", "model": "wyndor", "params": {"profit_rate_windows": 500}}
+//	{"id": "job-2", "model": {"sense": "max", "objective": {"x": 1}, "variables": [{"name": "x", "hi": 4}]}}
+//	{"id": "job-3", "format": "lp", "text": "max\n obj: x\nst\n c: x <= 4\nend\n"}
+//
+//   - A string "model" names a template (package template): the models
+//     embedded from the models directory of this package, plus those of
+//     Options.ModelsDir. "params" maps parameter names to JSON numbers,
+//     kept exact; parameters left out take their defaults.
+//   - An object "model" is an inline model in the format of package
+//     jsonmodel. It takes no "params".
+//   - "format" ("lp" for CPLEX LP, "mps" for fixed or free MPS, detected)
+//     with "text" carries the model as text. It takes no "params".
+//
+// Optional fields: "id", a JSON string or number echoed verbatim in the
+// solution, and "time_limit_ms", a positive integer capped by
+// Options.MaxTimeLimitMS (Options.DefaultTimeLimitMS when absent). Any
+// other field is an error, so that a misspelt "params" cannot be silently
+// ignored.
+//
+// # Solutions
+//
+// Every job that can be read gives one message, whatever its outcome:
+//
+//	{"id":"job-1","input_id":"0a1b2c3d4e5f6a7b","model":"wyndor",
+//	 "params":{"profit_rate_windows":500},"status":"optimal","objective":3600,
+//	 "variables":{"Doors":2,"Windows":6},
+//	 "constraints":{"plant1":{"activity":2,"dual":0},"plant2":{"activity":12,"dual":150},
+//	                "plant3":{"activity":18,"dual":100}},
+//	 "reduced_costs":{"Doors":0,"Windows":0},"iterations":2,"solve_time_ms":0.022,
+//	 "time_limit_ms":10000,"engine":{"name":"nsqfarm-simplex","version":"1.0"}}
+//
+//	{"id":"job-3","input_id":"0a1b2c3d4e5f6a7c","model":"lp","status":"infeasible",
+//	 "iterations":1,"solve_time_ms":0.02,"time_limit_ms":10000,
+//	 "engine":{"name":"nsqfarm-simplex","version":"1.0"}}
+//
+// input_id is the input message ID: the same on every redelivery, so sinks
+// deduplicate on it. model is the template name, "inline", "lp" or "mps".
+// params lists every parameter of a named model, given or default, with
+// its exact value. status is one of optimal, infeasible, unbounded,
+// time_limit (the job's time limit was reached), iteration_limit, or error
+// (the engine failed; "error" says why). objective, variables, constraints
+// and reduced_costs appear only with status optimal, in model order. Duals
+// and reduced costs are in the model's sense: a dual is the change of the
+// objective per unit increase of the constraint's active bound. A model
+// with integer variables is solved as its linear relaxation and the
+// solution says "relaxation": true.
+//
+// # Errors
+//
+// Jobs that can never be solved give a permanent error (handler.Permanent),
+// which the runtime sends to the dead-letter topic: invalid JSON, a missing
+// or ambiguous model, unknown models, unknown, missing, non-numeric or
+// out-of-range parameters, LP or MPS syntax errors (with line numbers),
+// unknown variables or non-finite numbers in inline models, inconsistent
+// models (a lower bound above an upper bound) and models over the size
+// limits of Options. When the context passed to Handle ends before the
+// solve does (shutdown), Handle returns the context's error, a transient
+// error, and the job is retried.
+package lpsolve
