@@ -10,6 +10,8 @@
 //	{"id": "job-2", "model": {"sense": "max", "objective": {"x": 1}, "variables": [{"name": "x", "hi": 4}]}}
 //	{"id": "job-3", "format": "lp", "text": "max\n obj: x\nst\n c: x <= 4\nend\n"}
 //
+// That is:
+//
 //   - A string "model" names a template (package template): the models
 //     embedded from the models directory of this package, plus those of
 //     Options.ModelsDir. "params" maps parameter names to JSON numbers,
