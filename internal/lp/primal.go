@@ -34,7 +34,14 @@ func (s *simplex) runPrimal() (Status, error) {
 			return Optimal, nil
 		}
 		s.ftranColumn(q)
-		r, theta, target, flip := s.ratioTest(q, dir)
+		var r int
+		var theta, target float64
+		var flip bool
+		if phase1 && !s.bland {
+			r, theta, target, flip = s.phase1RatioTest(q, dir)
+		} else {
+			r, theta, target, flip = s.ratioTest(q, dir)
+		}
 		if r < 0 && !flip {
 			if !s.fresh {
 				s.refactor()

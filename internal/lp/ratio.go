@@ -1,6 +1,9 @@
 package lp
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // ratioTest is a Harris two-pass ratio test for the entering variable q
 // moving in direction dir. Pass one finds the largest step that keeps every
@@ -96,4 +99,80 @@ func (s *simplex) relaxedRatio(p int, delta float64) (float64, bool) {
 		return (v - bound + primalTol) / -delta, true
 	}
 	return (bound + primalTol - v) / delta, true
+}
+
+// breakpoint is a step length at which a basic variable crosses a bound,
+// increasing the slope of the phase-1 objective by |delta|.
+type breakpoint struct {
+	t     float64
+	pos   int
+	bound float64
+	delta float64 // |rate of change|
+}
+
+// phase1RatioTest is a long-step ratio test for the composite phase 1: it
+// follows the piecewise-linear sum of infeasibilities along the edge and
+// stops where its slope turns non-negative, passing over breakpoints where
+// infeasible variables become feasible (or feasible ones infeasible) while
+// that still pays. Among the breakpoints within primalTol of the stopping
+// point, the largest |alpha| leaves, as in the Harris test.
+func (s *simplex) phase1RatioTest(q int, dir float64) (r int, theta, target float64, flip bool) {
+	bps := s.bps[:0]
+	add := func(p int, t, bound, ad float64) {
+		bps = append(bps, breakpoint{t: math.Max(t, 0), pos: p, bound: bound, delta: ad})
+	}
+	for p, a := range s.alpha {
+		delta := -dir * a
+		ad := math.Abs(delta)
+		if ad < pivotTol {
+			continue
+		}
+		j := s.head[p]
+		v, lo, hi := s.x[j], s.lo[j], s.hi[j]
+		if delta > 0 {
+			switch {
+			case v < lo-primalTol:
+				add(p, (lo-v)/ad, lo, ad)
+				if !math.IsInf(hi, 1) {
+					add(p, (hi-v)/ad, hi, ad)
+				}
+			case !math.IsInf(hi, 1) && v <= hi+primalTol:
+				add(p, (hi-v)/ad, hi, ad)
+			}
+		} else {
+			switch {
+			case v > hi+primalTol:
+				add(p, (v-hi)/ad, hi, ad)
+				if !math.IsInf(lo, -1) {
+					add(p, (v-lo)/ad, lo, ad)
+				}
+			case !math.IsInf(lo, -1) && v >= lo-primalTol:
+				add(p, (v-lo)/ad, lo, ad)
+			}
+		}
+	}
+	s.bps = bps
+	sort.Slice(bps, func(a, b int) bool { return bps[a].t < bps[b].t })
+	span := s.hi[q] - s.lo[q]
+	slope := dir * s.d[q]
+	for k, bp := range bps {
+		if bp.t > span {
+			break
+		}
+		slope += bp.delta
+		if slope < 0 {
+			continue
+		}
+		best := k
+		for i := k - 1; i >= 0 && (bp.t-bps[i].t)*bps[i].delta <= primalTol; i-- {
+			if bps[i].delta > bps[best].delta {
+				best = i
+			}
+		}
+		return bps[best].pos, bp.t, bps[best].bound, false
+	}
+	if !math.IsInf(span, 1) {
+		return -1, span, 0, true
+	}
+	return -1, 0, 0, false
 }

@@ -48,6 +48,7 @@ type simplex struct {
 	dweight                        []float64 // dual Devex weights by position
 	reject                         []bool    // candidates refused since the last pivot
 	rejected                       []int
+	bps                            []breakpoint
 	negOne                         []float64
 	logIdx                         []int
 
@@ -321,6 +322,7 @@ func (s *simplex) updateDuals(q, r int, phase1 bool) {
 // perturbations of the dual phase left behind.
 func (s *simplex) solve(method Method) (Status, error) {
 	if method != MethodDual {
+		s.crash()
 		return s.runPrimal()
 	}
 	dr, err := s.runDual()
