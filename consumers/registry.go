@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/lpsolve"
 	"github.com/nsqfarm/nsqfarm/consumers/primality"
 )
 
@@ -32,6 +33,16 @@ var registry = map[string]Factory{
 				return nil, err
 			}
 			return primality.New(opts)
+		},
+	},
+	"lpsolve": {
+		Ports: []string{lpsolve.PortSolution},
+		New: func(o map[string]any) (handler.Handler, error) {
+			opts := lpsolve.DefaultOptions()
+			if err := decodeOptions(o, &opts); err != nil {
+				return nil, err
+			}
+			return lpsolve.New(opts)
 		},
 	},
 }

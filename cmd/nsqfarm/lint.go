@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 )
 
 // cmdLint validates a topology file and prints its stages.
@@ -19,8 +22,12 @@ func cmdLint(_ context.Context, args []string, e *env) error {
 	for _, name := range t.StageNames() {
 		s := t.Stages[name]
 		set := t.Settings(s)
-		fmt.Fprintf(e.stdout, "stage %s: %s/%s -> %v, dead letters %s (concurrency %d, max_in_flight %d, max_attempts %d)\n",
-			name, s.Topic, s.Channel, s.Outputs, s.DeadLetter, set.Concurrency, set.MaxInFlight, set.MaxAttempts)
+		var outs []string
+		for _, port := range slices.Sorted(maps.Keys(s.Outputs)) {
+			outs = append(outs, port+"→"+s.Outputs[port])
+		}
+		fmt.Fprintf(e.stdout, "stage %s: %s/%s → %s, dead letters → %s (concurrency %d, max_in_flight %d, max_attempts %d, msg_timeout %v)\n",
+			name, s.Topic, s.Channel, strings.Join(outs, " "), s.DeadLetter, set.Concurrency, set.MaxInFlight, set.MaxAttempts, set.MsgTimeout)
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d topics, %d stages)\n", *config, len(t.Topics), len(t.Stages))
 	return nil

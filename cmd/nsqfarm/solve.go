@@ -3,9 +3,49 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/goccy/go-json"
+
+	"github.com/nsqfarm/nsqfarm/consumers/lpsolve"
 )
 
-// cmdSolve solves one model file locally.
+// cmdSolve solves one model file locally and prints a summary, or with
+// --json the object the lpsolve stage publishes to solutions.
 func cmdSolve(ctx context.Context, args []string, e *env) error {
-	return fmt.Errorf("solve: not available yet")
+	fs := newFlags("solve", e.stderr, "solve [--json] [--time-limit D] FILE   (.mps, .lp or .json, optionally .gz)")
+	asJSON := fs.Bool("json", false, "print the solutions object as JSON")
+	timeLimit := fs.Duration("time-limit", 0, "stop the solve after this long with status time_limit (0: none)")
+	maxIter := fs.Int("max-iterations", 0, "stop after this many simplex iterations (0: the engine's default)")
+	// Accept the file before or after the flags.
+	var file string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		file, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if file == "" && fs.NArg() == 1 {
+		file = fs.Arg(0)
+	} else if file == "" || fs.NArg() > 0 {
+		return fmt.Errorf("%w: want exactly one FILE", errUsage)
+	}
+	opts := lpsolve.Options{MaxIterations: *maxIter}
+	if *timeLimit > 0 {
+		ms := max(timeLimit.Milliseconds(), 1)
+		opts.DefaultTimeLimitMS, opts.MaxTimeLimitMS = ms, ms
+	}
+	sol, err := lpsolve.SolveFile(ctx, file, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out, err := json.Marshal(sol)
+		if err != nil {
+			return fmt.Errorf("encode solution: %w", err)
+		}
+		_, err = fmt.Fprintf(e.stdout, "%s\n", out)
+		return err
+	}
+	return sol.WriteSummary(e.stdout)
 }
+
