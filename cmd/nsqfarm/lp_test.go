@@ -115,7 +115,7 @@ func TestUpLPEndToEnd(t *testing.T) {
 	bad := map[string]string{
 		`{"id": "m1", "model": "nosuchmodel"}`:                                                      "nosuchmodel",
 		`{"id": "m2", "model": "wyndor", "params": {"bogus": 1}}`:                                   "bogus",
-		`{"id": "m3", "format": "lp", "text": "maximize\n obj: x\nsubject to\n c1: x <= = 3\nend"}`:                   "line",
+		`{"id": "m3", "format": "lp", "text": "maximize\n obj: x\nsubject to\n c1: x <= = 3\nend"}`: "line",
 		`{"id": "m4", "format": "mps", "text": "NAME x\nROWS\n N obj\nCOLUMNS\n X R9 1\nENDATA\n"}`: "R9",
 		`not json`: "JSON",
 	}

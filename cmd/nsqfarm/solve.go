@@ -48,4 +48,3 @@ func cmdSolve(ctx context.Context, args []string, e *env) error {
 	}
 	return sol.WriteSummary(e.stdout)
 }
-
