@@ -37,6 +37,18 @@ func publishStream(t *testing.T, httpAddr string) map[string]bool {
 	return want
 }
 
+// streamSetup starts an nsqd whose numbers/primality channel holds the
+// stream, with collectors on the stage's output topics.
+func streamSetup(t *testing.T) (n *nsqd.NSQD, primes, nonPrimes *nsqtest.Collector, want map[string]bool) {
+	t.Helper()
+	n = nsqtest.NSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 1000 })
+	http := n.RealHTTPAddr().String()
+	nsqtest.CreateChannel(t, http, "numbers", "primality")
+	primes = nsqtest.Collect(t, n.RealTCPAddr().String(), "primes", "check")
+	nonPrimes = nsqtest.Collect(t, n.RealTCPAddr().String(), "non_primes", "check")
+	return n, primes, nonPrimes, publishStream(t, http)
+}
+
 // consumeArgs runs the primality stage straight against one nsqd, with
 // the shipped topology but a 3s message timeout so the inputs a killed
 // consumer held come back quickly.
@@ -112,12 +124,7 @@ func waitOutputs(t *testing.T, atLeast int, cols ...*nsqtest.Collector) {
 // 100,000 numbers flow, starts a new one, and checks every input produced
 // a result (duplicates are allowed, losses are not).
 func TestConsumerKilledLosesNothing(t *testing.T) {
-	n := nsqtest.NSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 1000 })
-	http := n.RealHTTPAddr().String()
-	nsqtest.CreateChannel(t, http, "numbers", "primality")
-	primes := nsqtest.Collect(t, n.RealTCPAddr().String(), "primes", "check")
-	nonPrimes := nsqtest.Collect(t, n.RealTCPAddr().String(), "non_primes", "check")
-	want := publishStream(t, http)
+	n, primes, nonPrimes, want := streamSetup(t)
 
 	first := start(t, consumeArgs(t, n)...)
 	waitOutputs(t, streamSize/10, primes, nonPrimes)
@@ -140,12 +147,7 @@ func TestConsumerKilledLosesNothing(t *testing.T) {
 // TestConsumerSIGTERMDrains stops a consumer with SIGTERM mid-stream: it
 // exits 0 with nothing left in flight, and a new consumer finishes the rest.
 func TestConsumerSIGTERMDrains(t *testing.T) {
-	n := nsqtest.NSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 1000 })
-	http := n.RealHTTPAddr().String()
-	nsqtest.CreateChannel(t, http, "numbers", "primality")
-	primes := nsqtest.Collect(t, n.RealTCPAddr().String(), "primes", "check")
-	nonPrimes := nsqtest.Collect(t, n.RealTCPAddr().String(), "non_primes", "check")
-	want := publishStream(t, http)
+	n, primes, nonPrimes, want := streamSetup(t)
 
 	first := start(t, consumeArgs(t, n)...)
 	waitOutputs(t, streamSize/20, primes, nonPrimes)

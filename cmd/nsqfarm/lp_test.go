@@ -9,7 +9,6 @@ import (
 
 	"github.com/goccy/go-json"
 
-	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 )
 
@@ -122,28 +121,7 @@ func TestUpLPEndToEnd(t *testing.T) {
 	for body := range bad {
 		nsqtest.Pub(t, c.nsqdHTTP, "lp_params", []byte(body))
 	}
-	gotDead := dead.WaitFor(t, len(bad), 30*time.Second)
-	for _, b := range gotDead {
-		var rec stage.DeadLetter
-		if err := json.Unmarshal(b, &rec); err != nil {
-			t.Fatal(err)
-		}
-		var original string
-		if err := json.Unmarshal(rec.Body, &original); err != nil {
-			original = string(rec.Body)
-		}
-		hint, ok := bad[original]
-		if !ok {
-			t.Fatalf("unexpected dead letter %s", b)
-		}
-		if rec.Stage != "lpsolve" || !strings.Contains(rec.Error, hint) {
-			t.Errorf("dead letter for %s: %s (want the reason to mention %q)", original, b, hint)
-		}
-		delete(bad, original)
-	}
-	if len(bad) > 0 {
-		t.Errorf("not dead-lettered: %v", bad)
-	}
+	expectDeadLetters(t, dead, "lpsolve", bad)
 	if code := stop(); code != 0 {
 		t.Fatalf("up exited %d", code)
 	}

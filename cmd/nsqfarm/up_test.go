@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"strconv"
@@ -200,31 +201,7 @@ func TestUpPrimalityEndToEnd(t *testing.T) {
 		for body := range bad {
 			nsqtest.Pub(t, c.nsqdHTTP, "numbers", []byte(body))
 		}
-		got := dead.WaitFor(t, len(bad), 30*time.Second)
-		for _, b := range got {
-			var rec stage.DeadLetter
-			if err := json.Unmarshal(b, &rec); err != nil {
-				t.Fatal(err)
-			}
-			var original string
-			if err := json.Unmarshal(rec.Body, &original); err != nil {
-				original = string(rec.Body) // a JSON body is embedded as is
-			}
-			hint, ok := bad[original]
-			if !ok {
-				t.Fatalf("unexpected dead letter %s", b)
-			}
-			if rec.Stage != "primality" || rec.Topic != "numbers" || rec.Attempts != 1 || rec.Error == "" {
-				t.Errorf("dead letter %s", b)
-			}
-			if !strings.Contains(rec.Error, hint) {
-				t.Errorf("reason %q for %s does not mention %q", rec.Error, original, hint)
-			}
-			delete(bad, original)
-		}
-		if len(bad) != 0 {
-			t.Fatalf("not dead-lettered: %v", bad)
-		}
+		expectDeadLetters(t, dead, "primality", bad)
 	})
 
 	t.Run("metrics", func(t *testing.T) {
@@ -270,5 +247,34 @@ func TestUpKeepsDataAcrossRestarts(t *testing.T) {
 	}
 	if code := stop2(); code != 0 {
 		t.Fatalf("up exited %d", code)
+	}
+}
+
+// expectDeadLetters waits for one dead letter per key of bad (an original
+// body) and checks each names the stage and gives a reason mentioning the
+// body's value in bad.
+func expectDeadLetters(t *testing.T, dead *nsqtest.Collector, stageName string, bad map[string]string) {
+	t.Helper()
+	pending := maps.Clone(bad)
+	for _, b := range dead.WaitFor(t, len(bad), 30*time.Second) {
+		var rec stage.DeadLetter
+		if err := json.Unmarshal(b, &rec); err != nil {
+			t.Fatal(err)
+		}
+		var original string
+		if err := json.Unmarshal(rec.Body, &original); err != nil {
+			original = string(rec.Body) // a JSON body is embedded as is
+		}
+		hint, ok := pending[original]
+		if !ok {
+			t.Fatalf("unexpected dead letter %s", b)
+		}
+		if rec.Stage != stageName || rec.Attempts != 1 || rec.Error == "" || !strings.Contains(rec.Error, hint) {
+			t.Errorf("dead letter for %s: %s (want stage %s, attempt 1, a reason mentioning %q)", original, b, stageName, hint)
+		}
+		delete(pending, original)
+	}
+	if len(pending) > 0 {
+		t.Errorf("not dead-lettered: %v", pending)
 	}
 }
