@@ -118,15 +118,17 @@ func (s *simplex) runDual() (dualResult, error) {
 		s.head[r] = q
 		s.pos[q] = r
 		s.pos[p] = -1
-		s.lu.update(r, s.alpha)
 		s.fresh = false
+		if !s.lu.update(r, arq) {
+			s.refactor()
+		}
 		s.flipBoxed()
 		if degenerate >= stallIterations {
 			s.perturbCosts()
 			res.artificial = true
 			degenerate = 0
 		}
-		if s.lu.numEtas() >= refactorEvery || s.lu.etaNonzeros() > 2*s.lu.luNonzeros()+10*s.m {
+		if s.lu.wantsRefactor() {
 			s.refactor()
 		}
 	}
@@ -281,7 +283,7 @@ func (s *simplex) flipBoxed() {
 	if !flipped {
 		return
 	}
-	s.lu.ftran(rhs)
+	s.lu.ftran(rhs, false)
 	for i, v := range rhs {
 		if v != 0 {
 			s.x[s.head[i]] -= v

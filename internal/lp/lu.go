@@ -17,9 +17,13 @@ import (
 //	B Q = Pᵀ L U
 //
 // with L unit lower triangular (stored by step, entries indexed by original
-// row) and U upper triangular (stored by step, entries indexed by step).
-// Basis changes are appended as product-form eta columns until the next
-// refactorisation.
+// row) and U upper triangular (entries indexed by step, kept both by
+// column and by row so that it can be updated). The pivot sequence of U is
+// order; basis changes are Forrest–Tomlin updates (see update.go), which
+// modify U and order and append row etas R, until the next
+// refactorisation:
+//
+//	B⁻¹ = U⁻¹ R_k ⋯ R_1 L⁻¹   (permutations omitted)
 
 const (
 	luThreshold = 0.1   // relative pivot threshold
@@ -45,25 +49,25 @@ type luFactor struct {
 	lStart []int
 	lIdx   []int
 	lVal   []float64
-	uStart []int
-	uIdx   []int
-	uVal   []float64
-
-	// Row-wise copies (by step) for BTRAN: lr holds row t of L as
-	// (step s < t, value), ur holds row s of U as (step t > s, value).
+	// Row-wise copy of L (by step) for BTRAN: row t as (step s < t, value).
 	lrStart []int
 	lrIdx   []int
 	lrVal   []float64
-	urStart []int
-	urIdx   []int
-	urVal   []float64
 
-	// product-form etas
-	eStart []int
-	ePos   []int
-	ePiv   []float64
-	eIdx   []int
-	eVal   []float64
+	// U off the diagonal, by column and by row (indices are steps).
+	ucol, urow []sparseVec
+	uNnz       int   // current number of off-diagonal U entries
+	uNnz0      int   // the same right after factorisation
+	order      []int // pivot sequence of U (steps)
+	rank       []int // step -> index in order
+	stepOf     []int // basis position -> step (inverse of pcol)
+
+	// Forrest–Tomlin row etas: R_e = I - e_{rPiv[e]} multᵀ.
+	rStart []int
+	rPiv   []int
+	rIdx   []int
+	rVal   []float64
+	spike  []float64 // L⁻¹ a_q after the row etas, saved by ftran
 
 	// scratch
 	work    []float64
@@ -86,17 +90,48 @@ func newLUFactor(m int) *luFactor {
 		work2:  make([]float64, m),
 		mark:   make([]bool, m),
 		rowCnt: make([]int, m),
+		ucol:   make([]sparseVec, m),
+		urow:   make([]sparseVec, m),
+		order:  make([]int, m),
+		rank:   make([]int, m),
+		stepOf: make([]int, m),
+		spike:  make([]float64, m),
 	}
 }
 
-// numEtas is the number of basis updates since the last factorisation.
-func (f *luFactor) numEtas() int { return len(f.ePos) }
+// sparseVec is a list of (index, value) entries.
+type sparseVec struct {
+	idx []int
+	val []float64
+}
 
-// etaNonzeros is the number of stored eta entries.
-func (f *luFactor) etaNonzeros() int { return len(f.eIdx) }
+func (v *sparseVec) reset() { v.idx, v.val = v.idx[:0], v.val[:0] }
 
-// luNonzeros is the number of stored L and U entries.
-func (f *luFactor) luNonzeros() int { return len(f.lIdx) + len(f.uIdx) + f.m }
+func (v *sparseVec) add(i int, x float64) {
+	v.idx = append(v.idx, i)
+	v.val = append(v.val, x)
+}
+
+// remove deletes the entry with index i, if any (order is not kept).
+func (v *sparseVec) remove(i int) {
+	for k, j := range v.idx {
+		if j == i {
+			last := len(v.idx) - 1
+			v.idx[k], v.val[k] = v.idx[last], v.val[last]
+			v.idx, v.val = v.idx[:last], v.val[:last]
+			return
+		}
+	}
+}
+
+// numUpdates is the number of basis updates since the last factorisation.
+func (f *luFactor) numUpdates() int { return len(f.rPiv) }
+
+// wantsRefactor reports whether the updates have made the factors so much
+// denser that refactorising is cheaper than going on.
+func (f *luFactor) wantsRefactor() bool {
+	return len(f.rPiv) >= refactorEvery || f.uNnz+len(f.rIdx) > 2*(f.uNnz0+len(f.lIdx))+4*f.m
+}
 
 // factor computes the LU factors of the basis whose position p holds
 // variable head[p]. Dependent columns are replaced by logical columns
@@ -105,10 +140,14 @@ func (f *luFactor) luNonzeros() int { return len(f.lIdx) + len(f.uIdx) + f.m }
 func (f *luFactor) factor(head []int, col columnFunc) []replacement {
 	m := f.m
 	f.lStart = append(f.lStart[:0], 0)
-	f.uStart = append(f.uStart[:0], 0)
-	f.lIdx, f.lVal, f.uIdx, f.uVal = f.lIdx[:0], f.lVal[:0], f.uIdx[:0], f.uVal[:0]
-	f.eStart = append(f.eStart[:0], 0)
-	f.ePos, f.ePiv, f.eIdx, f.eVal = f.ePos[:0], f.ePiv[:0], f.eIdx[:0], f.eVal[:0]
+	f.lIdx, f.lVal = f.lIdx[:0], f.lVal[:0]
+	f.rStart = append(f.rStart[:0], 0)
+	f.rPiv, f.rIdx, f.rVal = f.rPiv[:0], f.rIdx[:0], f.rVal[:0]
+	for s := 0; s < m; s++ {
+		f.ucol[s].reset()
+		f.urow[s].reset()
+	}
+	f.uNnz = 0
 
 	order := make([]int, m)
 	nnz := make([]int, m)
@@ -174,8 +213,9 @@ func (f *luFactor) factor(head []int, col columnFunc) []replacement {
 		d := x[piv]
 		for _, s := range f.steps {
 			if v := x[f.prow[s]]; math.Abs(v) > luDrop {
-				f.uIdx = append(f.uIdx, s)
-				f.uVal = append(f.uVal, v)
+				f.ucol[step].add(s, v)
+				f.urow[s].add(step, v)
+				f.uNnz++
 			}
 		}
 		for _, i := range f.pattern {
@@ -191,11 +231,10 @@ func (f *luFactor) factor(head []int, col columnFunc) []replacement {
 		f.prow[step], f.pcol[step], f.diag[step] = piv, p, d
 		f.pinv[piv] = step
 		f.lStart = append(f.lStart, len(f.lIdx))
-		f.uStart = append(f.uStart, len(f.uIdx))
 		step++
 	}
 	if len(singular) == 0 {
-		f.buildRowCopies()
+		f.finish()
 		return nil
 	}
 	// Pair dependent positions with unpivoted rows: the logical column
@@ -212,51 +251,45 @@ func (f *luFactor) factor(head []int, col columnFunc) []replacement {
 		f.prow[step], f.pcol[step], f.diag[step] = i, p, -1
 		f.pinv[i] = step
 		f.lStart = append(f.lStart, len(f.lIdx))
-		f.uStart = append(f.uStart, len(f.uIdx))
 		step++
 	}
-	f.buildRowCopies()
+	f.finish()
 	return reps
 }
 
-// buildRowCopies fills the row-wise copies of L and U.
+// finish sets up the pivot order, the position map and the row-wise copy
+// of L after a factorisation.
+func (f *luFactor) finish() {
+	for s := 0; s < f.m; s++ {
+		f.order[s], f.rank[s] = s, s
+		f.stepOf[f.pcol[s]] = s
+	}
+	f.uNnz0 = f.uNnz
+	f.buildRowCopies()
+}
+
+// buildRowCopies fills the row-wise copy of L.
 func (f *luFactor) buildRowCopies() {
 	m := f.m
 	f.lrStart = resizeInts(f.lrStart, m+1)
-	f.urStart = resizeInts(f.urStart, m+1)
 	f.lrIdx = resizeInts(f.lrIdx, len(f.lIdx))
 	f.lrVal = resizeFloats(f.lrVal, len(f.lVal))
-	f.urIdx = resizeInts(f.urIdx, len(f.uIdx))
-	f.urVal = resizeFloats(f.urVal, len(f.uVal))
 	for _, r := range f.lIdx {
 		f.lrStart[f.pinv[r]+1]++
 	}
-	for _, t := range f.uIdx {
-		f.urStart[t+1]++
-	}
 	for s := 0; s < m; s++ {
 		f.lrStart[s+1] += f.lrStart[s]
-		f.urStart[s+1] += f.urStart[s]
 	}
-	lnext := append(f.steps[:0], f.lrStart[:m]...)
+	next := append(f.steps[:0], f.lrStart[:m]...)
 	for s := 0; s < m; s++ {
 		for k := f.lStart[s]; k < f.lStart[s+1]; k++ {
 			t := f.pinv[f.lIdx[k]]
-			p := lnext[t]
+			p := next[t]
 			f.lrIdx[p], f.lrVal[p] = s, f.lVal[k]
-			lnext[t]++
+			next[t]++
 		}
 	}
-	unext := append(lnext[:0], f.urStart[:m]...)
-	for s := 0; s < m; s++ {
-		for k := f.uStart[s]; k < f.uStart[s+1]; k++ {
-			t := f.uIdx[k]
-			p := unext[t]
-			f.urIdx[p], f.urVal[p] = s, f.uVal[k]
-			unext[t]++
-		}
-	}
-	f.steps = unext[:0]
+	f.steps = next[:0]
 }
 
 // resizeInts returns a zeroed slice of length n, reusing buf when possible.
@@ -324,8 +357,9 @@ func (f *luFactor) eliminate(x []float64) {
 }
 
 // ftran solves B z = b in place: b is indexed by row on entry and by basis
-// position on return.
-func (f *luFactor) ftran(b []float64) {
+// position on return. With saveSpike the partially transformed vector
+// R⋯L⁻¹b is kept for a following update.
+func (f *luFactor) ftran(b []float64, saveSpike bool) {
 	m := f.m
 	for s := 0; s < m; s++ {
 		v := b[f.prow[s]]
@@ -340,63 +374,68 @@ func (f *luFactor) ftran(b []float64) {
 	for s := 0; s < m; s++ {
 		w[s] = b[f.prow[s]]
 	}
-	for s := m - 1; s >= 0; s-- {
+	for e, s := range f.rPiv {
+		sum := w[s]
+		for k := f.rStart[e]; k < f.rStart[e+1]; k++ {
+			sum -= f.rVal[k] * w[f.rIdx[k]]
+		}
+		w[s] = sum
+	}
+	if saveSpike {
+		copy(f.spike, w)
+	}
+	for k := m - 1; k >= 0; k-- {
+		s := f.order[k]
 		v := w[s]
 		if v == 0 {
 			continue
 		}
 		v /= f.diag[s]
 		w[s] = v
-		for k := f.uStart[s]; k < f.uStart[s+1]; k++ {
-			w[f.uIdx[k]] -= f.uVal[k] * v
+		c := &f.ucol[s]
+		for i, t := range c.idx {
+			w[t] -= c.val[i] * v
 		}
 	}
 	for s := 0; s < m; s++ {
 		b[f.pcol[s]] = w[s]
 	}
-	for e, r := range f.ePos {
-		v := b[r]
-		if v == 0 {
-			continue
-		}
-		v /= f.ePiv[e]
-		b[r] = v
-		for k := f.eStart[e]; k < f.eStart[e+1]; k++ {
-			b[f.eIdx[k]] -= f.eVal[k] * v
-		}
-	}
 }
 
 // btran solves Bᵀ y = c in place: c is indexed by basis position on entry
-// and y by row on return. The triangular solves use the row-wise copies so
-// that zero entries of sparse right-hand sides are skipped.
+// and y by row on return. The triangular solves run column-oriented on the
+// transposed factors so that zeros of sparse right-hand sides are skipped.
 func (f *luFactor) btran(c []float64) {
 	m := f.m
-	for e := len(f.ePos) - 1; e >= 0; e-- {
-		r := f.ePos[e]
-		sum := c[r]
-		for k := f.eStart[e]; k < f.eStart[e+1]; k++ {
-			sum -= f.eVal[k] * c[f.eIdx[k]]
-		}
-		c[r] = sum / f.ePiv[e]
-	}
 	w := f.work2
 	for s := 0; s < m; s++ {
 		w[s] = c[f.pcol[s]]
 	}
-	// Uᵀ z = c, forward over steps.
-	for s := 0; s < m; s++ {
+	// Uᵀ z = c in pivot order.
+	for k := 0; k < m; k++ {
+		s := f.order[k]
 		v := w[s]
 		if v == 0 {
 			continue
 		}
 		v /= f.diag[s]
 		w[s] = v
-		for k := f.urStart[s]; k < f.urStart[s+1]; k++ {
-			w[f.urIdx[k]] -= f.urVal[k] * v
+		r := &f.urow[s]
+		for i, t := range r.idx {
+			w[t] -= r.val[i] * v
 		}
 	}
-	// Lᵀ w = z, backward over steps.
+	// Row etas transposed, newest first.
+	for e := len(f.rPiv) - 1; e >= 0; e-- {
+		v := w[f.rPiv[e]]
+		if v == 0 {
+			continue
+		}
+		for k := f.rStart[e]; k < f.rStart[e+1]; k++ {
+			w[f.rIdx[k]] -= f.rVal[k] * v
+		}
+	}
+	// Lᵀ, backward over steps.
 	for t := m - 1; t >= 0; t-- {
 		v := w[t]
 		if v == 0 {
@@ -409,18 +448,4 @@ func (f *luFactor) btran(c []float64) {
 	for s := 0; s < m; s++ {
 		c[f.prow[s]] = w[s]
 	}
-}
-
-// update records the replacement of the column at position r by a column
-// whose FTRAN image (indexed by position) is alpha.
-func (f *luFactor) update(r int, alpha []float64) {
-	for i, v := range alpha {
-		if i != r && math.Abs(v) > luDrop {
-			f.eIdx = append(f.eIdx, i)
-			f.eVal = append(f.eVal, v)
-		}
-	}
-	f.ePos = append(f.ePos, r)
-	f.ePiv = append(f.ePiv, alpha[r])
-	f.eStart = append(f.eStart, len(f.eIdx))
 }

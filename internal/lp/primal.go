@@ -67,7 +67,7 @@ func (s *simplex) runPrimal() (Status, error) {
 			continue
 		}
 		s.pivot(q, r, target, phase1)
-		if s.lu.numEtas() >= refactorEvery || s.lu.etaNonzeros() > 2*s.lu.luNonzeros()+10*s.m {
+		if s.lu.wantsRefactor() {
 			s.refactor()
 		}
 	}
@@ -99,8 +99,10 @@ func (s *simplex) pivot(q, r int, target float64, phase1 bool) {
 	s.head[r] = q
 	s.pos[q] = r
 	s.pos[p] = -1
-	s.lu.update(r, s.alpha)
 	s.fresh = false
+	if !s.lu.update(r, s.alpha[r]) {
+		s.refactor()
+	}
 	for _, j := range s.rejected {
 		s.reject[j] = false
 	}

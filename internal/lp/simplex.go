@@ -199,7 +199,7 @@ func (s *simplex) computeBasics() {
 			rhs[i] += s.x[j]
 		}
 	}
-	s.lu.ftran(rhs)
+	s.lu.ftran(rhs, false)
 	for p, j := range s.head {
 		s.x[j] = rhs[p]
 	}
@@ -272,7 +272,7 @@ func (s *simplex) ftranColumn(q int) {
 	for k, i := range idx {
 		s.alpha[i] = val[k]
 	}
-	s.lu.ftran(s.alpha)
+	s.lu.ftran(s.alpha, true)
 }
 
 // pivotRow computes rowAlpha = e_rᵀ B⁻¹ [A -I] (meaningful for the
