@@ -256,3 +256,22 @@ end`
 		}
 	}
 }
+
+func TestSourceReuse(t *testing.T) {
+	src, err := NewSource([]byte("max\n obj: k x\nst\n c: x <= 2 * k\nend"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []float64{1, 3} {
+		m, err := src.Read(ReadOptions{Params: map[string]float64{"k": k}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Vars[0].Obj != k || m.Rows[0].Hi != 2*k {
+			t.Errorf("k=%v: objective %v, bound %v", k, m.Vars[0].Obj, m.Rows[0].Hi)
+		}
+	}
+	if _, err := src.Read(ReadOptions{}); err == nil {
+		t.Error("reading a parameter source without parameters succeeded")
+	}
+}

@@ -92,7 +92,7 @@ func (p *Param) check(v number) error {
 }
 
 // Instantiate builds the model for params (see Resolve). The model is
-// named after the template.
+// named after the template. It is safe for concurrent use.
 func (t *Template) Instantiate(params map[string]json.Number) (*lp.Model, error) {
 	vals, nums, err := t.resolve(params)
 	if err != nil {
@@ -102,7 +102,13 @@ func (t *Template) Instantiate(params map[string]json.Number) (*lp.Model, error)
 	for i, v := range vals {
 		floats[v.Name] = nums[i].float
 	}
-	m, err := lpformat.ReadWith(strings.NewReader(t.Body), lpformat.ReadOptions{Params: floats})
+	src := t.src
+	if src == nil { // not made by Parse
+		if src, err = lpformat.NewSource([]byte(t.Body), true); err != nil {
+			return nil, fmt.Errorf("model %q: %w", t.Name, t.bodyError(err))
+		}
+	}
+	m, err := src.Read(lpformat.ReadOptions{Params: floats})
 	if err != nil {
 		return nil, fmt.Errorf("model %q: %w", t.Name, t.bodyError(err))
 	}

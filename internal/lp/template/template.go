@@ -25,8 +25,9 @@ type Template struct {
 	// Body is the model text: LP format with parameter expressions.
 	Body string
 
-	file     string // source file, for error messages
-	bodyLine int    // file line of the body's first line; 0 if unknown
+	file     string           // source file, for error messages
+	bodyLine int              // file line of the body's first line; 0 if unknown
+	src      *lpformat.Source // Body, tokenised by Parse
 }
 
 // Param is one parameter of a template.
@@ -63,6 +64,11 @@ func Parse(file string, data []byte) (*Template, error) {
 	if err := t.decode(root.Content[0]); err != nil {
 		return nil, err
 	}
+	src, err := lpformat.NewSource([]byte(t.Body), true)
+	if err != nil {
+		return nil, t.bodyError(err)
+	}
+	t.src = src
 	if err := t.check(); err != nil {
 		return nil, err
 	}
