@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nsqfarm/nsqfarm/internal/farm"
+	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 )
 
 // cmdConsume runs one stage against an existing cluster until
@@ -13,7 +14,7 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("consume", e.stderr, "consume STAGE [flags]")
 	config := configFlag(fs)
 	var addrs addressFlags
-	addrs.register(fs)
+	addrs.register(fs, true)
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), "serve /metrics and /healthz here (default: from topics.yaml; \"off\" disables)")
 	concurrency := fs.Int("concurrency", 0, "handler goroutines (default: from topics.yaml)")
 	maxInFlight := fs.Int("max-in-flight", 0, "max in-flight messages (default: from topics.yaml)")
@@ -38,6 +39,15 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 	t, err := loadTopology(*config)
 	if err != nil {
 		return err
+	}
+	st, err := t.Stage(name)
+	if err != nil {
+		return err
+	}
+	for _, addr := range addrs.nsqdHTTP {
+		if err := nsqhttp.CreateChannel(ctx, addr, st.Topic, st.Channel); err != nil {
+			return fmt.Errorf("create %s/%s: %w", st.Topic, st.Channel, err)
+		}
 	}
 	maddr := *metricsAddr
 	switch maddr {

@@ -69,17 +69,22 @@ type addressFlags struct {
 	lookupd     stringList
 	nsqdTCP     stringList
 	destination stringList
-	nsqdHTTP    string
+	nsqdHTTP    stringList
 }
 
-func (a *addressFlags) register(fs *flag.FlagSet) {
+// register adds the consumer-side address flags; withHTTP adds
+// --nsqd-http-address too.
+func (a *addressFlags) register(fs *flag.FlagSet, withHTTP bool) {
 	a.lookupd = envList("NSQFARM_LOOKUPD_HTTP_ADDRESS")
 	a.nsqdTCP = envList("NSQFARM_NSQD_TCP_ADDRESS")
 	a.destination = envList("NSQFARM_DESTINATION_NSQD_TCP_ADDRESS")
 	fs.Var(&a.lookupd, "lookupd-http-address", "nsqlookupd HTTP address to discover nsqd through (repeatable; env NSQFARM_LOOKUPD_HTTP_ADDRESS)")
 	fs.Var(&a.nsqdTCP, "nsqd-tcp-address", "nsqd TCP address to connect to directly (repeatable; env NSQFARM_NSQD_TCP_ADDRESS)")
 	fs.Var(&a.destination, "destination-nsqd-tcp-address", "nsqd TCP address outputs are published to (repeatable; default: the first --nsqd-tcp-address; env NSQFARM_DESTINATION_NSQD_TCP_ADDRESS)")
-	fs.StringVar(&a.nsqdHTTP, "nsqd-http-address", envOr("NSQFARM_NSQD_HTTP_ADDRESS", ""), "nsqd HTTP address (env NSQFARM_NSQD_HTTP_ADDRESS)")
+	if withHTTP {
+		a.nsqdHTTP = envList("NSQFARM_NSQD_HTTP_ADDRESS")
+		fs.Var(&a.nsqdHTTP, "nsqd-http-address", "nsqd HTTP address on which to create the stage's topic and channel before consuming, so nothing published earlier goes to another channel (repeatable; env NSQFARM_NSQD_HTTP_ADDRESS)")
+	}
 }
 
 // configFlag registers --config.

@@ -19,7 +19,7 @@ func cmdTail(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("tail", e.stderr, "tail --topic TOPIC [-n N] [--channel C] [address flags]")
 	config := configFlag(fs)
 	var addrs addressFlags
-	addrs.register(fs)
+	addrs.register(fs, false)
 	topic := fs.String("topic", "", "topic to read (required)")
 	channel := fs.String("channel", "", "channel to read from (default: a new ephemeral channel, so other readers are unaffected)")
 	n := fs.Int("n", 0, "stop after this many messages (0: until Ctrl-C)")

@@ -4,6 +4,7 @@ package nsqtest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/nsqio/go-nsq"
 	"github.com/nsqio/nsq/nsqd"
+
+	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 )
 
 // NSQD starts an nsqd on loopback ports with data in a temporary directory
@@ -65,8 +68,9 @@ func HTTP(t testing.TB, httpAddr, path string, body []byte) []byte {
 // CreateChannel creates topic and channel through nsqd's HTTP API.
 func CreateChannel(t testing.TB, httpAddr, topic, channel string) {
 	t.Helper()
-	HTTP(t, httpAddr, "/topic/create?topic="+url.QueryEscape(topic), nil)
-	HTTP(t, httpAddr, "/channel/create?topic="+url.QueryEscape(topic)+"&channel="+url.QueryEscape(channel), nil)
+	if err := nsqhttp.CreateChannel(context.Background(), httpAddr, topic, channel); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Pub publishes one body with HTTP /pub.
