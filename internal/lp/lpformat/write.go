@@ -148,7 +148,7 @@ func writeIntegers(lw *lineWriter, m *lp.Model, title string, keep func(lp.Var) 
 		}
 		if !header {
 			lw.printf("\n%s\n", title)
-			lw.begin("")
+			lw.begin(" ")
 			header = true
 		}
 		lw.item(v.Name)
@@ -277,7 +277,7 @@ func (lw *lineWriter) item(text string) {
 	if lw.col+1+len(text) > lineWidth && lw.col > len(lw.indent) {
 		lw.printf("\n%s", lw.indent)
 	}
-	if lw.col > 0 {
+	if lw.col > len(lw.indent) {
 		lw.printf(" ")
 	}
 	lw.printf("%s", text)

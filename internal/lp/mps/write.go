@@ -57,7 +57,8 @@ type writer struct {
 	err error
 }
 
-// line writes the fields separated by two blanks; data lines are indented.
+// line writes the fields separated by two blanks; data lines start with a
+// blank or an empty field.
 func (wr *writer) line(fields ...string) {
 	if wr.err != nil {
 		return
@@ -73,7 +74,7 @@ func (wr *writer) header() {
 	}
 	if wr.m.Sense == lp.Maximize {
 		wr.line("OBJSENSE")
-		wr.line("   MAX")
+		wr.line("  ", "MAX")
 	}
 }
 
@@ -115,18 +116,18 @@ func (wr *writer) columns() {
 			if integer {
 				marker = "'INTEND'"
 			}
-			wr.line("    MARKER", "'MARKER'", marker)
+			wr.line("  ", "MARKER", "'MARKER'", marker)
 			integer = v.Integer
 		}
 		if v.Obj != 0 || len(cols[j]) == 0 {
-			wr.line("   ", v.Name, wr.obj, writeNum(v.Obj))
+			wr.line("  ", v.Name, wr.obj, writeNum(v.Obj))
 		}
 		for _, c := range cols[j] {
-			wr.line("   ", v.Name, wr.m.Rows[c.Row].Name, writeNum(c.Val))
+			wr.line("  ", v.Name, wr.m.Rows[c.Row].Name, writeNum(c.Val))
 		}
 	}
 	if integer {
-		wr.line("    MARKER", "'MARKER'", "'INTEND'")
+		wr.line("  ", "MARKER", "'MARKER'", "'INTEND'")
 	}
 }
 
@@ -155,7 +156,7 @@ func writeColumnEntries(m *lp.Model) [][]lp.Coef {
 func (wr *writer) rhs() {
 	wr.line("RHS")
 	if wr.m.ObjConst != 0 {
-		wr.line("    RHS", wr.obj, writeNum(-wr.m.ObjConst))
+		wr.line("  ", "RHS", wr.obj, writeNum(-wr.m.ObjConst))
 	}
 	for _, r := range wr.m.Rows {
 		var b float64
@@ -166,7 +167,7 @@ func (wr *writer) rhs() {
 			b = r.Hi
 		}
 		if b != 0 {
-			wr.line("    RHS", r.Name, writeNum(b))
+			wr.line("  ", "RHS", r.Name, writeNum(b))
 		}
 	}
 }
@@ -181,7 +182,7 @@ func (wr *writer) ranges() {
 			wr.line("RANGES")
 			header = true
 		}
-		wr.line("    RNG", r.Name, writeNum(r.Hi-r.Lo))
+		wr.line("  ", "RNG", r.Name, writeNum(r.Hi-r.Lo))
 	}
 }
 
