@@ -61,3 +61,4 @@ func (s *simplex) updateWeights(q, r int) {
 		}
 	}
 }
+

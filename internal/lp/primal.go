@@ -10,6 +10,7 @@ import (
 // error.
 func (s *simplex) runPrimal() (Status, error) {
 	s.refactor()
+
 	for {
 		if st, err := s.checkLimits(); st != "" || err != nil {
 			return st, err

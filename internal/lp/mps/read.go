@@ -164,6 +164,7 @@ type parser struct {
 	ranges  []float64
 	hasRng  []bool
 	haveObj bool
+	buf     []string // reused field slice
 }
 
 const (
@@ -288,10 +289,11 @@ func (p *parser) objSense(s string) error {
 // removed.
 func (p *parser) fields(raw string) []string {
 	if p.format == Free {
-		return strings.Fields(raw)
+		p.buf = splitBlanks(p.buf[:0], raw)
+		return p.buf
 	}
 	spans := [6][2]int{{1, 3}, {4, 12}, {14, 22}, {24, 39}, {39, 47}, {49, len(raw)}}
-	out := make([]string, 0, 6)
+	out := p.buf[:0]
 	for _, s := range spans {
 		lo, hi := s[0], min(s[1], len(raw))
 		if lo >= len(raw) {
@@ -303,7 +305,27 @@ func (p *parser) fields(raw string) []string {
 	for len(out) > 0 && out[len(out)-1] == "" {
 		out = out[:len(out)-1]
 	}
+	p.buf = out
 	return out
+}
+
+// splitBlanks appends the space- or tab-separated fields of s to dst.
+func splitBlanks(dst []string, s string) []string {
+	start := -1
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ' ' || c == '\t' {
+			if start >= 0 {
+				dst = append(dst, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
 }
 
 func (p *parser) row(raw string) error {
@@ -368,7 +390,7 @@ func (p *parser) column(raw string) error {
 			f = f[1:]
 		}
 	}
-	if len(f) >= 3 && strings.Contains(strings.ToUpper(raw), "'MARKER'") {
+	if len(f) >= 3 && strings.EqualFold(f[1], "'MARKER'") {
 		switch strings.ToUpper(strings.Trim(f[len(f)-1], "'")) {
 		case "INTORG":
 			p.inInt = true
