@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -341,5 +342,34 @@ func TestNewRejects(t *testing.T) {
 				t.Errorf("New = %v, want error containing %q", err, tt.msg)
 			}
 		})
+	}
+}
+
+func TestHandleConcurrent(t *testing.T) {
+	h := newHandler(t, nil)
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			var out handler.Outputs
+			for i := range 50 {
+				out.Reset()
+				body := `{"model":"wyndor","params":{"profit_rate_windows":` + []string{"100", "500"}[(g+i)%2] + `}}`
+				if err := h.Handle(context.Background(), &handler.Input{ID: "x", Body: []byte(body)}, &out); err != nil {
+					errs <- err
+					return
+				}
+				want := []string{`"objective":1500`, `"objective":3600`}[(g+i)%2]
+				if !bytes.Contains(out.All()[0].Body, []byte(want)) {
+					errs <- fmt.Errorf("job %s gave %s", body, out.All()[0].Body)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
