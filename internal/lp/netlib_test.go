@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
@@ -66,15 +67,21 @@ func relErr(got, want float64) float64 {
 }
 
 func TestNetlib(t *testing.T) {
+	for _, method := range []lp.Method{lp.MethodPrimal, lp.MethodDual} {
+		t.Run(method.String(), func(t *testing.T) { testNetlib(t, method) })
+	}
+}
+
+func testNetlib(t *testing.T, method lp.Method) {
 	for _, a := range netlibAnswers(t) {
-		name := filepath.Base(a.file)
+		name := strings.TrimSuffix(filepath.Base(a.file), ".mps.gz")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			m, err := mps.ReadFile(filepath.Join(dataDir, a.file), mps.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := lp.Solve(context.Background(), m, lp.Options{})
+			res, err := lp.Solve(context.Background(), m, lp.Options{Method: method})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -61,4 +61,3 @@ func (s *simplex) updateWeights(q, r int) {
 		}
 	}
 }
-

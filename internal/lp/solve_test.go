@@ -42,11 +42,23 @@ func near(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
+// solve solves m with the primal and the dual simplex, checks that they
+// agree on the status and objective, and returns the primal result.
 func solve(t *testing.T, m *lp.Model) *lp.Result {
 	t.Helper()
-	res, err := lp.Solve(context.Background(), m, lp.Options{})
+	res, err := lp.Solve(context.Background(), m, lp.Options{Method: lp.MethodPrimal})
 	if err != nil {
 		t.Fatalf("Solve(%s): %v", m.Name, err)
+	}
+	dres, err := lp.Solve(context.Background(), m, lp.Options{Method: lp.MethodDual})
+	if err != nil {
+		t.Fatalf("Solve(%s, dual): %v", m.Name, err)
+	}
+	if dres.Status != res.Status || (res.Status == lp.Optimal && !near(dres.Objective, res.Objective, 1e-9)) {
+		t.Fatalf("%s: primal %s %.12g, dual %s %.12g", m.Name, res.Status, res.Objective, dres.Status, dres.Objective)
+	}
+	if dres.Status == lp.Optimal {
+		checkKKT(t, m, dres, 1e-7)
 	}
 	return res
 }
