@@ -86,8 +86,13 @@ func (t *Template) decode(doc *yaml.Node) error {
 		return t.errorf(doc, "expected a mapping with name, description, params and model")
 	}
 	var body *yaml.Node
+	seen := make(map[string]bool)
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		key, val := doc.Content[i], doc.Content[i+1]
+		if seen[key.Value] {
+			return t.errorf(key, "key %q appears twice", key.Value)
+		}
+		seen[key.Value] = true
 		var err error
 		switch key.Value {
 		case "name":

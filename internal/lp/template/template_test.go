@@ -122,6 +122,7 @@ func TestParseErrors(t *testing.T) {
 		{"not a mapping", "- 1\n", "x.yaml:1: expected a mapping"},
 		{"unknown key", "name: x\nmodle: |\n  min\n", `x.yaml:2: unknown key "modle"`},
 		{"no model", "name: x\n", `missing key "model"`},
+		{"duplicate key", "model: min\nmodel: max\n", `x.yaml:2: key "model" appears twice`},
 		{"bad name", "name: a b\nmodel: min\n", `x.yaml:1: name "a b" may only contain`},
 		{"bad param name", "params:\n  2x: 1\nmodel: min\n", `x.yaml:2: parameter name "2x"`},
 		{"reserved param", "params:\n  free: 1\nmodel: min\n", `parameter name "free" is reserved`},
