@@ -41,6 +41,36 @@ End
 			},
 		},
 		{
+			name: "glpk mathprog names and wrapped lines",
+			text: `\* Problem: transport *\
+
+Minimize
+ cost: + 30 x(A,1) + 70 x(A,2)
+ + 20 x(B,1)
+
+Subject To
+ r_supply(A): + x(A,1) + x(A,2) <= 800
+ r_demand(1): + x(A,1) + x(B,1) >= 1000
+
+Bounds
+ 0 <= x(B,1) <= 1
+
+Generals
+ x(A,1)
+ x(A,2)
+
+End
+`,
+			want: &lp.Model{
+				ObjName: "cost",
+				Vars: []lp.Var{{Name: "x(A,1)", Hi: inf, Obj: 30, Integer: true}, {Name: "x(A,2)", Hi: inf, Obj: 70, Integer: true},
+					{Name: "x(B,1)", Hi: 1, Obj: 20}},
+				Rows: []lp.Row{{Name: "r_supply(A)", Lo: -inf, Hi: 800}, {Name: "r_demand(1)", Lo: 1000, Hi: inf}},
+				Coefs: []lp.Coef{{Row: 0, Col: 0, Val: 1}, {Row: 0, Col: 1, Val: 1},
+					{Row: 1, Col: 0, Val: 1}, {Row: 1, Col: 2, Val: 1}},
+			},
+		},
+		{
 			name: "pyomo",
 			text: `\* Source Pyomo model name=unknown *\
 
