@@ -6,15 +6,16 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/primes"
 )
 
-// Options configures a Handler. Start from DefaultOptions.
+// Options configures a Handler; the yaml tags are the keys of the stage's
+// options in topics.yaml. Start from DefaultOptions.
 type Options struct {
 	// MaxDigits is the most decimal digits accepted in "number"; longer
 	// numbers are dead-lettered. It bounds the work per message: the
 	// primality test costs roughly the cube of the length.
-	MaxDigits int
+	MaxDigits int `yaml:"max_digits"`
 	// FactorBudget bounds the factoring of composites of 2^64 and above.
 	// Smaller numbers are always factored completely.
-	FactorBudget primes.Budget
+	FactorBudget primes.Budget `yaml:"factor_budget"`
 }
 
 // DefaultOptions returns the default options: numbers of up to 10000

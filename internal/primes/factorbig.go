@@ -11,13 +11,13 @@ import (
 type Budget struct {
 	// TrialLimit: odd primes below it are removed by trial division (the
 	// factor 2 always is). Values above 65536 act as 65536.
-	TrialLimit uint64
+	TrialLimit uint64 `yaml:"trial_limit"`
 	// RhoSteps is the most Pollard–Brent iterations spent over all
 	// composite parts and polynomials (rounded up to a batch of 64).
 	// Finding a prime factor p takes on the order of √p iterations: the
 	// default of 2^18 reliably finds prime factors below 2^32 and often
 	// up to 2^36.
-	RhoSteps int
+	RhoSteps int `yaml:"rho_steps"`
 }
 
 // DefaultBudget returns a budget suited to a message handler: trial
