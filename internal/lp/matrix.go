@@ -116,3 +116,26 @@ func (s colSegment) Swap(i, j int) {
 	s.idx[i], s.idx[j] = s.idx[j], s.idx[i]
 	s.val[i], s.val[j] = s.val[j], s.val[i]
 }
+
+// submatrix returns the rows and columns of a listed in rows and cols
+// (both increasing), renumbered from zero; nRows is a.rows.
+func (a *cscMatrix) submatrix(rows, cols []int, nRows int) *cscMatrix {
+	newRow := make([]int, nRows)
+	for i := range newRow {
+		newRow[i] = -1
+	}
+	for k, i := range rows {
+		newRow[i] = k
+	}
+	b := &cscMatrix{rows: len(rows), cols: len(cols), colPtr: make([]int, len(cols)+1)}
+	for c, j := range cols {
+		for k := a.colPtr[j]; k < a.colPtr[j+1]; k++ {
+			if ni := newRow[a.rowIdx[k]]; ni >= 0 {
+				b.rowIdx = append(b.rowIdx, ni)
+				b.val = append(b.val, a.val[k])
+			}
+		}
+		b.colPtr[c+1] = len(b.rowIdx)
+	}
+	return b
+}

@@ -7,9 +7,9 @@ import (
 	"math"
 )
 
-// Solve solves the linear program m with the bounded-variable revised
-// primal simplex method. Integrality markers are ignored (the LP relaxation
-// is solved).
+// Solve solves the linear program m with a bounded-variable revised
+// simplex method (see Options.Method) after a light presolve and scaling.
+// Integrality markers are ignored (the LP relaxation is solved).
 //
 // The error return is reserved for invalid models (non-finite data, lo > hi,
 // indices out of range) and for context cancellation (the context's error).
@@ -33,29 +33,30 @@ func Solve(ctx context.Context, m *Model, opts Options) (*Result, error) {
 	}
 	if red.infeasible {
 		res.Status = Infeasible
+		red.postsolve(m, full, res)
 		finishPrimal(m, full, res)
 		return res, nil
 	}
 
 	sc := scaleMatrix(a)
-	mr := a.rows
+	n, mr := a.cols, a.rows
 	sign := 1.0
 	if m.Sense == Maximize {
 		sign = -1
 	}
-	lo := make([]float64, nCols+mr)
-	hi := make([]float64, nCols+mr)
-	cost := make([]float64, nCols+mr)
-	for j, v := range m.Vars {
-		lo[j], hi[j] = v.Lo/sc.col[j], v.Hi/sc.col[j]
-		cost[j] = sign * v.Obj * sc.col[j]
+	lo := make([]float64, n+mr)
+	hi := make([]float64, n+mr)
+	cost := make([]float64, n+mr)
+	for k, j := range red.cols {
+		lo[k], hi[k] = red.colLo[j]/sc.col[k], red.colHi[j]/sc.col[k]
+		cost[k] = sign * m.Vars[j].Obj * sc.col[k]
 	}
-	for k, i := range red.kept {
-		lo[nCols+k], hi[nCols+k] = m.Rows[i].Lo*sc.row[k], m.Rows[i].Hi*sc.row[k]
+	for k, i := range red.rows {
+		lo[n+k], hi[n+k] = red.rowLo[i]*sc.row[k], red.rowHi[i]*sc.row[k]
 	}
 	maxIter := opts.MaxIterations
 	if maxIter <= 0 {
-		maxIter = 10000 + 20*(nCols+mr)
+		maxIter = 10000 + 20*(nCols+nRows)
 	}
 
 	s := newSimplex(ctx, a, lo, hi, cost, maxIter)
@@ -70,20 +71,14 @@ func Solve(ctx context.Context, m *Model, opts Options) (*Result, error) {
 	for p, j := range s.head {
 		s.cB[p] = cost[j]
 	}
-	if s.perturbed {
-		copy(s.lo, s.origLo)
-		copy(s.hi, s.origHi)
-	}
 	s.computeDuals(false)
-	for j := 0; j < nCols; j++ {
-		res.X[j] = s.x[j] * sc.col[j]
-		if s.pos[j] < 0 {
-			res.ReducedCost[j] = sign * s.d[j] / sc.col[j]
-		}
+	for k, j := range red.cols {
+		res.X[j] = s.x[k] * sc.col[k]
 	}
-	for k, i := range red.kept {
+	for k, i := range red.rows {
 		res.RowDual[i] = sign * s.y[k] * sc.row[k]
 	}
+	red.postsolve(m, full, res)
 	finishPrimal(m, full, res)
 	return res, nil
 }
