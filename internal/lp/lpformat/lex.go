@@ -161,8 +161,10 @@ func (lx *lexer) comment() error {
 		if end < 0 {
 			return lx.errorf(`unterminated \* comment`)
 		}
-		body := rest[1 : 1+end]
-		lx.line += bytes.Count(body, []byte{'\n'})
+		if n := bytes.Count(rest[1:1+end], []byte{'\n'}); n > 0 {
+			lx.line += n
+			lx.bol = true
+		}
 		lx.pos += 1 + 1 + end + 2
 		return nil
 	}

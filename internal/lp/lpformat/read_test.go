@@ -229,6 +229,7 @@ func TestReadErrors(t *testing.T) {
 		{"second objective", "min\n x\nmax\n y\n", 3, "only one objective"},
 		{"after end", "min\n x\nend\n y\n", 4, `unexpected name "y" after End`},
 		{"unterminated comment", "min\n x \\* never closed\n", 2, "unterminated"},
+		{"line after block comment", "min\n x \\* a\n b *\\ y\n", 3, "expected + or - or a section keyword, found name \"y\""},
 		{"junk after objective", "min\n x 3\n", 2, "expected + or - or a section keyword, found number 3"},
 		{"inf as variable", "min\n x\ngeneral\n inf\n", 4, "expected a variable name"},
 		{"star without variable", "min\n 2 * 3\n", 2, "expected a variable after *"},
