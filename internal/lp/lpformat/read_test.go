@@ -181,6 +181,15 @@ END`,
 			},
 		},
 		{
+			name: "section keyword after a multi-line comment",
+			text: "min\n x \\* spans\n lines *\\ st\n c: x >= 1\n",
+			want: &lp.Model{
+				Vars:  []lp.Var{{Name: "x", Hi: inf, Obj: 1}},
+				Rows:  []lp.Row{{Name: "c", Lo: 1, Hi: inf}},
+				Coefs: []lp.Coef{{Row: 0, Col: 0, Val: 1}},
+			},
+		},
+		{
 			name: "keyword used as a constraint name",
 			text: "min\n x\nst\n bounds: x >= 2\n",
 			want: &lp.Model{
