@@ -62,6 +62,8 @@ type batcher struct {
 	producers []*nsq.Producer
 	next      int
 	inflight  sync.WaitGroup // batches sent and not yet completed
+	closeMu   sync.RWMutex   // guards closed against submit
+	closed    bool
 	loopDone  chan struct{}
 	ackDone   chan struct{}
 }
@@ -82,8 +84,18 @@ func (bt *batcher) start() {
 	go bt.acks()
 }
 
-// submit queues a unit for publishing.
-func (bt *batcher) submit(u *unit) { bt.in <- u }
+// submit queues a unit for publishing. It returns false once the batcher
+// is closed: that only happens to a handler that outlived go-nsq's own
+// shutdown limit, and its input is then redelivered by nsqd.
+func (bt *batcher) submit(u *unit) bool {
+	bt.closeMu.RLock()
+	defer bt.closeMu.RUnlock()
+	if bt.closed {
+		return false
+	}
+	bt.in <- u
+	return true
+}
 
 func (bt *batcher) newBatch() *batch {
 	return &batch{byTopic: make(map[string][][]byte, len(bt.s.cfg.Outputs)+1)}
@@ -202,7 +214,10 @@ func (bt *batcher) complete(b *batch) {
 // answers to every batch sent. Inputs still unanswered after that are
 // redelivered by nsqd once the connection closes.
 func (bt *batcher) close(timeout time.Duration) error {
+	bt.closeMu.Lock()
+	bt.closed = true
 	close(bt.in)
+	bt.closeMu.Unlock()
 	<-bt.loopDone
 	waited := make(chan struct{})
 	go func() { bt.inflight.Wait(); close(waited) }()

@@ -201,7 +201,7 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 			u.outs = append(u.outs, publication{topic: topic, body: o.Body})
 		}
 		if err == nil {
-			s.batcher.submit(u)
+			s.submit(u)
 			return nil
 		}
 	}
@@ -238,5 +238,14 @@ func (s *Stage) deadLetter(m *nsq.Message, reason error) {
 	s.cfg.Logger.Info("dead-lettering input", "stage", s.cfg.Name, "attempts", m.Attempts, "reason", reason)
 	u := &unit{msg: m, dead: true}
 	u.outs = append(u.small[:0], publication{topic: s.cfg.DeadLetter, body: rec})
-	s.batcher.submit(u)
+	s.submit(u)
+}
+
+// submit hands a unit to the batcher, or leaves its input to nsqd's
+// redelivery when the stage has already shut down.
+func (s *Stage) submit(u *unit) {
+	if !s.batcher.submit(u) {
+		s.cfg.Logger.Warn("handler finished after shutdown; nsqd will redeliver its input", "stage", s.cfg.Name)
+		s.stats.inFlight.Add(-1)
+	}
 }
