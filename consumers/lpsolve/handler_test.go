@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/internal/lp"
 )
 
 func newHandler(t testing.TB, mutate func(*Options)) *Handler {
@@ -371,5 +372,26 @@ func TestHandleConcurrent(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestHandleEngineFailures(t *testing.T) {
+	defer func(f func(context.Context, *lp.Model, lp.Options) (*lp.Result, error)) { engineSolve = f }(engineSolve)
+	h := newHandler(t, nil)
+
+	engineSolve = func(context.Context, *lp.Model, lp.Options) (*lp.Result, error) { panic("singular basis") }
+	sol, _, err := handle(t, context.Background(), h, `{"model":"wyndor"}`)
+	if err != nil || sol.Status != StatusError || sol.Error != "engine failure: singular basis" {
+		t.Errorf("engine panic: %+v, %v; want status error with the reason", sol, err)
+	}
+
+	engineSolve = func(_ context.Context, m *lp.Model, _ lp.Options) (*lp.Result, error) {
+		n := len(m.Vars)
+		return &lp.Result{Status: lp.Optimal, Objective: math.NaN(), X: make([]float64, n), ReducedCost: make([]float64, n),
+			RowActivity: make([]float64, len(m.Rows)), RowDual: make([]float64, len(m.Rows))}, nil
+	}
+	sol, raw, err := handle(t, context.Background(), h, `{"model":"wyndor"}`)
+	if err != nil || sol.Status != StatusError || sol.Objective != nil {
+		t.Errorf("non-finite optimum: %s, %v; want status error without values", raw, err)
 	}
 }

@@ -49,12 +49,15 @@ func solve(ctx context.Context, m *lp.Model, limit time.Duration, opts lp.Option
 	return newSolution(m, res, elapsed, limit), nil
 }
 
-// solveRecover is lp.Solve with engine panics returned as *enginePanic.
+// engineSolve is the engine; tests replace it to exercise failures.
+var engineSolve = lp.Solve
+
+// solveRecover is engineSolve with panics returned as *enginePanic.
 func solveRecover(ctx context.Context, m *lp.Model, opts lp.Options) (res *lp.Result, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			res, err = nil, &enginePanic{value: v}
 		}
 	}()
-	return lp.Solve(ctx, m, opts)
+	return engineSolve(ctx, m, opts)
 }
