@@ -132,11 +132,7 @@ func (h *Handler) named(j *job) (*lp.Model, string, Object[json.Number], error) 
 		}
 		params[k] = json.Number(raw)
 	}
-	vals, err := t.Resolve(params)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	m, err := t.Instantiate(params)
+	m, vals, err := t.InstantiateValues(params)
 	if err != nil {
 		return nil, "", nil, err
 	}

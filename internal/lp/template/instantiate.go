@@ -82,10 +82,10 @@ func (t *Template) checkUnknown(params map[string]json.Number) error {
 
 // check verifies that a value lies within the parameter's limits, exactly.
 func (p *Param) check(v number) error {
-	if p.min != nil && v.exact.Cmp(p.min) < 0 {
+	if p.min != nil && less(v, *p.min) {
 		return fmt.Errorf("parameter %q = %s is below its minimum %s", p.Name, v.text, p.Min)
 	}
-	if p.max != nil && v.exact.Cmp(p.max) > 0 {
+	if p.max != nil && less(*p.max, v) {
 		return fmt.Errorf("parameter %q = %s is above its maximum %s", p.Name, v.text, p.Max)
 	}
 	return nil
@@ -94,9 +94,16 @@ func (p *Param) check(v number) error {
 // Instantiate builds the model for params (see Resolve). The model is
 // named after the template. It is safe for concurrent use.
 func (t *Template) Instantiate(params map[string]json.Number) (*lp.Model, error) {
+	m, _, err := t.InstantiateValues(params)
+	return m, err
+}
+
+// InstantiateValues is Instantiate also returning the parameter values
+// used, as Resolve does.
+func (t *Template) InstantiateValues(params map[string]json.Number) (*lp.Model, []Value, error) {
 	vals, nums, err := t.resolve(params)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	floats := make(map[string]float64, len(vals))
 	for i, v := range vals {
@@ -105,13 +112,13 @@ func (t *Template) Instantiate(params map[string]json.Number) (*lp.Model, error)
 	src := t.src
 	if src == nil { // not made by Parse
 		if src, err = lpformat.NewSource([]byte(t.Body), true); err != nil {
-			return nil, fmt.Errorf("model %q: %w", t.Name, t.bodyError(err))
+			return nil, nil, fmt.Errorf("model %q: %w", t.Name, t.bodyError(err))
 		}
 	}
 	m, err := src.Read(lpformat.ReadOptions{Params: floats})
 	if err != nil {
-		return nil, fmt.Errorf("model %q: %w", t.Name, t.bodyError(err))
+		return nil, nil, fmt.Errorf("model %q: %w", t.Name, t.bodyError(err))
 	}
 	m.Name = t.Name
-	return m, nil
+	return m, vals, nil
 }

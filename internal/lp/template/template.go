@@ -3,10 +3,8 @@ package template
 import (
 	"errors"
 	"fmt"
-	"math/big"
 	"path"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/goccy/go-json"
@@ -40,7 +38,7 @@ type Param struct {
 	// Min and Max are the exact inclusive limits; empty when unlimited.
 	Min, Max json.Number
 
-	min, max *big.Rat
+	min, max *number
 }
 
 var (
@@ -171,7 +169,7 @@ func (t *Template) param(name string, n *yaml.Node) (Param, error) {
 	if n.Kind != yaml.MappingNode {
 		return p, t.errorf(n, "parameter %q: expected a number or a mapping with default, min, max and description", name)
 	}
-	var def number
+	var def *number
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		var err error
@@ -179,13 +177,13 @@ func (t *Template) param(name string, n *yaml.Node) (Param, error) {
 		switch key.Value {
 		case "default":
 			num, err = t.number(val)
-			def, p.Default = num, num.text
+			def, p.Default = &num, num.text
 		case "min":
 			num, err = t.number(val)
-			p.min, p.Min = num.exact, num.text
+			p.min, p.Min = &num, num.text
 		case "max":
 			num, err = t.number(val)
-			p.max, p.Max = num.exact, num.text
+			p.max, p.Max = &num, num.text
 		case "description":
 			err = t.str(val, &p.Description)
 		default:
@@ -195,11 +193,11 @@ func (t *Template) param(name string, n *yaml.Node) (Param, error) {
 			return p, err
 		}
 	}
-	if p.min != nil && p.max != nil && p.min.Cmp(p.max) > 0 {
+	if p.min != nil && p.max != nil && less(*p.max, *p.min) {
 		return p, t.errorf(n, "parameter %q: min %s exceeds max %s", name, p.Min, p.Max)
 	}
-	if def.exact != nil {
-		if err := p.check(def); err != nil {
+	if def != nil {
+		if err := p.check(*def); err != nil {
 			return p, t.errorf(n, "default: %v", err)
 		}
 	}
@@ -226,15 +224,14 @@ func (t *Template) check() error {
 		if p.Default != "" {
 			continue
 		}
-		v := big.NewRat(1, 1)
-		if p.min != nil && v.Cmp(p.min) < 0 {
-			v = p.min
+		v := number{text: "1", float: 1}
+		if p.min != nil && less(v, *p.min) {
+			v = *p.min
 		}
-		if p.max != nil && v.Cmp(p.max) > 0 {
-			v = p.max
+		if p.max != nil && less(*p.max, v) {
+			v = *p.max
 		}
-		f, _ := v.Float64()
-		vals[p.Name] = json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+		vals[p.Name] = v.text
 	}
 	if _, err := t.Instantiate(vals); err != nil {
 		return fmt.Errorf("checking the model with default parameters: %w", err)
