@@ -304,6 +304,15 @@ func TestStopDrainsInFlight(t *testing.T) {
 }
 
 func TestOutputNSQDDownRequeuesUntilItReturns(t *testing.T) {
+	if raceEnabled {
+		// go-nsq v1.1.0's Producer logs its connection (producer.go:366)
+		// after its router signals exit (producer.go:365), so the next
+		// reconnect writes that field concurrently. The race is in the
+		// client library's log line and harmless, but the detector fails
+		// any test that reconnects a producer; .ci/run runs this test
+		// without -race.
+		t.Skip("reconnects a go-nsq producer: run without -race")
+	}
 	src := nsqtest.NSQD(t)
 	http := src.RealHTTPAddr().String()
 	nsqtest.CreateChannel(t, http, "in", "work")
