@@ -101,6 +101,35 @@ type Options struct {
 	// Method selects the simplex variant; the zero value lets the engine
 	// choose.
 	Method Method
+	// Pricing selects the primal pricing rule; the zero value lets the
+	// engine choose.
+	Pricing Pricing
+}
+
+// Pricing is a rule for choosing the entering variable of the primal
+// simplex.
+type Pricing int
+
+const (
+	// PricingAuto lets the engine choose (currently steepest edge).
+	PricingAuto Pricing = iota
+	// PricingSteepestEdge uses exact steepest-edge weights (Goldfarb–Reid
+	// updates, one extra BTRAN per iteration).
+	PricingSteepestEdge
+	// PricingDevex uses Devex reference weights (cheaper iterations,
+	// usually more of them).
+	PricingDevex
+)
+
+// String returns "auto", "steepest-edge" or "devex".
+func (p Pricing) String() string {
+	switch p {
+	case PricingSteepestEdge:
+		return "steepest-edge"
+	case PricingDevex:
+		return "devex"
+	}
+	return "auto"
 }
 
 // Method is a simplex variant.

@@ -67,12 +67,20 @@ func relErr(got, want float64) float64 {
 }
 
 func TestNetlib(t *testing.T) {
-	for _, method := range []lp.Method{lp.MethodPrimal, lp.MethodDual} {
-		t.Run(method.String(), func(t *testing.T) { testNetlib(t, method) })
+	for _, opts := range []lp.Options{
+		{Method: lp.MethodPrimal, Pricing: lp.PricingSteepestEdge},
+		{Method: lp.MethodPrimal, Pricing: lp.PricingDevex},
+		{Method: lp.MethodDual},
+	} {
+		name := opts.Method.String()
+		if opts.Method == lp.MethodPrimal {
+			name += "-" + opts.Pricing.String()
+		}
+		t.Run(name, func(t *testing.T) { testNetlib(t, opts) })
 	}
 }
 
-func testNetlib(t *testing.T, method lp.Method) {
+func testNetlib(t *testing.T, opts lp.Options) {
 	for _, a := range netlibAnswers(t) {
 		name := strings.TrimSuffix(filepath.Base(a.file), ".mps.gz")
 		t.Run(name, func(t *testing.T) {
@@ -81,7 +89,7 @@ func testNetlib(t *testing.T, method lp.Method) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := lp.Solve(context.Background(), m, lp.Options{Method: method})
+			res, err := lp.Solve(context.Background(), m, opts)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,10 +2,11 @@ package lp
 
 import "math"
 
-// Devex pricing (Forrest and Goldfarb): the entering variable maximises
-// d_j² / w_j, where the reference weights w_j approximate the steepest-edge
-// norms relative to a reference framework that is reset when the weights
-// grow too large.
+// Primal pricing: the entering variable maximises d_j² / w_j. With
+// steepest edge, w_j = 1 + ||B⁻¹a_j||² is kept exact by the Goldfarb–Reid
+// update (initialised exactly for the slack basis); with Devex (Forrest and
+// Goldfarb), w_j approximates those norms relative to a reference framework
+// that is reset when the weights grow too large.
 
 const devexReset = 1e6
 
@@ -35,6 +36,51 @@ func (s *simplex) price(phase1 bool) (q int, dir float64) {
 		}
 	}
 	return q, dir
+}
+
+// updateSteepestEdge updates the steepest-edge weights
+// gamma_j = 1 + ||B⁻¹a_j||² for the pivot of q into position r
+// (Goldfarb–Reid), given the pivot row in rowAlpha and the pivot column in
+// alpha. It needs v = B⁻ᵀ alpha, one extra BTRAN.
+func (s *simplex) updateSteepestEdge(q, r int) {
+	arq := s.alpha[r]
+	gq := 1.0
+	for _, a := range s.alpha {
+		gq += a * a
+	}
+	v := s.seWork
+	copy(v, s.alpha)
+	s.lu.btran(v)
+	for j, arj := range s.rowAlpha {
+		if arj == 0 || s.pos[j] >= 0 || j == q {
+			continue
+		}
+		var dot float64
+		if j < s.n {
+			for k := s.a.colPtr[j]; k < s.a.colPtr[j+1]; k++ {
+				dot += s.a.val[k] * v[s.a.rowIdx[k]]
+			}
+		} else {
+			dot = -v[j-s.n]
+		}
+		ab := arj / arq
+		s.weight[j] = math.Max(s.weight[j]-2*ab*dot+ab*ab*gq, 1+ab*ab)
+	}
+	s.weight[s.head[r]] = math.Max(gq/(arq*arq), 1)
+}
+
+// initSteepestEdge sets the weights exact for the slack basis: 1 + ||a_j||²
+// for structural columns, 1 for logical ones.
+func (s *simplex) initSteepestEdge() {
+	for j := range s.weight {
+		w := 1.0
+		if j < s.n {
+			for k := s.a.colPtr[j]; k < s.a.colPtr[j+1]; k++ {
+				w += s.a.val[k] * s.a.val[k]
+			}
+		}
+		s.weight[j] = w
+	}
 }
 
 // updateWeights updates the Devex weights for the pivot of q into position

@@ -9,6 +9,9 @@ import (
 // final status. A context error other than a deadline is returned as an
 // error.
 func (s *simplex) runPrimal() (Status, error) {
+	if s.steepest && s.iters == 0 {
+		s.initSteepestEdge()
+	}
 	s.refactor()
 
 	for {
@@ -96,7 +99,11 @@ func (s *simplex) pivot(q, r int, target float64, phase1 bool) {
 	s.x[p] = target
 	s.pivotRow(r)
 	s.updateDuals(q, r, phase1)
-	s.updateWeights(q, r)
+	if s.steepest {
+		s.updateSteepestEdge(q, r)
+	} else {
+		s.updateWeights(q, r)
+	}
 	s.head[r] = q
 	s.pos[q] = r
 	s.pos[p] = -1

@@ -49,6 +49,8 @@ type simplex struct {
 	reject                         []bool    // candidates refused since the last pivot
 	rejected                       []int
 	bps                            []breakpoint
+	seWork                         []float64
+	steepest                       bool // steepest-edge pricing instead of Devex
 	negOne                         []float64
 	logIdx                         []int
 
@@ -88,12 +90,14 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 		rowAlpha: make([]float64, N),
 		weight:   make([]float64, N),
 		dweight:  make([]float64, m),
-		reject:   make([]bool, N),
-		negOne:   make([]float64, m),
-		logIdx:   make([]int, m),
-		maxIter:  maxIter,
-		ctx:      ctx,
-		rng:      rand.New(rand.NewPCG(0x5eed, 0xfa11)),
+		seWork:   make([]float64, m),
+
+		reject:  make([]bool, N),
+		negOne:  make([]float64, m),
+		logIdx:  make([]int, m),
+		maxIter: maxIter,
+		ctx:     ctx,
+		rng:     rand.New(rand.NewPCG(0x5eed, 0xfa11)),
 	}
 	for i := 0; i < m; i++ {
 		s.negOne[i], s.logIdx[i] = -1, i

@@ -60,6 +60,7 @@ func Solve(ctx context.Context, m *Model, opts Options) (*Result, error) {
 	}
 
 	s := newSimplex(ctx, a, lo, hi, cost, maxIter)
+	s.steepest = opts.Pricing != PricingDevex
 	status, err := s.solve(opts.Method)
 	if err != nil {
 		return nil, fmt.Errorf("lp: solve %q: %w", m.Name, err)

@@ -19,6 +19,7 @@ func main() {
 	timeout := flag.Duration("timeout", 0, "time limit (0 for none)")
 	repeat := flag.Int("repeat", 1, "solve this many times and report the fastest")
 	method := flag.String("method", "auto", "simplex method: auto, primal or dual")
+	pricing := flag.String("pricing", "auto", "primal pricing: auto, steepest-edge or devex")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: lpbench [flags] model.mps[.gz]\n")
 		flag.PrintDefaults()
@@ -37,6 +38,16 @@ func main() {
 		lpOpts.Method = lp.MethodDual
 	default:
 		fmt.Fprintf(os.Stderr, "lpbench: unknown method %q\n", *method)
+		os.Exit(2)
+	}
+	switch *pricing {
+	case "auto":
+	case "steepest-edge":
+		lpOpts.Pricing = lp.PricingSteepestEdge
+	case "devex":
+		lpOpts.Pricing = lp.PricingDevex
+	default:
+		fmt.Fprintf(os.Stderr, "lpbench: unknown pricing %q\n", *pricing)
 		os.Exit(2)
 	}
 	if err := run(flag.Arg(0), *format, *timeout, *repeat, lpOpts); err != nil {
