@@ -197,7 +197,8 @@ func (s *simplex) dualPrice() int {
 // the largest |alpha| among the candidates within that bound.
 func (s *simplex) dualRatioTest(sgn float64) int {
 	thetaMax := math.Inf(1)
-	for j, arj := range s.rowAlpha {
+	for _, j := range s.rowNz {
+		arj := s.rowAlpha[j]
 		if dd, a, ok := s.dualCandidate(j, arj, sgn); ok {
 			thetaMax = math.Min(thetaMax, (dd+dualTol)/a)
 		}
@@ -206,7 +207,8 @@ func (s *simplex) dualRatioTest(sgn float64) int {
 		return -1
 	}
 	q, best := -1, 0.0
-	for j, arj := range s.rowAlpha {
+	for _, j := range s.rowNz {
+		arj := s.rowAlpha[j]
 		if dd, a, ok := s.dualCandidate(j, arj, sgn); ok && dd/a <= thetaMax && a > best {
 			q, best = j, a
 		}
@@ -259,7 +261,8 @@ func (s *simplex) flipBoxed() {
 	rhs := s.rho // free after the pivot row was used
 	clear(rhs)
 	flipped := false
-	for j, arj := range s.rowAlpha {
+	for _, j := range s.rowNz {
+		arj := s.rowAlpha[j]
 		if arj == 0 || s.pos[j] >= 0 || math.IsInf(s.lo[j], -1) || math.IsInf(s.hi[j], 1) || s.lo[j] == s.hi[j] {
 			continue
 		}

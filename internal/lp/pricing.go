@@ -16,7 +16,7 @@ func (s *simplex) price(phase1 bool) (q int, dir float64) {
 	q, dir = -1, 0
 	best := 0.0
 	for j, dj := range s.d {
-		if s.pos[j] >= 0 || s.reject[j] {
+		if (dj <= dualTol && dj >= -dualTol) || s.pos[j] >= 0 || s.reject[j] {
 			continue
 		}
 		var dd float64
@@ -51,7 +51,8 @@ func (s *simplex) updateSteepestEdge(q, r int) {
 	v := s.seWork
 	copy(v, s.alpha)
 	s.lu.btran(v)
-	for j, arj := range s.rowAlpha {
+	for _, j := range s.rowNz {
+		arj := s.rowAlpha[j]
 		if arj == 0 || s.pos[j] >= 0 || j == q {
 			continue
 		}
@@ -64,7 +65,11 @@ func (s *simplex) updateSteepestEdge(q, r int) {
 			dot = -v[j-s.n]
 		}
 		ab := arj / arq
-		s.weight[j] = math.Max(s.weight[j]-2*ab*dot+ab*ab*gq, 1+ab*ab)
+		w := s.weight[j] - 2*ab*dot + ab*ab*gq
+		if lower := 1 + ab*ab; w < lower {
+			w = lower
+		}
+		s.weight[j] = w
 	}
 	s.weight[s.head[r]] = math.Max(gq/(arq*arq), 1)
 }
@@ -89,7 +94,8 @@ func (s *simplex) updateWeights(q, r int) {
 	arq := s.alpha[r]
 	wq := s.weight[q]
 	grow := false
-	for j, arj := range s.rowAlpha {
+	for _, j := range s.rowNz {
+		arj := s.rowAlpha[j]
 		if arj == 0 || s.pos[j] >= 0 || j == q {
 			continue
 		}

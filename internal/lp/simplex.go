@@ -49,6 +49,8 @@ type simplex struct {
 	reject                         []bool    // candidates refused since the last pivot
 	rejected                       []int
 	bps                            []breakpoint
+	rowNz                          []int  // indices of rowAlpha that may be nonzero
+	inRow                          []bool // membership in rowNz
 	seWork                         []float64
 	steepest                       bool // steepest-edge pricing instead of Devex
 	negOne                         []float64
@@ -88,6 +90,7 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 		alpha:    make([]float64, m),
 		rho:      make([]float64, m),
 		rowAlpha: make([]float64, N),
+		inRow:    make([]bool, N),
 		weight:   make([]float64, N),
 		dweight:  make([]float64, m),
 		seWork:   make([]float64, m),
@@ -280,21 +283,35 @@ func (s *simplex) ftranColumn(q int) {
 }
 
 // pivotRow computes rowAlpha = e_rᵀ B⁻¹ [A -I] (meaningful for the
-// nonbasic variables) from rho = B⁻ᵀ e_r and the row-wise matrix.
+// nonbasic variables) from rho = B⁻ᵀ e_r and the row-wise matrix; rowNz
+// lists the entries that may be nonzero.
 func (s *simplex) pivotRow(r int) {
 	clear(s.rho)
 	s.rho[r] = 1
 	s.lu.btran(s.rho)
-	clear(s.rowAlpha)
+	for _, j := range s.rowNz {
+		s.rowAlpha[j] = 0
+		s.inRow[j] = false
+	}
+	nz := s.rowNz[:0]
 	for i, ri := range s.rho {
-		if math.Abs(ri) < 1e-13 {
+		if ri < 1e-13 && ri > -1e-13 {
 			continue
 		}
 		for k := s.at.colPtr[i]; k < s.at.colPtr[i+1]; k++ {
-			s.rowAlpha[s.at.rowIdx[k]] += ri * s.at.val[k]
+			j := s.at.rowIdx[k]
+			if !s.inRow[j] {
+				s.inRow[j] = true
+				nz = append(nz, j)
+			}
+			s.rowAlpha[j] += ri * s.at.val[k]
 		}
-		s.rowAlpha[s.n+i] = -ri
+		j := s.n + i
+		s.inRow[j] = true
+		nz = append(nz, j)
+		s.rowAlpha[j] = -ri
 	}
+	s.rowNz = nz
 }
 
 // updateDuals updates the reduced costs for the pivot of q into position
@@ -304,7 +321,8 @@ func (s *simplex) pivotRow(r int) {
 func (s *simplex) updateDuals(q, r int, phase1 bool) {
 	p := s.head[r]
 	thetaD := s.d[q] / s.alpha[r]
-	for j, a := range s.rowAlpha {
+	for _, j := range s.rowNz {
+		a := s.rowAlpha[j]
 		if a != 0 && s.pos[j] < 0 {
 			s.d[j] -= thetaD * a
 		}
