@@ -7,12 +7,12 @@ import (
 
 // LU factorisation of the simplex basis.
 //
-// The basis B (m×m, columns indexed by basis position) is factorised
-// left-looking (Gilbert–Peierls) with threshold partial pivoting: columns
-// are processed sparsest first, and the pivot row of each column is chosen
-// among the entries within luThreshold of the largest by smallest remaining
-// row count (a Markowitz-style tie-break that limits fill). Step s pivots
-// row prow[s] against position pcol[s], giving
+// The basis B (m×m, columns indexed by basis position) is factorised in
+// three stages: the column singletons and the row singletons (the
+// triangular parts) are factorised left-looking (Gilbert–Peierls) without
+// fill, and the remaining nucleus right-looking with Markowitz pivoting and
+// threshold partial pivoting (markowitz.go). Step s pivots row prow[s]
+// against position pcol[s], giving
 //
 //	B Q = Pᵀ L U
 //
@@ -77,6 +77,9 @@ type luFactor struct {
 	pattern []int
 	steps   []int
 	stack   []int
+	nsteps  int // steps factorised so far
+
+	mk markowitzWork
 }
 
 func newLUFactor(m int) *luFactor {
@@ -149,90 +152,31 @@ func (f *luFactor) factor(head []int, col columnFunc) []replacement {
 	}
 	f.uNnz = 0
 
-	order := make([]int, m)
-	nnz := make([]int, m)
 	for i := range f.rowCnt {
 		f.rowCnt[i] = 0
 		f.pinv[i] = -1
 	}
 	for p := 0; p < m; p++ {
-		order[p] = p
 		idx, _ := col(head[p])
-		nnz[p] = len(idx)
 		for _, i := range idx {
 			f.rowCnt[i]++
 		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return nnz[order[a]] < nnz[order[b]] })
-
-	x := f.work
+	order, nucStart, nucEnd := f.columnOrder(head, col)
+	f.nsteps = 0
 	var singular []int
-	step := 0
-	for _, p := range order {
-		idx, val := col(head[p])
-		f.pattern = f.pattern[:0]
-		for k, i := range idx {
-			x[i] = val[k]
-			f.mark[i] = true
-			f.pattern = append(f.pattern, i)
-			f.rowCnt[i]--
-		}
-		f.eliminate(x)
-		// Choose the pivot among unpivoted rows.
-		maxAbs := 0.0
-		for _, i := range f.pattern {
-			if f.pinv[i] < 0 {
-				maxAbs = math.Max(maxAbs, math.Abs(x[i]))
-			}
-		}
-		piv := -1
-		if maxAbs > luSingular {
-			best := math.MaxInt
-			bestAbs := 0.0
-			for _, i := range f.pattern {
-				if f.pinv[i] >= 0 {
-					continue
-				}
-				a := math.Abs(x[i])
-				if a < luThreshold*maxAbs {
-					continue
-				}
-				if c := f.rowCnt[i]; c < best || (c == best && a > bestAbs) {
-					best, bestAbs, piv = c, a, i
-				}
-			}
-		}
-		if piv < 0 {
+	for _, p := range order[:nucStart] {
+		if !f.leftLooking(p, head, col) {
 			singular = append(singular, p)
-			for _, i := range f.pattern {
-				x[i] = 0
-				f.mark[i] = false
-			}
-			continue
 		}
-		d := x[piv]
-		for _, s := range f.steps {
-			if v := x[f.prow[s]]; math.Abs(v) > luDrop {
-				f.ucol[step].add(s, v)
-				f.urow[s].add(step, v)
-				f.uNnz++
-			}
-		}
-		for _, i := range f.pattern {
-			if f.pinv[i] < 0 && i != piv && math.Abs(x[i]) > luDrop {
-				f.lIdx = append(f.lIdx, i)
-				f.lVal = append(f.lVal, x[i]/d)
-			}
-		}
-		for _, i := range f.pattern {
-			x[i] = 0
-			f.mark[i] = false
-		}
-		f.prow[step], f.pcol[step], f.diag[step] = piv, p, d
-		f.pinv[piv] = step
-		f.lStart = append(f.lStart, len(f.lIdx))
-		step++
 	}
+	singular = append(singular, f.markowitz(order[nucStart:nucEnd], head, col)...)
+	for _, p := range order[nucEnd:] {
+		if !f.leftLooking(p, head, col) {
+			singular = append(singular, p)
+		}
+	}
+	step := f.nsteps
 	if len(singular) == 0 {
 		f.finish()
 		return nil
@@ -308,6 +252,196 @@ func resizeFloats(buf []float64, n int) []float64 {
 		return make([]float64, n)
 	}
 	return buf[:n]
+}
+
+// leftLooking factorises the basis column at position p against the
+// steps so far (Gilbert–Peierls) and appends it as the next step; it
+// reports false when the column is dependent.
+func (f *luFactor) leftLooking(p int, head []int, col columnFunc) bool {
+	x := f.work
+	idx, val := col(head[p])
+	f.pattern = f.pattern[:0]
+	for k, i := range idx {
+		x[i] = val[k]
+		f.mark[i] = true
+		f.pattern = append(f.pattern, i)
+		f.rowCnt[i]--
+	}
+	f.eliminate(x)
+	// Choose the pivot among unpivoted rows.
+	maxAbs := 0.0
+	for _, i := range f.pattern {
+		if f.pinv[i] < 0 {
+			maxAbs = math.Max(maxAbs, math.Abs(x[i]))
+		}
+	}
+	piv := -1
+	if maxAbs > luSingular {
+		best := math.MaxInt
+		bestAbs := 0.0
+		for _, i := range f.pattern {
+			if f.pinv[i] >= 0 {
+				continue
+			}
+			a := math.Abs(x[i])
+			if a < luThreshold*maxAbs {
+				continue
+			}
+			if c := f.rowCnt[i]; c < best || (c == best && a > bestAbs) {
+				best, bestAbs, piv = c, a, i
+			}
+		}
+	}
+	if piv < 0 {
+		for _, i := range f.pattern {
+			x[i] = 0
+			f.mark[i] = false
+		}
+		return false
+	}
+	step := f.nsteps
+	d := x[piv]
+	for _, s := range f.steps {
+		if v := x[f.prow[s]]; math.Abs(v) > luDrop {
+			f.ucol[step].add(s, v)
+			f.urow[s].add(step, v)
+			f.uNnz++
+		}
+	}
+	for _, i := range f.pattern {
+		if f.pinv[i] < 0 && i != piv && math.Abs(x[i]) > luDrop {
+			f.lIdx = append(f.lIdx, i)
+			f.lVal = append(f.lVal, x[i]/d)
+		}
+	}
+	for _, i := range f.pattern {
+		x[i] = 0
+		f.mark[i] = false
+	}
+	f.prow[step], f.pcol[step], f.diag[step] = piv, p, d
+	f.pinv[piv] = step
+	f.lStart = append(f.lStart, len(f.lIdx))
+	f.nsteps++
+	return true
+}
+
+// columnOrder orders the basis positions for the left-looking
+// factorisation: column singletons first (they pivot without fill), then
+// the nucleus (order[nucleus:tail]), then the row singletons in reverse
+// order of discovery (their only unpivoted entry is their own row). This
+// finds the triangular parts that LP bases mostly consist of.
+func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus, tail int) {
+	m := f.m
+	colCnt := make([]int, m)
+	rowCnt := make([]int, m)
+	rowStart := make([]int, m+1)
+	for p := 0; p < m; p++ {
+		idx, _ := col(head[p])
+		colCnt[p] = len(idx)
+		for _, i := range idx {
+			rowStart[i+1]++
+		}
+	}
+	for i := 0; i < m; i++ {
+		rowCnt[i] = rowStart[i+1]
+		rowStart[i+1] += rowStart[i]
+	}
+	rowCols := make([]int, rowStart[m])
+	next := append([]int(nil), rowStart[:m]...)
+	for p := 0; p < m; p++ {
+		idx, _ := col(head[p])
+		for _, i := range idx {
+			rowCols[next[i]] = p
+			next[i]++
+		}
+	}
+	colDone := make([]bool, m)
+	rowDone := make([]bool, m)
+	order = make([]int, 0, m)
+
+	// Column singletons.
+	queue := next[:0]
+	for p := 0; p < m; p++ {
+		if colCnt[p] == 1 {
+			queue = append(queue, p)
+		}
+	}
+	for len(queue) > 0 {
+		p := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if colDone[p] || colCnt[p] != 1 {
+			continue
+		}
+		idx, _ := col(head[p])
+		piv := -1
+		for _, i := range idx {
+			if !rowDone[i] {
+				piv = i
+				break
+			}
+		}
+		colDone[p], rowDone[piv] = true, true
+		order = append(order, p)
+		for _, q := range rowCols[rowStart[piv]:rowStart[piv+1]] {
+			if !colDone[q] {
+				if colCnt[q]--; colCnt[q] == 1 {
+					queue = append(queue, q)
+				}
+			}
+		}
+	}
+	// Row singletons among the remaining rows and columns.
+	for i := 0; i < m; i++ {
+		rowCnt[i] = 0
+		if rowDone[i] {
+			continue
+		}
+		for _, p := range rowCols[rowStart[i]:rowStart[i+1]] {
+			if !colDone[p] {
+				rowCnt[i]++
+			}
+		}
+		if rowCnt[i] == 1 {
+			queue = append(queue, i)
+		}
+	}
+	var tails []int
+	for len(queue) > 0 {
+		i := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if rowDone[i] || rowCnt[i] != 1 {
+			continue
+		}
+		p := -1
+		for _, q := range rowCols[rowStart[i]:rowStart[i+1]] {
+			if !colDone[q] {
+				p = q
+				break
+			}
+		}
+		colDone[p], rowDone[i] = true, true
+		tails = append(tails, p)
+		idx, _ := col(head[p])
+		for _, r := range idx {
+			if !rowDone[r] {
+				if rowCnt[r]--; rowCnt[r] == 1 {
+					queue = append(queue, r)
+				}
+			}
+		}
+	}
+	// The nucleus; factor picks its columns dynamically.
+	nucleus = len(order)
+	for p := 0; p < m; p++ {
+		if !colDone[p] {
+			order = append(order, p)
+		}
+	}
+	tail = len(order)
+	for k := len(tails) - 1; k >= 0; k-- {
+		order = append(order, tails[k])
+	}
+	return order, nucleus, tail
 }
 
 // eliminate applies the previous elimination steps reachable from the
