@@ -133,7 +133,7 @@ func (f *luFactor) numUpdates() int { return len(f.rPiv) }
 // wantsRefactor reports whether the updates have made the factors so much
 // denser that refactorising is cheaper than going on.
 func (f *luFactor) wantsRefactor() bool {
-	return len(f.rPiv) >= refactorEvery || f.uNnz+len(f.rIdx) > f.uNnz0+len(f.lIdx)+4*f.m
+	return len(f.rPiv) >= refactorEvery || f.uNnz+len(f.rIdx) > 2*(f.uNnz0+len(f.lIdx))+16*f.m
 }
 
 // factor computes the LU factors of the basis whose position p holds
