@@ -79,7 +79,8 @@ type luFactor struct {
 	stack   []int
 	nsteps  int // steps factorised so far
 
-	mk markowitzWork
+	mk  markowitzWork
+	ord orderWork
 }
 
 func newLUFactor(m int) *luFactor {
@@ -332,9 +333,11 @@ func (f *luFactor) leftLooking(p int, head []int, col columnFunc) bool {
 // finds the triangular parts that LP bases mostly consist of.
 func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus, tail int) {
 	m := f.m
-	colCnt := make([]int, m)
-	rowCnt := make([]int, m)
-	rowStart := make([]int, m+1)
+	o := &f.ord
+	o.colCnt = resizeInts(o.colCnt, m)
+	o.rowCnt = resizeInts(o.rowCnt, m)
+	o.rowStart = resizeInts(o.rowStart, m+1)
+	colCnt, rowCnt, rowStart := o.colCnt, o.rowCnt, o.rowStart
 	for p := 0; p < m; p++ {
 		idx, _ := col(head[p])
 		colCnt[p] = len(idx)
@@ -346,8 +349,10 @@ func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus
 		rowCnt[i] = rowStart[i+1]
 		rowStart[i+1] += rowStart[i]
 	}
-	rowCols := make([]int, rowStart[m])
-	next := append([]int(nil), rowStart[:m]...)
+	o.rowCols = resizeInts(o.rowCols, rowStart[m])
+	rowCols := o.rowCols
+	o.next = append(o.next[:0], rowStart[:m]...)
+	next := o.next
 	for p := 0; p < m; p++ {
 		idx, _ := col(head[p])
 		for _, i := range idx {
@@ -355,9 +360,10 @@ func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus
 			next[i]++
 		}
 	}
-	colDone := make([]bool, m)
-	rowDone := make([]bool, m)
-	order = make([]int, 0, m)
+	o.colDone = resizeBools(o.colDone, m)
+	o.rowDone = resizeBools(o.rowDone, m)
+	colDone, rowDone := o.colDone, o.rowDone
+	order = o.order[:0]
 
 	// Column singletons.
 	queue := next[:0]
@@ -405,7 +411,7 @@ func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus
 			queue = append(queue, i)
 		}
 	}
-	var tails []int
+	tails := o.tails[:0]
 	for len(queue) > 0 {
 		i := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
@@ -441,7 +447,25 @@ func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus
 	for k := len(tails) - 1; k >= 0; k-- {
 		order = append(order, tails[k])
 	}
+	o.order, o.tails = order, tails
 	return order, nucleus, tail
+}
+
+// orderWork is scratch space of columnOrder.
+type orderWork struct {
+	colCnt, rowCnt, rowStart, rowCols, next, order, tails []int
+	colDone, rowDone                                      []bool
+}
+
+// resizeBools returns a cleared slice of length n, reusing buf when
+// possible.
+func resizeBools(buf []bool, n int) []bool {
+	if cap(buf) < n {
+		return make([]bool, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
 }
 
 // eliminate applies the previous elimination steps reachable from the
