@@ -29,12 +29,16 @@ var objectiveErrata = map[string]float64{
 
 type answer struct {
 	file    string
+	kind    string
 	optimum float64
 }
 
 // netlibAnswers reads the LP rows of answers.csv, skipping the test when
 // the shared data is not available.
-func netlibAnswers(tb testing.TB) []answer {
+func netlibAnswers(tb testing.TB) []answer { return readAnswers(tb, "LP") }
+
+// readAnswers reads the rows of answers.csv of the given kind.
+func readAnswers(tb testing.TB, kind string) []answer {
 	tb.Helper()
 	f, err := os.Open(filepath.Join(dataDir, "answers.csv"))
 	if err != nil {
@@ -47,7 +51,7 @@ func netlibAnswers(tb testing.TB) []answer {
 	}
 	var out []answer
 	for _, r := range recs[1:] {
-		if r[1] != "LP" {
+		if r[1] != kind {
 			continue
 		}
 		opt, err := strconv.ParseFloat(r[7], 64)
@@ -57,7 +61,7 @@ func netlibAnswers(tb testing.TB) []answer {
 		if v, ok := objectiveErrata[r[0]]; ok {
 			opt = v
 		}
-		out = append(out, answer{file: r[0], optimum: opt})
+		out = append(out, answer{file: r[0], kind: r[1], optimum: opt})
 	}
 	return out
 }
@@ -101,6 +105,35 @@ func testNetlib(t *testing.T, opts lp.Options) {
 			}
 			checkKKT(t, m, res, 1e-6)
 			t.Logf("%d iterations", res.Iterations)
+		})
+	}
+}
+
+// TestMiplibRelaxations solves the LP relaxations of the MIPLIB models
+// (integrality ignored): they must be optimal, satisfy the optimality
+// conditions and bound the integer optimum from below.
+func TestMiplibRelaxations(t *testing.T) {
+	for _, a := range readAnswers(t, "MIP") {
+		name := strings.TrimSuffix(filepath.Base(a.file), ".mps.gz")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m, err := mps.ReadFile(filepath.Join(dataDir, a.file), mps.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, method := range []lp.Method{lp.MethodPrimal, lp.MethodDual} {
+				res, err := lp.Solve(context.Background(), m, lp.Options{Method: method})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Status != lp.Optimal {
+					t.Fatalf("%s: status %s", method, res.Status)
+				}
+				if res.Objective > a.optimum+1e-6*math.Max(1, math.Abs(a.optimum)) {
+					t.Errorf("%s: relaxation %.10g above the integer optimum %.10g", method, res.Objective, a.optimum)
+				}
+				checkKKT(t, m, res, 1e-6)
+			}
 		})
 	}
 }
