@@ -75,7 +75,8 @@ func (s *simplex) updateSteepestEdge(q, r int) {
 }
 
 // initSteepestEdge sets the weights exact for the slack basis: 1 + ||a_j||²
-// for structural columns, 1 for logical ones.
+// for structural columns, 1 for logical ones. (After a crash or a dual
+// phase they are only approximate, which costs a few iterations at most.)
 func (s *simplex) initSteepestEdge() {
 	for j := range s.weight {
 		w := 1.0

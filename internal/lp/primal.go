@@ -9,9 +9,6 @@ import (
 // final status. A context error other than a deadline is returned as an
 // error.
 func (s *simplex) runPrimal() (Status, error) {
-	if s.steepest && s.iters == 0 {
-		s.initSteepestEdge()
-	}
 	s.refactor()
 
 	for {
@@ -93,7 +90,7 @@ func (s *simplex) step(q int, dir, theta float64) {
 }
 
 // pivot makes q basic at position r; the leaving variable is set to target.
-// The pivot row updates the reduced costs and the Devex weights.
+// The pivot row updates the reduced costs and the pricing weights.
 func (s *simplex) pivot(q, r int, target float64, phase1 bool) {
 	p := s.head[r]
 	s.x[p] = target

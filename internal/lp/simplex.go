@@ -22,14 +22,17 @@ const (
 	maxPerturbations = 5
 )
 
-// simplex is a bounded-variable revised primal simplex method for
+// simplex holds the state shared by the bounded-variable revised primal
+// (primal.go) and dual (dual.go) simplex methods for
 //
 //	min cᵀx  subject to  A x - s = 0,  lo <= (x, s) <= hi
 //
 // Variables 0..n-1 are structural, n..n+m-1 are the logical variables of
-// the rows (column -e_i). Phase 1 minimises the sum of infeasibilities of
-// the basic variables (a composite objective recomputed every iteration);
-// phase 2 minimises cᵀx once the basis is primal feasible.
+// the rows (column -e_i). Nonbasic variables sit at a bound (free ones at
+// any value); basic values follow from x_B = -B⁻¹ N x_N. The primal phase 1
+// minimises the sum of infeasibilities of the basic variables (a composite
+// objective recomputed every iteration); phase 2 minimises cᵀx once the
+// basis is primal feasible.
 type simplex struct {
 	m, n   int
 	a      *cscMatrix
@@ -44,15 +47,15 @@ type simplex struct {
 	lu     *luFactor
 
 	cB, y, d, alpha, rho, rowAlpha []float64
-	weight                         []float64 // primal Devex reference weights
+	weight                         []float64 // primal pricing weights (steepest edge or Devex)
 	dweight                        []float64 // dual Devex weights by position
 	reject                         []bool    // candidates refused since the last pivot
 	rejected                       []int
 	bps                            []breakpoint
-	rowNz                          []int  // indices of rowAlpha that may be nonzero
-	inRow                          []bool // membership in rowNz
-	seWork                         []float64
-	steepest                       bool // steepest-edge pricing instead of Devex
+	rowNz                          []int     // indices of rowAlpha that may be nonzero
+	inRow                          []bool    // membership in rowNz
+	seWork                         []float64 // B⁻ᵀ alpha for the steepest-edge update
+	steepest                       bool      // steepest-edge pricing instead of Devex
 	negOne                         []float64
 	logIdx                         []int
 
@@ -94,13 +97,12 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 		weight:   make([]float64, N),
 		dweight:  make([]float64, m),
 		seWork:   make([]float64, m),
-
-		reject:  make([]bool, N),
-		negOne:  make([]float64, m),
-		logIdx:  make([]int, m),
-		maxIter: maxIter,
-		ctx:     ctx,
-		rng:     rand.New(rand.NewPCG(0x5eed, 0xfa11)),
+		reject:   make([]bool, N),
+		negOne:   make([]float64, m),
+		logIdx:   make([]int, m),
+		maxIter:  maxIter,
+		ctx:      ctx,
+		rng:      rand.New(rand.NewPCG(0x5eed, 0xfa11)),
 	}
 	for i := 0; i < m; i++ {
 		s.negOne[i], s.logIdx[i] = -1, i
@@ -343,6 +345,9 @@ func (s *simplex) updateDuals(q, r int, phase1 bool) {
 // (usually without iterations) or repairs what the artificial bounds and
 // perturbations of the dual phase left behind.
 func (s *simplex) solve(method Method) (Status, error) {
+	if s.steepest {
+		s.initSteepestEdge()
+	}
 	if method != MethodDual {
 		s.crash()
 		return s.runPrimal()
