@@ -19,41 +19,45 @@ import (
 // flip when q reaches its own opposite bound first; r < 0 and !flip means
 // the direction is unbounded.
 func (s *simplex) ratioTest(q int, dir float64) (r int, theta, target float64, flip bool) {
+	// Pass one: blocking candidates and the relaxed step bound.
+	cands := s.bps[:0]
 	thetaMax := math.Inf(1)
 	for p, a := range s.alpha {
-		delta := -dir * a // rate of change of basic p
-		if math.Abs(delta) < pivotTol {
+		if a == 0 {
 			continue
 		}
-		if t, ok := s.relaxedRatio(p, delta); ok && t < thetaMax {
-			thetaMax = t
+		delta := -dir * a // rate of change of basic p
+		ad := math.Abs(delta)
+		if ad < pivotTol {
+			continue
 		}
+		bound, ok := s.blockingBound(p, delta)
+		if !ok {
+			continue
+		}
+		dist := (bound - s.x[s.head[p]]) / delta // exact step to the bound
+		if relaxed := dist + primalTol/ad; relaxed < thetaMax {
+			thetaMax = relaxed
+		}
+		cands = append(cands, breakpoint{t: dist, pos: p, bound: bound, delta: ad})
 	}
+	s.bps = cands
 	span := s.hi[q] - s.lo[q]
 	r = -1
-	if !math.IsInf(thetaMax, 1) {
+	if len(cands) > 0 {
+		// Pass two: the largest |alpha| among the candidates within reach.
 		bestAbs := 0.0
 		bestRatio := math.Inf(1)
-		for p, a := range s.alpha {
-			delta := -dir * a
-			ad := math.Abs(delta)
-			if ad < pivotTol {
+		for _, c := range cands {
+			if c.t > thetaMax {
 				continue
 			}
-			bound, ok := s.blockingBound(p, delta)
-			if !ok {
-				continue
-			}
-			t := (bound - s.x[s.head[p]]) / delta
-			if t > thetaMax {
-				continue
-			}
-			better := ad > bestAbs
+			better := c.delta > bestAbs
 			if s.bland {
-				better = r < 0 || t < bestRatio || (t == bestRatio && s.head[p] < s.head[r])
+				better = r < 0 || c.t < bestRatio || (c.t == bestRatio && s.head[c.pos] < s.head[r])
 			}
 			if better {
-				r, bestAbs, bestRatio, target = p, ad, t, bound
+				r, bestAbs, bestRatio, target = c.pos, c.delta, c.t, c.bound
 			}
 		}
 		theta = math.Max(bestRatio, 0)
@@ -85,20 +89,6 @@ func (s *simplex) blockingBound(p int, delta float64) (float64, bool) {
 		return hi, true
 	}
 	return 0, false
-}
-
-// relaxedRatio is the step at which basic position p passes its blocking
-// bound by primalTol.
-func (s *simplex) relaxedRatio(p int, delta float64) (float64, bool) {
-	bound, ok := s.blockingBound(p, delta)
-	if !ok {
-		return 0, false
-	}
-	v := s.x[s.head[p]]
-	if delta < 0 {
-		return (v - bound + primalTol) / -delta, true
-	}
-	return (bound + primalTol - v) / delta, true
 }
 
 // breakpoint is a step length at which a basic variable crosses a bound,

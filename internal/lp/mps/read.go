@@ -515,7 +515,7 @@ func (p *parser) rangeLine(raw string) error {
 			return err
 		}
 		if i < 0 {
-			return p.errf("RANGES entry on free row %q", kv[k])
+			continue // ranges on N rows mean nothing
 		}
 		p.ranges[i], p.hasRng[i] = v, true
 	}
