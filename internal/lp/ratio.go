@@ -150,7 +150,9 @@ func (s *simplex) phase1RatioTest(q int, dir float64) (r int, theta, target floa
 			break
 		}
 		slope += bp.delta
-		if slope < 0 {
+		// The sum of infeasibilities is bounded below, so once every
+		// breakpoint is passed the slope is non-negative up to rounding.
+		if slope < -dualTol && k < len(bps)-1 {
 			continue
 		}
 		best := k
