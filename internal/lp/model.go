@@ -111,7 +111,8 @@ type Options struct {
 type Pricing int
 
 const (
-	// PricingAuto lets the engine choose (currently steepest edge).
+	// PricingAuto lets the engine choose: steepest edge for models with
+	// at least 350 rows after presolve, Devex for smaller ones.
 	PricingAuto Pricing = iota
 	// PricingSteepestEdge uses exact steepest-edge weights (Goldfarb–Reid
 	// updates, one extra BTRAN per iteration).

@@ -60,7 +60,8 @@ func Solve(ctx context.Context, m *Model, opts Options) (*Result, error) {
 	}
 
 	s := newSimplex(ctx, a, lo, hi, cost, maxIter)
-	s.steepest = opts.Pricing != PricingDevex
+	s.steepest = opts.Pricing == PricingSteepestEdge ||
+		(opts.Pricing == PricingAuto && mr >= steepestEdgeRows)
 	status, err := s.solve(opts.Method)
 	if err != nil {
 		return nil, fmt.Errorf("lp: solve %q: %w", m.Name, err)
@@ -83,6 +84,12 @@ func Solve(ctx context.Context, m *Model, opts Options) (*Result, error) {
 	finishPrimal(m, full, res)
 	return res, nil
 }
+
+// steepestEdgeRows is the number of rows from which automatic pricing
+// uses steepest edge: its extra BTRAN per iteration pays off on larger
+// models (on the netlib set it wins from about this size), Devex is
+// cheaper below.
+const steepestEdgeRows = 350
 
 // finishPrimal computes the row activities and objective value of res.X.
 func finishPrimal(m *Model, a *cscMatrix, res *Result) {
