@@ -24,7 +24,7 @@ func BenchmarkWyndor(b *testing.B) {
 }
 
 // benchModels are netlib models of increasing size for BenchmarkNetlib.
-var benchModels = []string{"capri", "bandm", "sc205", "afiro", "sc105", "adlittle", "scagr7", "israel", "brandy", "e226", "scfxm1", "ship04s", "degen2", "stair", "25fv47"}
+var benchModels = []string{"capri", "bandm", "sc205", "vtpbase", "kb2", "afiro", "sc105", "adlittle", "scagr7", "israel", "brandy", "e226", "scfxm1", "ship04s", "degen2", "stair", "25fv47"}
 
 // BenchmarkNetlib solves several netlib models (reading excluded).
 func BenchmarkNetlib(b *testing.B) {

@@ -1,8 +1,9 @@
 package lp
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 )
 
 // ratioTest is a Harris two-pass ratio test for the entering variable q
@@ -142,7 +143,7 @@ func (s *simplex) phase1RatioTest(q int, dir float64) (r int, theta, target floa
 		}
 	}
 	s.bps = bps
-	sort.Slice(bps, func(a, b int) bool { return bps[a].t < bps[b].t })
+	slices.SortFunc(bps, func(a, b breakpoint) int { return cmp.Compare(a.t, b.t) })
 	span := s.hi[q] - s.lo[q]
 	slope := dir * s.d[q]
 	for k, bp := range bps {
