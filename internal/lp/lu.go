@@ -53,6 +53,9 @@ type luFactor struct {
 	lrStart []int
 	lrIdx   []int
 	lrVal   []float64
+	// Steps whose L column (lSteps) or L row (lrSteps) is not empty, in
+	// increasing order: the triangular solves skip the others.
+	lSteps, lrSteps []int
 
 	// U off the diagonal, by column and by row (indices are steps).
 	ucol, urow []sparseVec
@@ -213,7 +216,8 @@ func (f *luFactor) finish() {
 	f.buildRowCopies()
 }
 
-// buildRowCopies fills the row-wise copy of L.
+// buildRowCopies fills the row-wise copy of L and the lists of steps with
+// L entries.
 func (f *luFactor) buildRowCopies() {
 	m := f.m
 	f.lrStart = resizeInts(f.lrStart, m+1)
@@ -235,6 +239,15 @@ func (f *luFactor) buildRowCopies() {
 		}
 	}
 	f.steps = next[:0]
+	f.lSteps, f.lrSteps = f.lSteps[:0], f.lrSteps[:0]
+	for s := 0; s < m; s++ {
+		if f.lStart[s+1] > f.lStart[s] {
+			f.lSteps = append(f.lSteps, s)
+		}
+		if f.lrStart[s+1] > f.lrStart[s] {
+			f.lrSteps = append(f.lrSteps, s)
+		}
+	}
 }
 
 // resizeInts returns a zeroed slice of length n, reusing buf when possible.
@@ -519,7 +532,7 @@ func (f *luFactor) eliminate(x []float64) {
 // R⋯L⁻¹b is kept for a following update.
 func (f *luFactor) ftran(b []float64, saveSpike bool) {
 	m := f.m
-	for s := 0; s < m; s++ {
+	for _, s := range f.lSteps {
 		v := b[f.prow[s]]
 		if v == 0 {
 			continue
@@ -593,14 +606,15 @@ func (f *luFactor) btran(c []float64) {
 			w[f.rIdx[k]] -= f.rVal[k] * v
 		}
 	}
-	// Lᵀ, backward over steps.
-	for t := m - 1; t >= 0; t-- {
+	// Lᵀ, backward over the steps with L entries in their row.
+	for k := len(f.lrSteps) - 1; k >= 0; k-- {
+		t := f.lrSteps[k]
 		v := w[t]
 		if v == 0 {
 			continue
 		}
-		for k := f.lrStart[t]; k < f.lrStart[t+1]; k++ {
-			w[f.lrIdx[k]] -= f.lrVal[k] * v
+		for e := f.lrStart[t]; e < f.lrStart[t+1]; e++ {
+			w[f.lrIdx[e]] -= f.lrVal[e] * v
 		}
 	}
 	for s := 0; s < m; s++ {
