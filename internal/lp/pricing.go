@@ -48,6 +48,7 @@ func (s *simplex) updateSteepestEdge(q, r int) {
 	for _, a := range s.alpha {
 		gq += a * a
 	}
+	inv := 1 / arq
 	v := s.seWork
 	copy(v, s.alpha)
 	s.lu.btran(v)
@@ -64,7 +65,7 @@ func (s *simplex) updateSteepestEdge(q, r int) {
 		} else {
 			dot = -v[j-s.n]
 		}
-		ab := arj / arq
+		ab := arj * inv
 		w := s.weight[j] - 2*ab*dot + ab*ab*gq
 		if lower := 1 + ab*ab; w < lower {
 			w = lower
@@ -93,6 +94,7 @@ func (s *simplex) initSteepestEdge() {
 // r, given the pivot row in rowAlpha.
 func (s *simplex) updateWeights(q, r int) {
 	arq := s.alpha[r]
+	inv := 1 / arq
 	wq := s.weight[q]
 	grow := false
 	for _, j := range s.rowNz {
@@ -100,7 +102,7 @@ func (s *simplex) updateWeights(q, r int) {
 		if arj == 0 || s.pos[j] >= 0 || j == q {
 			continue
 		}
-		t := arj / arq
+		t := arj * inv
 		if w := t * t * wq; w > s.weight[j] {
 			s.weight[j] = w
 			grow = grow || w > devexReset
