@@ -20,10 +20,8 @@ import (
 // finishes from the final basis, which removes any effect of the
 // artificial bounds and of cost perturbations.
 
-const (
-	artificialBound = 1e6 // size of the temporary box in scaled units
-	maxDualRatio    = 1e-9
-)
+// artificialBound is the size of the temporary box, in scaled units.
+const artificialBound = 1e6
 
 // dualResult tells the caller how the dual phase ended.
 type dualResult struct {
