@@ -131,9 +131,6 @@ func (v *sparseVec) remove(i int) {
 	}
 }
 
-// numUpdates is the number of basis updates since the last factorisation.
-func (f *luFactor) numUpdates() int { return len(f.rPiv) }
-
 // wantsRefactor reports whether the updates have made the factors so much
 // denser that refactorising is cheaper than going on.
 func (f *luFactor) wantsRefactor() bool {
