@@ -416,3 +416,29 @@ func TestIterationLimit(t *testing.T) {
 		t.Fatalf("status %s after %d iterations, want iteration_limit after 2", res.Status, res.Iterations)
 	}
 }
+
+// TestPresolveSingletons solves a model that presolve reduces completely:
+// singleton rows become bounds, and their duals come back in postsolve.
+func TestPresolveSingletons(t *testing.T) {
+	m := &lp.Model{
+		Name: "singletons",
+		Vars: []lp.Var{{Name: "x", Hi: inf, Obj: 1}, {Name: "y", Lo: -inf, Hi: inf, Obj: -1}, {Name: "z", Lo: 2, Hi: 2, Obj: 3}},
+		Rows: []lp.Row{
+			{Name: "xlo", Lo: 2, Hi: inf},  // 2x >= 2
+			{Name: "yhi", Lo: -inf, Hi: 3}, // -y <= 3 (y >= -3)
+			{Name: "ybox", Lo: -6, Hi: 10}, // 2y in [-6, 10]
+			{Name: "zrow", Lo: 1, Hi: 5},   // z + x, x and z fixed by then
+		},
+		Coefs: []lp.Coef{
+			{Row: 0, Col: 0, Val: 2},
+			{Row: 1, Col: 1, Val: -1},
+			{Row: 2, Col: 1, Val: 2},
+			{Row: 3, Col: 2, Val: 1}, {Row: 3, Col: 0, Val: 1},
+		},
+	}
+	// x = 1, y = 5 (from 2y <= 10), z = 2: 1 - 5 + 6 = 2.
+	res := solveOptimal(t, m, 2)
+	checkVec(t, "X", res.X, []float64{1, 5, 2})
+	checkVec(t, "RowDual", res.RowDual, []float64{0.5, 0, -0.5, 0})
+	checkVec(t, "ReducedCost", res.ReducedCost, []float64{0, 0, 3})
+}
