@@ -138,6 +138,16 @@ func Start(opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("start nsqd: %w", err)
 	}
 	c.NSQD = n
+	// Restore the topics and channels of the previous run, as the nsqd
+	// app does, so every channel keeps receiving and its backlog survives.
+	if err := n.LoadMetadata(); err != nil {
+		c.Exit()
+		return nil, fmt.Errorf("start nsqd: load metadata from %s: %w", dataPath, err)
+	}
+	if err := n.PersistMetadata(); err != nil {
+		c.Exit()
+		return nil, fmt.Errorf("start nsqd: persist metadata to %s: %w", dataPath, err)
+	}
 	go func() { c.errs <- wrap("nsqd", n.Main()) }()
 	if err := waitHTTP("http://"+n.RealHTTPAddr().String()+"/ping", 10*time.Second); err != nil {
 		c.Exit()

@@ -37,6 +37,9 @@ func NSQD(t testing.TB, tweak ...func(*nsqd.Options)) *nsqd.NSQD {
 	if err != nil {
 		t.Fatalf("start nsqd: %v", err)
 	}
+	if err := n.LoadMetadata(); err != nil { // topics of an earlier nsqd on the same DataPath
+		t.Fatalf("nsqd metadata: %v", err)
+	}
 	go func() { _ = n.Main() }()
 	t.Cleanup(n.Exit)
 	return n
