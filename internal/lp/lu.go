@@ -529,44 +529,50 @@ func (f *luFactor) eliminate(x []float64) {
 // R⋯L⁻¹b is kept for a following update.
 func (f *luFactor) ftran(b []float64, saveSpike bool) {
 	m := f.m
+	prow, lStart, lIdx, lVal := f.prow, f.lStart, f.lIdx, f.lVal
 	for _, s := range f.lSteps {
-		v := b[f.prow[s]]
+		v := b[prow[s]]
 		if v == 0 {
 			continue
 		}
-		for k := f.lStart[s]; k < f.lStart[s+1]; k++ {
-			b[f.lIdx[k]] -= f.lVal[k] * v
+		idx, val := lIdx[lStart[s]:lStart[s+1]], lVal[lStart[s]:lStart[s+1]]
+		for k, i := range idx {
+			b[i] -= val[k] * v
 		}
 	}
-	w := f.work2
-	for s := 0; s < m; s++ {
-		w[s] = b[f.prow[s]]
+	w := f.work2[:m]
+	for s := range w {
+		w[s] = b[prow[s]]
 	}
+	rStart, rIdx, rVal := f.rStart, f.rIdx, f.rVal
 	for e, s := range f.rPiv {
 		sum := w[s]
-		for k := f.rStart[e]; k < f.rStart[e+1]; k++ {
-			sum -= f.rVal[k] * w[f.rIdx[k]]
+		idx, val := rIdx[rStart[e]:rStart[e+1]], rVal[rStart[e]:rStart[e+1]]
+		for k, t := range idx {
+			sum -= val[k] * w[t]
 		}
 		w[s] = sum
 	}
 	if saveSpike {
 		copy(f.spike, w)
 	}
+	order, diag, ucol := f.order, f.diag, f.ucol
 	for k := m - 1; k >= 0; k-- {
-		s := f.order[k]
+		s := order[k]
 		v := w[s]
 		if v == 0 {
 			continue
 		}
-		v /= f.diag[s]
+		v /= diag[s]
 		w[s] = v
-		c := &f.ucol[s]
+		c := &ucol[s]
+		val := c.val[:len(c.idx)]
 		for i, t := range c.idx {
-			w[t] -= c.val[i] * v
+			w[t] -= val[i] * v
 		}
 	}
-	for s := 0; s < m; s++ {
-		b[f.pcol[s]] = w[s]
+	for s, p := range f.pcol[:m] {
+		b[p] = w[s]
 	}
 }
 
@@ -575,46 +581,51 @@ func (f *luFactor) ftran(b []float64, saveSpike bool) {
 // transposed factors so that zeros of sparse right-hand sides are skipped.
 func (f *luFactor) btran(c []float64) {
 	m := f.m
-	w := f.work2
-	for s := 0; s < m; s++ {
-		w[s] = c[f.pcol[s]]
+	w := f.work2[:m]
+	for s, p := range f.pcol[:m] {
+		w[s] = c[p]
 	}
 	// Uᵀ z = c in pivot order.
-	for k := 0; k < m; k++ {
-		s := f.order[k]
+	diag, urow := f.diag, f.urow
+	for _, s := range f.order[:m] {
 		v := w[s]
 		if v == 0 {
 			continue
 		}
-		v /= f.diag[s]
+		v /= diag[s]
 		w[s] = v
-		r := &f.urow[s]
+		r := &urow[s]
+		val := r.val[:len(r.idx)]
 		for i, t := range r.idx {
-			w[t] -= r.val[i] * v
+			w[t] -= val[i] * v
 		}
 	}
 	// Row etas transposed, newest first.
+	rStart, rIdx, rVal := f.rStart, f.rIdx, f.rVal
 	for e := len(f.rPiv) - 1; e >= 0; e-- {
 		v := w[f.rPiv[e]]
 		if v == 0 {
 			continue
 		}
-		for k := f.rStart[e]; k < f.rStart[e+1]; k++ {
-			w[f.rIdx[k]] -= f.rVal[k] * v
+		idx, val := rIdx[rStart[e]:rStart[e+1]], rVal[rStart[e]:rStart[e+1]]
+		for k, t := range idx {
+			w[t] -= val[k] * v
 		}
 	}
 	// Lᵀ, backward over the steps with L entries in their row.
+	lrStart, lrIdx, lrVal := f.lrStart, f.lrIdx, f.lrVal
 	for k := len(f.lrSteps) - 1; k >= 0; k-- {
 		t := f.lrSteps[k]
 		v := w[t]
 		if v == 0 {
 			continue
 		}
-		for e := f.lrStart[t]; e < f.lrStart[t+1]; e++ {
-			w[f.lrIdx[e]] -= f.lrVal[e] * v
+		idx, val := lrIdx[lrStart[t]:lrStart[t+1]], lrVal[lrStart[t]:lrStart[t+1]]
+		for e, i := range idx {
+			w[i] -= val[e] * v
 		}
 	}
-	for s := 0; s < m; s++ {
-		c[f.prow[s]] = w[s]
+	for s, r := range f.prow[:m] {
+		c[r] = w[s]
 	}
 }
