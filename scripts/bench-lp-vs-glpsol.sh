@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# bench-lp-vs-glpsol.sh compares the wall time of glpsol's simplex with the
-# project's simplex (internal/lp, driven by internal/lp/lpbench) on the
-# netlib models listed in answers.csv.
+# bench-lp-vs-glpsol.sh compares the wall time of glpsol's simplex with
+# `nsqfarm solve` on the netlib models listed in answers.csv.
 #
 # Each model is decompressed to a temporary directory; both solvers run as
 # separate processes that read the same MPS file, so both times include
@@ -22,9 +21,8 @@ command -v glpsol >/dev/null || { echo "glpsol not found (apt-get install glpk-u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Build once (equivalent to `go run ./internal/lp/lpbench`, without timing
-# the compiler on every model).
-go build -o "$tmp/lpbench" ./internal/lp/lpbench
+# Build once, so the compiler is not timed on every model.
+go build -o "$tmp/nsqfarm" ./cmd/nsqfarm
 
 if [ $# -gt 0 ]; then
 	models=("$@")
@@ -60,13 +58,13 @@ for name in "${models[@]}"; do
 		continue
 	fi
 	gobj=$(awk '/^Objective:/ { print $4; exit }' "$tmp/$name.out")
-	if ! to=$(best_time "$tmp/lpbench" "$mps"); then
-		echo "$name: lpbench failed" >&2
+	if ! to=$(best_time "$tmp/nsqfarm" solve "$mps"); then
+		echo "$name: nsqfarm solve failed" >&2
 		continue
 	fi
-	line=$("$tmp/lpbench" "$mps")
-	status=$(sed -n 's/.*status=\([^ ]*\).*/\1/p' <<<"$line")
-	oobj=$(sed -n 's/.*objective=\([^ ]*\).*/\1/p' <<<"$line")
+	"$tmp/nsqfarm" solve --json "$mps" >"$tmp/$name.json"
+	status=$(grep -o '"status":"[a-z_]*"' "$tmp/$name.json" | head -n1 | cut -d'"' -f4)
+	oobj=$(grep -o '"objective":[-+0-9.eE]*' "$tmp/$name.json" | head -n1 | cut -d: -f2)
 	ratio=$(awk -v a="$to" -v b="$tg" 'BEGIN { printf "%.3f", a / b }')
 	printf '%-10s %10s %10s %8s  %-10s %18s %18s\n' "$name" "$tg" "$to" "$ratio" "$status" "$oobj" "$gobj"
 	logsum=$(awk -v s="$logsum" -v r="$ratio" 'BEGIN { printf "%.12f", s + log(r) }')

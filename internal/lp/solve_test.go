@@ -385,7 +385,9 @@ func TestDeadline(t *testing.T) {
 	if res.Status != lp.TimeLimit {
 		t.Fatalf("status %s after %v, want time_limit", res.Status, time.Since(start))
 	}
-	if d := time.Since(start); d > time.Second {
+	// The full solve takes far longer; the bound is loose so that a loaded
+	// machine or the race detector does not make the test flaky.
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("deadline noticed after %v", d)
 	}
 
