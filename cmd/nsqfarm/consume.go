@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"syscall"
 
 	"github.com/nsqfarm/nsqfarm/internal/farm"
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
@@ -49,14 +52,14 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 			return fmt.Errorf("create %s/%s: %w", st.Topic, st.Channel, err)
 		}
 	}
-	maddr := *metricsAddr
+	maddr, fromTopology := *metricsAddr, false
 	switch maddr {
 	case "":
-		maddr = t.Defaults.MetricsAddress
+		maddr, fromTopology = t.Defaults.MetricsAddress, true
 	case "off":
 		maddr = ""
 	}
-	f, err := farm.New(farm.Options{
+	opts := farm.Options{
 		Topology: t,
 		Stages:   []string{name},
 		Overrides: farm.Overrides{
@@ -68,7 +71,16 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 		},
 		MetricsAddress: maddr,
 		Logger:         log,
-	})
+	}
+	f, err := farm.New(opts)
+	if err != nil && fromTopology && errors.Is(err, syscall.EADDRINUSE) {
+		// Several consumers on one machine: the first takes the
+		// topology's metrics port, the others a free one.
+		host, _, _ := net.SplitHostPort(maddr)
+		opts.MetricsAddress = net.JoinHostPort(host, "0")
+		log.Info("metrics address in use; using a free port", "address", maddr)
+		f, err = farm.New(opts)
+	}
 	if err != nil {
 		return err
 	}
