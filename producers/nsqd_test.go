@@ -8,26 +8,15 @@ import (
 	"time"
 
 	"github.com/nsqio/go-nsq"
-	"github.com/nsqio/nsq/nsqd"
+
+	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 )
 
 // startNSQD runs a real nsqd in-process on loopback ports and returns its
 // TCP address. It is stopped when the test ends.
 func startNSQD(tb testing.TB) string {
 	tb.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress = "127.0.0.1:0"
-	opts.HTTPAddress = "127.0.0.1:0"
-	opts.HTTPSAddress = ""
-	opts.DataPath = tb.TempDir()
-	opts.Logger = log.New(io.Discard, "", 0)
-	n, err := nsqd.New(opts)
-	if err != nil {
-		tb.Fatalf("nsqd.New: %v", err)
-	}
-	go func() { _ = n.Main() }()
-	tb.Cleanup(n.Exit)
-	return n.RealTCPAddr().String()
+	return nsqtest.NSQD(tb).RealTCPAddr().String()
 }
 
 // collector consumes a topic from nsqd and records every body.
@@ -91,22 +80,9 @@ func quietOptions(addrs ...string) Options {
 }
 
 // startStoppableNSQD is startNSQD with a function that stops nsqd early
-// (idempotent with the cleanup).
+// (nsqd's Exit is idempotent, so the test's cleanup may call it again).
 func startStoppableNSQD(tb testing.TB) (string, func()) {
 	tb.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress = "127.0.0.1:0"
-	opts.HTTPAddress = "127.0.0.1:0"
-	opts.HTTPSAddress = ""
-	opts.DataPath = tb.TempDir()
-	opts.Logger = log.New(io.Discard, "", 0)
-	n, err := nsqd.New(opts)
-	if err != nil {
-		tb.Fatalf("nsqd.New: %v", err)
-	}
-	go func() { _ = n.Main() }()
-	var once sync.Once
-	stop := func() { once.Do(n.Exit) }
-	tb.Cleanup(stop)
-	return n.RealTCPAddr().String(), stop
+	n := nsqtest.NSQD(tb)
+	return n.RealTCPAddr().String(), n.Exit
 }
