@@ -113,9 +113,7 @@ func (s *simplex) runDual() (dualResult, error) {
 		}
 		s.updateDuals(q, r, false)
 		s.updateDualWeights(r)
-		s.head[r] = q
-		s.pos[q] = r
-		s.pos[p] = -1
+		s.replaceBasic(r, q)
 		s.fresh = false
 		if !s.lu.update(r, arq) {
 			s.refactor()

@@ -101,9 +101,7 @@ func (s *simplex) pivot(q, r int, target float64, phase1 bool) {
 	} else {
 		s.updateWeights(q, r)
 	}
-	s.head[r] = q
-	s.pos[q] = r
-	s.pos[p] = -1
+	s.replaceBasic(r, q)
 	s.fresh = false
 	if !s.lu.update(r, s.alpha[r]) {
 		s.refactor()

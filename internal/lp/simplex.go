@@ -36,10 +36,10 @@ const (
 type simplex struct {
 	m, n   int
 	a      *cscMatrix
-	at     *cscMatrix // row-wise copy of a
-	lo, hi []float64  // bounds, length n+m
-	cost   []float64  // phase-2 costs, length n+m
-	origLo []float64  // unperturbed bounds while perturbed
+	nb     *nonbasicRows // row-wise nonbasic structural columns
+	lo, hi []float64     // bounds, length n+m
+	cost   []float64     // phase-2 costs, length n+m
+	origLo []float64     // unperturbed bounds while perturbed
 	origHi []float64
 	x      []float64 // values of all variables
 	head   []int     // basis position -> variable
@@ -81,7 +81,7 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 	m, n := a.rows, a.cols
 	N := n + m
 	s := &simplex{
-		m: m, n: n, a: a, at: a.transpose(), lo: lo, hi: hi, cost: cost,
+		m: m, n: n, a: a, nb: newNonbasicRows(a), lo: lo, hi: hi, cost: cost,
 		dualCB:   make([]float64, m),
 		x:        make([]float64, N),
 		head:     make([]int, m),
@@ -184,8 +184,24 @@ func (s *simplex) factorize() {
 		s.head[rep.pos] = lg
 		s.pos[lg] = rep.pos
 	}
+	s.nb.rebuild(s.pos)
 	s.fresh = true
 	s.dualsOK = false
+}
+
+// replaceBasic makes the nonbasic variable q basic at position r; the
+// variable leaving that position becomes nonbasic.
+func (s *simplex) replaceBasic(r, q int) {
+	p := s.head[r]
+	s.head[r] = q
+	s.pos[q] = r
+	s.pos[p] = -1
+	if q < s.n {
+		s.nb.remove(q)
+	}
+	if p < s.n {
+		s.nb.add(p)
+	}
 }
 
 // computeBasics recomputes the basic variables from the nonbasic ones:
@@ -284,9 +300,10 @@ func (s *simplex) ftranColumn(q int) {
 	s.lu.ftran(s.alpha, true)
 }
 
-// pivotRow computes rowAlpha = e_rᵀ B⁻¹ [A -I] (meaningful for the
-// nonbasic variables) from rho = B⁻ᵀ e_r and the row-wise matrix; rowNz
-// lists the entries that may be nonzero.
+// pivotRow computes rowAlpha = e_rᵀ B⁻¹ [A -I] for the nonbasic
+// variables from rho = B⁻ᵀ e_r and the row-wise nonbasic columns; rowNz
+// lists the entries that may be nonzero (entries of basic logical
+// variables in it are meaningless).
 func (s *simplex) pivotRow(r int) {
 	clear(s.rho)
 	s.rho[r] = 1
@@ -300,13 +317,13 @@ func (s *simplex) pivotRow(r int) {
 		if ri < 1e-13 && ri > -1e-13 {
 			continue
 		}
-		for k := s.at.colPtr[i]; k < s.at.colPtr[i+1]; k++ {
-			j := s.at.rowIdx[k]
+		cols, vals := s.nb.row(i)
+		for k, j := range cols {
 			if !s.inRow[j] {
 				s.inRow[j] = true
 				nz = append(nz, j)
 			}
-			s.rowAlpha[j] += ri * s.at.val[k]
+			s.rowAlpha[j] += ri * vals[k]
 		}
 		j := s.n + i
 		s.inRow[j] = true
