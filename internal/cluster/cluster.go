@@ -91,10 +91,7 @@ func Start(opts Options) (*Cluster, error) {
 	lopts.TCPAddress = opts.LookupdTCPAddress
 	lopts.HTTPAddress = opts.LookupdHTTPAddress
 	lopts.Logger = nsqlog.New(opts.Logger.With("component", "nsqlookupd"))
-	lopts.LogLevel = nsqLogWarn
-	if opts.Verbose {
-		lopts.LogLevel = nsqLogInfo
-	}
+	setLogLevel(&lopts.LogLevel, opts.Verbose)
 	lookupd, err := nsqlookupd.New(lopts)
 	if err != nil {
 		return nil, fmt.Errorf("start nsqlookupd: %w", err)
@@ -128,10 +125,7 @@ func Start(opts Options) (*Cluster, error) {
 		nopts.BroadcastAddress = host
 	}
 	nopts.Logger = nsqlog.New(opts.Logger.With("component", "nsqd"))
-	nopts.LogLevel = nsqLogWarn
-	if opts.Verbose {
-		nopts.LogLevel = nsqLogInfo
-	}
+	setLogLevel(&nopts.LogLevel, opts.Verbose)
 	n, err := nsqd.New(nopts)
 	if err != nil {
 		c.Exit()
@@ -159,10 +153,7 @@ func Start(opts Options) (*Cluster, error) {
 		aopts.HTTPAddress = opts.AdminHTTPAddress
 		aopts.NSQLookupdHTTPAddresses = []string{lookupd.RealHTTPAddr().String()}
 		aopts.Logger = nsqlog.New(opts.Logger.With("component", "nsqadmin"))
-		aopts.LogLevel = nsqLogWarn
-		if opts.Verbose {
-			aopts.LogLevel = nsqLogInfo
-		}
+		setLogLevel(&aopts.LogLevel, opts.Verbose)
 		admin, err := nsqadmin.New(aopts)
 		if err != nil {
 			c.Exit()
@@ -217,6 +208,15 @@ func (c *Cluster) Exit() {
 	}
 	if c.Lookupd != nil {
 		c.Lookupd.Exit()
+	}
+}
+
+// setLogLevel sets an NSQ daemon's log level (a type internal to NSQ) to
+// info when verbose, else warnings and errors only.
+func setLogLevel[L ~int](level *L, verbose bool) {
+	*level = nsqLogWarn
+	if verbose {
+		*level = nsqLogInfo
 	}
 }
 
