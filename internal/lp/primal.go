@@ -16,8 +16,11 @@ func (s *simplex) runPrimal() (Status, error) {
 			return st, err
 		}
 		phase1 := s.phaseCosts()
-		if !s.dualsOK || phase1 != s.dualsPhase1 || !slices.Equal(s.cB, s.dualCB) {
+		switch {
+		case !s.dualsOK || phase1 != s.dualsPhase1:
 			s.computeDuals(phase1)
+		case !slices.Equal(s.cB, s.dualCB):
+			s.correctDuals()
 		}
 		q, dir := s.price(phase1)
 		if q < 0 && s.perturbed {

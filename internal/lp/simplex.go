@@ -54,7 +54,7 @@ type simplex struct {
 	bps                            []breakpoint
 	rowNz                          []int     // indices of rowAlpha that may be nonzero
 	inRow                          []bool    // membership in rowNz
-	seWork                         []float64 // B⁻ᵀ alpha for the steepest-edge update
+	seWork                         []float64 // scratch: B⁻ᵀ alpha (steepest edge), Δy (correctDuals)
 	steepest                       bool      // steepest-edge pricing instead of Devex
 	negOne                         []float64
 	logIdx                         []int
@@ -285,6 +285,33 @@ func (s *simplex) computeDuals(phase1 bool) {
 			dj += s.cost[j]
 		}
 		s.d[j] = dj
+	}
+}
+
+// correctDuals brings the reduced costs up to date after some basic costs
+// changed from dualCB to cB (phase-1 costs of variables that became
+// feasible or infeasible): with Δy = B⁻ᵀ(cB - dualCB), which is sparse when
+// few costs changed, d_j -= a_jᵀΔy for the nonbasic variables. The
+// correction runs over the nonbasic rows of Δy's nonzeros only; y is not
+// kept (computeDuals recomputes it when it is needed).
+func (s *simplex) correctDuals() {
+	dy := s.seWork
+	for p, c := range s.cB {
+		dy[p] = c - s.dualCB[p]
+	}
+	copy(s.dualCB, s.cB)
+	s.lu.btran(dy)
+	for i, v := range dy {
+		if v == 0 {
+			continue
+		}
+		cols, vals := s.nb.row(i)
+		for k, j := range cols {
+			s.d[j] -= vals[k] * v
+		}
+		if j := s.n + i; s.pos[j] < 0 {
+			s.d[j] += v
+		}
 	}
 }
 
