@@ -79,7 +79,15 @@ func ReadFile(path string, opts Options) (*lp.Model, error) {
 // objective constant; UP with a negative value on a column whose lower bound
 // is zero makes the lower bound -Inf; integer columns (MARKER INTORG/INTEND,
 // BV, LI, UI) keep the default bounds [0, +Inf) unless BOUNDS says
-// otherwise. Semi-continuous bounds (SC) are rejected.
+// otherwise. Semi-continuous bounds (SC) are rejected. A "$" starts a
+// comment that runs to the end of the line where it begins a field other
+// than the first (free format) or field 3 or 5 (fixed format), as in GLPK's
+// reader, so the annotated examples GLPK ships (icecream.mps, furnace.mps)
+// are read. In fixed format, a blank field 2 (column name in COLUMNS,
+// vector name in RHS, RANGES and BOUNDS) repeats the previous line's; in
+// either format, an RHS, RANGES or BOUNDS line without a vector name belongs
+// to the current vector. The comment "*SENSE:Maximize" (or Minimize), which
+// PuLP writes instead of OBJSENSE, sets the sense unless OBJSENSE does.
 func Read(r io.Reader, opts Options) (*lp.Model, error) {
 	br := bufio.NewReader(r)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -155,6 +163,7 @@ type parser struct {
 	rhs     []float64
 	colIdx  map[string]int
 	inInt   bool
+	lastCol string // column of the previous COLUMNS line
 	rhsSet  string
 	rngSet  string
 	bndSet  string
@@ -164,6 +173,7 @@ type parser struct {
 	ranges  []float64
 	hasRng  []bool
 	haveObj bool
+	sensed  bool // an OBJSENSE section set the sense
 	buf     []string // reused field slice
 }
 
@@ -187,7 +197,11 @@ func parse(lines []string, format Format) (*lp.Model, error) {
 	ended := false
 	for i, raw := range lines {
 		p.line = i + 1
-		if raw == "" || raw[0] == '*' || strings.TrimSpace(raw) == "" {
+		if raw == "" || strings.TrimSpace(raw) == "" {
+			continue
+		}
+		if raw[0] == '*' {
+			p.senseComment(raw)
 			continue
 		}
 		if raw[0] != ' ' && raw[0] != '\t' {
@@ -272,7 +286,25 @@ func (p *parser) header(raw string) (section, error) {
 	return secNone, p.errf("unknown section %q", fields[0])
 }
 
+// senseComment reads the objective sense from the comment line
+// "*SENSE:Maximize" or "*SENSE:Minimize" that PuLP writes instead of an
+// OBJSENSE section. An OBJSENSE section takes precedence; other comments
+// are ignored.
+func (p *parser) senseComment(raw string) {
+	const prefix = "*SENSE:"
+	if p.sensed || len(raw) < len(prefix) || !strings.EqualFold(raw[:len(prefix)], prefix) {
+		return
+	}
+	switch strings.ToUpper(strings.TrimSpace(raw[len(prefix):])) {
+	case "MAX", "MAXIMIZE", "MAXIMISE":
+		p.m.Sense = lp.Maximize
+	case "MIN", "MINIMIZE", "MINIMISE":
+		p.m.Sense = lp.Minimize
+	}
+}
+
 func (p *parser) objSense(s string) error {
+	p.sensed = true
 	switch strings.ToUpper(s) {
 	case "MAX", "MAXIMIZE", "MAXIMISE":
 		p.m.Sense = lp.Maximize
@@ -286,8 +318,10 @@ func (p *parser) objSense(s string) error {
 
 // fields splits a data line. Fixed format uses the standard columns
 // (1-based) 2-3, 5-12, 15-22, 25-36, 40-47, 50-61; trailing empty fields are
-// removed.
+// removed. A comment that starts with "$" is dropped first (see
+// stripComment).
 func (p *parser) fields(raw string) []string {
+	raw = p.stripComment(raw)
 	if p.format == Free {
 		p.buf = splitBlanks(p.buf[:0], raw)
 		return p.buf
@@ -307,6 +341,50 @@ func (p *parser) fields(raw string) []string {
 	}
 	p.buf = out
 	return out
+}
+
+// Fixed-format fields 3 and 5 (0-based offsets of their first columns).
+const (
+	fixedField3 = 14
+	fixedField5 = 39
+)
+
+// stripComment removes a "$" comment from a data line, as GLPK and the
+// original IBM MPSX format allow: in free format, a field other than the
+// first that starts with "$" begins a comment that runs to the end of the
+// line; in fixed format, so does a "$" that starts field 3 or field 5 (at
+// the field's first column, or after blanks within the field). The first
+// free field and fields 1, 2, 4 and 6 of fixed format are never comments,
+// so that a fixed-format file whose column names start with "$" does not
+// lose lines when Auto tries free format first.
+func (p *parser) stripComment(raw string) string {
+	if p.format == Free {
+		first := true
+		for i := 0; i < len(raw); i++ {
+			switch c := raw[i]; {
+			case c == ' ' || c == '\t':
+			case i > 0 && raw[i-1] != ' ' && raw[i-1] != '\t':
+			case c == '$' && !first:
+				return raw[:i]
+			default:
+				first = false
+			}
+		}
+		return raw
+	}
+	for _, start := range [...]int{fixedField3, fixedField5} {
+		if start >= len(raw) || raw[start-1] != ' ' {
+			continue // field absent, or a longer field 2 or 4 runs into it
+		}
+		k := start
+		for k < len(raw) && k < start+8 && raw[k] == ' ' {
+			k++
+		}
+		if k < len(raw) && k < start+8 && raw[k] == '$' {
+			return raw[:k]
+		}
+	}
+	return raw
 }
 
 // splitBlanks appends the space- or tab-separated fields of s to dst.
@@ -405,6 +483,13 @@ func (p *parser) column(raw string) error {
 		return p.errf("COLUMNS line needs a column and one or two row/value pairs, got %d fields", len(f))
 	}
 	name := f[0]
+	if name == "" { // fixed format: a blank field 2 continues the previous column
+		if p.lastCol == "" {
+			return p.errf("COLUMNS line without a column name")
+		}
+		name = p.lastCol
+	}
+	p.lastCol = name
 	j, ok := p.colIdx[name]
 	if !ok {
 		j = len(p.m.Vars)
@@ -466,6 +551,9 @@ func (p *parser) rhsLine(raw string) error {
 	if err != nil {
 		return err
 	}
+	if set == "" && p.haveRHS {
+		set = p.rhsSet // an omitted vector name continues the current one
+	}
 	if !p.haveRHS {
 		p.haveRHS, p.rhsSet = true, set
 	} else if set != p.rhsSet {
@@ -495,6 +583,9 @@ func (p *parser) rangeLine(raw string) error {
 	set, kv, err := p.pairs(raw, "RANGES")
 	if err != nil {
 		return err
+	}
+	if set == "" && p.haveRng {
+		set = p.rngSet // an omitted vector name continues the current one
 	}
 	if !p.haveRng {
 		p.haveRng, p.rngSet = true, set
@@ -530,9 +621,10 @@ func (p *parser) bound(raw string) error {
 			return p.errf("BOUNDS line needs a type, a set name and a column")
 		}
 		kind, col = f[0], f[2]
+		// A blank field 2 continues the current bound vector.
 		if !p.haveBnd {
 			p.haveBnd, p.bndSet = true, f[1]
-		} else if f[1] != p.bndSet {
+		} else if f[1] != p.bndSet && f[1] != "" {
 			return nil
 		}
 		if len(f) > 3 {
@@ -563,9 +655,10 @@ func (p *parser) bound(raw string) error {
 				col, val = f[1], f[2]
 			}
 		}
+		// An omitted vector name continues the current one.
 		if !p.haveBnd {
 			p.haveBnd, p.bndSet = true, set
-		} else if set != p.bndSet {
+		} else if set != p.bndSet && set != "" {
 			return nil
 		}
 	}

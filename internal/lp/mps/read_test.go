@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -236,5 +237,189 @@ func TestReadSharedData(t *testing.T) {
 				t.Errorf("%s: %s = %d, want %d", r[0], recs[0][col], got[k], want)
 			}
 		}
+	}
+}
+
+// TestReadDollarComments checks the "$" comments of GLPK's annotated
+// examples (icecream.mps, furnace.mps): in fixed format a "$" starting
+// field 3 or 5 ends the data, in free format any field but the first
+// starting with "$" does.
+func TestReadDollarComments(t *testing.T) {
+	const fixed = `NAME          DOLLAR
+ROWS
+ N  COST      $ Minimum cost           $
+ G  MIN.BF    $ Butterfat              lbs
+ L  CAP
+COLUMNS
+    X         COST         2.0         $ cost per unit
+    X         MIN.BF       1.0         CAP           1.0
+    $Y        COST         3.0         MIN.BF        2.0
+    $Y        CAP          1.0
+RHS
+    RHS       MIN.BF       4.0         CAP           3.0
+ENDATA
+`
+	const free = `NAME DOLLAR
+ROWS
+ N COST $ Minimum cost
+ G MIN.BF $Butterfat
+ L CAP
+COLUMNS
+ X COST 2 MIN.BF 1 $ X enters both rows
+ X CAP 1
+ Y COST 3 MIN.BF 2 $comment
+ Y CAP 1
+RHS
+ RHS MIN.BF 4 CAP 3 $ two pairs
+ENDATA
+`
+	tests := []struct {
+		name, src string
+		format    Format
+		yName     string // fields 1, 2, 4 and 6 of fixed format are never comments
+	}{
+		{"fixed", fixed, Fixed, "$Y"},
+		{"fixed auto", fixed, Auto, "$Y"},
+		{"free", free, Free, "Y"},
+		{"free auto", free, Auto, "Y"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Read(strings.NewReader(tt.src), Options{Format: tt.format})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := &lp.Model{
+				Name:    "DOLLAR",
+				ObjName: "COST",
+				Vars:    []lp.Var{{Name: "X", Obj: 2, Hi: inf}, {Name: tt.yName, Obj: 3, Hi: inf}},
+				Rows:    []lp.Row{{Name: "MIN.BF", Lo: 4, Hi: inf}, {Name: "CAP", Lo: -inf, Hi: 3}},
+				Coefs:   []lp.Coef{{Row: 0, Col: 0, Val: 1}, {Row: 1, Col: 0, Val: 1}, {Row: 0, Col: 1, Val: 2}, {Row: 1, Col: 1, Val: 1}},
+			}
+			if !reflect.DeepEqual(m, want) {
+				t.Errorf("got  %+v\nwant %+v", m, want)
+			}
+		})
+	}
+}
+
+// TestReadFixedBlankField2 checks that a blank field 2 in fixed format
+// repeats the previous column or vector name, as in GLPK's plan.mps; before,
+// the continuation lines of RHS and BOUNDS were dropped and COLUMNS created
+// a column with an empty name.
+func TestReadFixedBlankField2(t *testing.T) {
+	const src = `NAME          PLAN
+ROWS
+ N  VALUE
+ E  YIELD
+ L  FE
+COLUMNS
+    BIN1      VALUE           .03000   YIELD          1.00000
+              FE              .15000
+    BIN2      VALUE           .08000   YIELD          1.00000
+              FE              .04000
+RHS
+    RHS1      YIELD       2000.00000
+              FE            60.00000
+RANGES
+    RNG1      FE            50.00000
+BOUNDS
+ UP BND1      BIN1         200.00000
+ LO           BIN2         400.00000
+ UP           BIN2         800.00000
+ENDATA
+`
+	want := &lp.Model{
+		Name:    "PLAN",
+		ObjName: "VALUE",
+		Vars:    []lp.Var{{Name: "BIN1", Obj: .03, Hi: 200}, {Name: "BIN2", Obj: .08, Lo: 400, Hi: 800}},
+		Rows:    []lp.Row{{Name: "YIELD", Lo: 2000, Hi: 2000}, {Name: "FE", Lo: 10, Hi: 60}},
+		Coefs:   []lp.Coef{{Row: 0, Col: 0, Val: 1}, {Row: 1, Col: 0, Val: .15}, {Row: 0, Col: 1, Val: 1}, {Row: 1, Col: 1, Val: .04}},
+	}
+	for _, f := range []Format{Fixed, Auto} {
+		t.Run(f.String(), func(t *testing.T) {
+			m, err := Read(strings.NewReader(src), Options{Format: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(m, want) {
+				t.Errorf("got  %+v\nwant %+v", m, want)
+			}
+		})
+	}
+}
+
+// TestReadOmittedVectorName checks that free-format RHS, RANGES and BOUNDS
+// lines without a vector name belong to the current vector instead of
+// being dropped as a second vector.
+func TestReadOmittedVectorName(t *testing.T) {
+	const src = `NAME T
+ROWS
+ N obj
+ L c1
+ L c2
+COLUMNS
+ x obj 1 c1 1
+ y obj 1 c2 1
+RHS
+ RHS1 c1 4
+ c2 5
+RANGES
+ RNG c1 1
+ c2 2
+BOUNDS
+ UP BND x 3
+ UP y 2
+ENDATA
+`
+	m, err := Read(strings.NewReader(src), Options{Format: Free})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRows := []lp.Row{{Name: "c1", Lo: 3, Hi: 4}, {Name: "c2", Lo: 3, Hi: 5}}
+	if !reflect.DeepEqual(m.Rows, wantRows) || m.Vars[0].Hi != 3 || m.Vars[1].Hi != 2 {
+		t.Errorf("rows %+v, vars %+v; want rows %+v and upper bounds 3, 2", m.Rows, m.Vars, wantRows)
+	}
+}
+
+// TestReadPuLPSense checks the "*SENSE:" comment PuLP writes in place of
+// OBJSENSE, and that OBJSENSE wins over it.
+func TestReadPuLPSense(t *testing.T) {
+	const body = `NAME          prob
+ROWS
+ N  obj
+ L  cap
+COLUMNS
+    MARK      'MARKER'                 'INTORG'
+    x         cap        1.000000000000e+00
+    x         obj        3.000000000000e+00
+    MARK      'MARKER'                 'INTEND'
+RHS
+    RHS       cap        1.200000000000e+01
+BOUNDS
+ LO BND       x          0.000000000000e+00
+ENDATA
+`
+	tests := []struct {
+		name, src string
+		want      lp.Sense
+	}{
+		{"maximize", "*SENSE:Maximize\n" + body, lp.Maximize},
+		{"minimize", "*SENSE:Minimize\n" + body, lp.Minimize},
+		{"no comment", body, lp.Minimize},
+		{"other comment", "*SENSE is not a keyword here\n" + body, lp.Minimize},
+		{"OBJSENSE wins", "*SENSE:Maximize\n" + strings.Replace(body, "ROWS\n", "OBJSENSE\n    MIN\nROWS\n", 1), lp.Minimize},
+		{"OBJSENSE first", strings.Replace(body, "ROWS\n", "OBJSENSE MAX\n*SENSE:Minimize\nROWS\n", 1), lp.Maximize},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Read(strings.NewReader(tt.src), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Sense != tt.want || len(m.Vars) != 1 || !m.Vars[0].Integer || m.Rows[0].Hi != 12 {
+				t.Errorf("got %+v, want sense %v", m, tt.want)
+			}
+		})
 	}
 }

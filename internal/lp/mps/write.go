@@ -26,8 +26,8 @@ import (
 // zero objective entry so that it is not lost.
 //
 // Rows whose bounds are both infinite are written as extra N rows, which MPS
-// readers, Read included, conventionally drop. Names must be non-empty and
-// free of blanks.
+// readers, Read included, conventionally drop. Names must be non-empty,
+// free of blanks and not start with "$", which starts a comment.
 func Write(w io.Writer, m *lp.Model) error {
 	if err := writeCheck(m); err != nil {
 		return fmt.Errorf("mps: %w", err)
@@ -289,9 +289,10 @@ func writeCheck(m *lp.Model) error {
 	return nil
 }
 
-// writeValidName reports whether name is one free-MPS field.
+// writeValidName reports whether name is one free-MPS field that Read does
+// not take for a comment (a field starting with "$").
 func writeValidName(name string) bool {
-	return name != "" && !strings.ContainsFunc(name, func(r rune) bool {
+	return name != "" && name[0] != '$' && !strings.ContainsFunc(name, func(r rune) bool {
 		return r == ' ' || r == '\t' || r == '\r' || r == '\n'
 	})
 }

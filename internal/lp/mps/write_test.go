@@ -88,6 +88,7 @@ func TestWriteRejects(t *testing.T) {
 		msg    string
 	}{
 		{"blank in name", func(m *lp.Model) { m.Vars[0].Name = "a b" }, `name "a b" cannot be written`},
+		{"comment-like name", func(m *lp.Model) { m.Rows[0].Name = "$r" }, `name "$r" cannot be written`},
 		{"empty row name", func(m *lp.Model) { m.Rows[0].Name = "" }, `name "" cannot be written`},
 		{"duplicate column", func(m *lp.Model) { m.Vars = append(m.Vars, m.Vars[0]) }, `duplicate name "x"`},
 		{"NaN coefficient", func(m *lp.Model) { m.Coefs = []lp.Coef{{Val: math.NaN()}} }, "is NaN"},
