@@ -15,24 +15,34 @@ const devexReset = 1e6
 func (s *simplex) price(phase1 bool) (q int, dir float64) {
 	q, dir = -1, 0
 	best := 0.0
+	pos, reject, x, lo, hi := s.pos[:len(s.d)], s.reject[:len(s.d)], s.x[:len(s.d)], s.lo[:len(s.d)], s.hi[:len(s.d)]
+	weight := s.weight[:len(s.d)]
 	for j, dj := range s.d {
-		if (dj <= dualTol && dj >= -dualTol) || s.pos[j] >= 0 || s.reject[j] {
+		// Basic variables have zero reduced costs, so this test alone
+		// skips most of them.
+		if dj <= dualTol && dj >= -dualTol {
 			continue
 		}
-		var dd float64
-		switch {
-		case dj < -dualTol && s.x[j] < s.hi[j]:
-			dd = 1
-		case dj > dualTol && s.x[j] > s.lo[j]:
-			dd = -1
-		default:
+		if pos[j] >= 0 || reject[j] {
 			continue
+		}
+		dd := 1.0
+		if dj < 0 {
+			if x[j] >= hi[j] {
+				continue
+			}
+		} else {
+			if x[j] <= lo[j] {
+				continue
+			}
+			dd = -1
 		}
 		if s.bland {
 			return j, dd
 		}
-		if score := dj * dj / s.weight[j]; score > best {
-			best, q, dir = score, j, dd
+		// dj²/w > best without a division per candidate.
+		if w := weight[j]; dj*dj > best*w {
+			best, q, dir = dj*dj/w, j, dd
 		}
 	}
 	return q, dir
