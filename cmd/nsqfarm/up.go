@@ -26,6 +26,8 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&opts.LookupdHTTPAddress, "lookupd-http-address", opts.LookupdHTTPAddress, "nsqlookupd HTTP listen address")
 	fs.StringVar(&opts.AdminHTTPAddress, "nsqadmin-http-address", opts.AdminHTTPAddress, "nsqadmin HTTP listen address (empty disables nsqadmin)")
 	fs.StringVar(&opts.BroadcastAddress, "broadcast-address", "", "address nsqd registers with nsqlookupd, for consumers on other machines (default: the host of --nsqd-tcp-address)")
+	fs.Int64Var(&opts.MemQueueSize, "mem-queue-size", opts.MemQueueSize, "messages per topic and channel that nsqd keeps in memory before writing to disk (nsqd's --mem-queue-size; 0: all on disk)")
+	fs.Int64Var(&opts.SyncEvery, "sync-every", opts.SyncEvery, "messages per disk queue between fsyncs of data and queue positions (nsqd's --sync-every)")
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", "127.0.0.1:9150"), "serve /metrics and /healthz here (empty disables)")
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")

@@ -46,7 +46,8 @@ type Options struct {
 	// NSQDTCPAddress (127.0.0.1 for the defaults).
 	BroadcastAddress string
 	// MemQueueSize is nsqd's per-topic/channel in-memory queue length
-	// before spilling to disk (nsqd's --mem-queue-size).
+	// before spilling to disk (nsqd's --mem-queue-size); 0 keeps every
+	// message on disk, negative means nsqd's default.
 	MemQueueSize int64
 	// SyncEvery is nsqd's --sync-every.
 	SyncEvery int64
@@ -110,7 +111,7 @@ func Start(opts Options) (*Cluster, error) {
 	nopts.HTTPSAddress = ""
 	nopts.DataPath = dataPath
 	nopts.NSQLookupdTCPAddresses = []string{lookupd.RealTCPAddr().String()}
-	if opts.MemQueueSize > 0 {
+	if opts.MemQueueSize >= 0 {
 		nopts.MemQueueSize = opts.MemQueueSize
 	}
 	if opts.SyncEvery > 0 {
