@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -185,7 +186,7 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 
 	start := time.Now()
 	st.watch(m)
-	err := s.h.Handle(s.hctx, &st.in, &st.out)
+	err := s.handle(st)
 	st.unwatch()
 	s.stats.latency.Observe(time.Since(start).Seconds())
 
@@ -222,6 +223,19 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 		m.Requeue(s.cfg.backoff(m.Attempts))
 	}
 	return nil
+}
+
+// handle runs the handler, turning a panic into a permanent error so that
+// one poisonous input is dead-lettered instead of crashing the process.
+func (s *Stage) handle(st *callState) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Logger.Error("handler panicked", "stage", s.cfg.Name, "input_id", st.in.ID, "panic", r, "stack", string(debug.Stack()))
+			st.out.Reset()
+			err = handler.Permanentf("handler panicked: %v", r)
+		}
+	}()
+	return s.h.Handle(s.hctx, &st.in, &st.out)
 }
 
 // deadLetter publishes the input's dead-letter record; the batcher

@@ -137,6 +137,16 @@ func TestStageDeadLetters(t *testing.T) {
 			wantError: "attempt 3 of 3 failed: backend down",
 		},
 		{
+			name: "handler panic",
+			h: func(context.Context, *handler.Input, *handler.Outputs) error {
+				var m map[string]int
+				m["boom"]++
+				return nil
+			},
+			attempts:  1,
+			wantError: "handler panicked: assignment to entry in nil map",
+		},
+		{
 			name: "unknown port",
 			h: func(_ context.Context, in *handler.Input, out *handler.Outputs) error {
 				out.Emit("nowhere", in.Body)
