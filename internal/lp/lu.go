@@ -97,8 +97,8 @@ func newLUFactor(m int) *luFactor {
 		work2:  make([]float64, m),
 		mark:   make([]bool, m),
 		rowCnt: make([]int, m),
-		ucol:   make([]sparseVec, m),
-		urow:   make([]sparseVec, m),
+		ucol:   newSparseVecs(m, sparseVecCap),
+		urow:   newSparseVecs(m, sparseVecCap),
 		order:  make([]int, m),
 		rank:   make([]int, m),
 		stepOf: make([]int, m),
@@ -110,6 +110,25 @@ func newLUFactor(m int) *luFactor {
 type sparseVec struct {
 	idx []int
 	val []float64
+}
+
+// sparseVecCap is the initial capacity of each row and column of U: most
+// stay within it, so they share two allocations instead of growing one
+// by one.
+const sparseVecCap = 8
+
+// newSparseVecs returns n empty vectors with capacity c each, carved from
+// one index and one value block (a vector outgrowing its share is moved
+// by append).
+func newSparseVecs(n, c int) []sparseVec {
+	vs := make([]sparseVec, n)
+	idx := make([]int, n*c)
+	val := make([]float64, n*c)
+	for k := range vs {
+		lo, hi := k*c, (k+1)*c
+		vs[k] = sparseVec{idx: idx[lo:lo:hi], val: val[lo:lo:hi]}
+	}
+	return vs
 }
 
 func (v *sparseVec) reset() { v.idx, v.val = v.idx[:0], v.val[:0] }
