@@ -35,9 +35,9 @@ func (f *luFactor) markowitz(cols []int, head []int, col columnFunc) []int {
 	m := f.m
 	w := &f.mk
 	if len(w.acol) < m {
-		w.acol = make([]sparseVec, m)
-		w.arow = make([][]int, m)
-		w.upend = make([]sparseVec, m)
+		w.acol = newSparseVecs(m, sparseVecCap)
+		w.arow = newIntLists(m, sparseVecCap)
+		w.upend = newSparseVecs(m, sparseVecCap)
 		w.where = make([]int, m)
 	}
 	for i := 0; i < m; i++ {
@@ -220,4 +220,15 @@ func removeInt(s *[]int, v int) {
 			return
 		}
 	}
+}
+
+// newIntLists returns n empty lists with capacity c each, carved from one
+// block (a list outgrowing its share is moved by append).
+func newIntLists(n, c int) [][]int {
+	ls := make([][]int, n)
+	block := make([]int, n*c)
+	for k := range ls {
+		ls[k] = block[k*c : k*c : (k+1)*c]
+	}
+	return ls
 }

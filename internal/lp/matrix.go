@@ -36,10 +36,7 @@ func newCSC(rows, cols int, coefs []Coef) *cscMatrix {
 	start := 0
 	for j := 0; j < cols; j++ {
 		end := a.colPtr[j+1]
-		seg := colSegment{ri[start:end], rv[start:end]}
-		if !sort.IsSorted(seg) {
-			sort.Sort(seg)
-		}
+		sortColumn(ri[start:end], rv[start:end])
 		colStart := out
 		for k := start; k < end; k++ {
 			if out > colStart && ri[out-1] == ri[k] {
@@ -102,6 +99,26 @@ func (a *cscMatrix) mulVec(x []float64) []float64 {
 		}
 	}
 	return y
+}
+
+// sortColumn sorts one column's (row, value) pairs by row: short columns
+// (the usual case) by insertion, without the allocation of sort.Sort.
+func sortColumn(idx []int, val []float64) {
+	if len(idx) > 32 {
+		seg := colSegment{idx, val}
+		if !sort.IsSorted(seg) {
+			sort.Sort(seg)
+		}
+		return
+	}
+	for k := 1; k < len(idx); k++ {
+		i, v := idx[k], val[k]
+		l := k
+		for ; l > 0 && idx[l-1] > i; l-- {
+			idx[l], val[l] = idx[l-1], val[l-1]
+		}
+		idx[l], val[l] = i, v
+	}
 }
 
 // colSegment sorts one column's (row, value) pairs by row.
