@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/goccy/go-json"
+	"github.com/nsqio/go-nsq"
 	"github.com/nsqio/nsq/nsqd"
 
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
@@ -410,3 +412,49 @@ type portsHandler struct {
 }
 
 func (p portsHandler) Ports() []string { return p.ports }
+
+func TestInputBeyondMaxAttemptsIsDeadLetteredUnprocessed(t *testing.T) {
+	n := nsqtest.NSQD(t)
+	http := n.RealHTTPAddr().String()
+	nsqtest.CreateChannel(t, http, "in", "work")
+	dead := nsqtest.Collect(t, n.RealTCPAddr().String(), "in_dead", "check")
+	nsqtest.Pub(t, http, "in", []byte(`{"number": 7}`))
+
+	// Earlier consumers took the message three times without finishing it
+	// (as crashed consumers would).
+	requeuer, err := nsq.NewConsumer("in", "work", nsq.NewConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deliveries atomic.Int32
+	requeuer.AddHandler(nsq.HandlerFunc(func(m *nsq.Message) error {
+		if deliveries.Add(1) == 3 {
+			requeuer.Stop() // no fourth delivery to this consumer
+		}
+		m.DisableAutoResponse()
+		m.RequeueWithoutBackoff(0)
+		return nil
+	}))
+	if err := requeuer.ConnectToNSQD(n.RealTCPAddr().String()); err != nil {
+		t.Fatal(err)
+	}
+	<-requeuer.StopChan
+
+	var calls atomic.Int32
+	counting := handler.Func(func(context.Context, *handler.Input, *handler.Outputs) error {
+		calls.Add(1)
+		return nil
+	})
+	runStage(t, n, counting, func(c *stage.Config) {
+		c.Settings.MaxAttempts = 2
+		c.Settings.MsgTimeout = topology.Duration(time.Second)
+	})
+	got := dead.WaitFor(t, 1, 20*time.Second)
+	var rec stage.DeadLetter
+	if err := json.Unmarshal(got[0], &rec); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rec.Error, "gave up after 3 deliveries") || rec.Attempts != 4 || calls.Load() != 0 {
+		t.Fatalf("record %s after %d handler calls", got[0], calls.Load())
+	}
+}
