@@ -10,7 +10,8 @@ import (
 // The dual simplex keeps the reduced costs dual feasible (d_j >= 0 at a
 // lower bound, <= 0 at an upper bound, 0 for free nonbasic variables) and
 // drives out primal infeasibilities: each iteration picks an infeasible
-// basic variable to leave at its violated bound (dual Devex pricing), then
+// basic variable to leave at its violated bound (dual steepest-edge
+// pricing), then
 // the entering variable by a Harris ratio test on the pivot row.
 //
 // Dual feasibility of the starting basis is obtained by placing boxed
@@ -234,22 +235,34 @@ func (s *simplex) dualCandidate(j int, arj, sgn float64) (dd, a float64, ok bool
 	return math.Max(dd, 0), a, true
 }
 
-// updateDualWeights updates the dual Devex weights for a pivot in
-// position r with column alpha.
+// updateDualWeights updates the dual steepest-edge weights
+// w_i = ||e_iᵀB⁻¹||² (Forrest–Goldfarb) for a pivot in position r, given
+// the pivot column alpha and the pivot row rho = B⁻ᵀe_r; it needs
+// tau = B⁻¹rho, one extra FTRAN. The weight of row r is taken exactly as
+// ||rho||².
 func (s *simplex) updateDualWeights(r int) {
+	tau := s.tau
+	copy(tau, s.rho)
+	s.lu.ftran(tau, false)
+	wr := 0.0
+	for _, v := range s.rho {
+		wr += v * v
+	}
 	arq := s.alpha[r]
-	wr := s.dweight[r]
+	inv := 1 / arq
 	for i, a := range s.alpha {
 		if a == 0 || i == r {
 			continue
 		}
-		t := a / arq
-		if w := t * t * wr; w > s.dweight[i] {
-			s.dweight[i] = w
-		}
+		t := a * inv
+		s.dweight[i] = math.Max(s.dweight[i]+t*(t*wr-2*tau[i]), minDualWeight)
 	}
-	s.dweight[r] = math.Max(wr/(arq*arq), 1)
+	s.dweight[r] = math.Max(wr*inv*inv, minDualWeight)
 }
+
+// minDualWeight bounds the dual steepest-edge weights from below, against
+// cancellation in their update.
+const minDualWeight = 1e-4
 
 // flipBoxed moves boxed nonbasic variables whose reduced cost changed sign
 // to their other bound and updates the basic variables.

@@ -48,7 +48,8 @@ type simplex struct {
 
 	cB, y, d, alpha, rho, rowAlpha []float64
 	weight                         []float64 // primal pricing weights (steepest edge or Devex)
-	dweight                        []float64 // dual Devex weights by position
+	dweight                        []float64 // dual steepest-edge weights by position
+	tau                            []float64 // B⁻¹rho for the dual weight update
 	reject                         []bool    // candidates refused since the last pivot
 	rejected                       []int
 	bps                            []breakpoint
@@ -96,6 +97,7 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 		inRow:    make([]bool, N),
 		weight:   make([]float64, N),
 		dweight:  make([]float64, m),
+		tau:      make([]float64, m),
 		seWork:   make([]float64, m),
 		reject:   make([]bool, N),
 		negOne:   make([]float64, m),
