@@ -11,8 +11,8 @@ import (
 // lower bound, <= 0 at an upper bound, 0 for free nonbasic variables) and
 // drives out primal infeasibilities: each iteration picks an infeasible
 // basic variable to leave at its violated bound (dual steepest-edge
-// pricing), then
-// the entering variable by a Harris ratio test on the pivot row.
+// pricing), then the entering variable by a Harris ratio test on the pivot
+// row.
 //
 // Dual feasibility of the starting basis is obtained by placing boxed
 // variables at the bound matching the sign of their reduced cost and by
