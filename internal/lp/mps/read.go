@@ -173,7 +173,7 @@ type parser struct {
 	ranges  []float64
 	hasRng  []bool
 	haveObj bool
-	sensed  bool // an OBJSENSE section set the sense
+	sensed  bool     // an OBJSENSE section set the sense
 	buf     []string // reused field slice
 }
 
