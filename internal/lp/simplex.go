@@ -112,16 +112,30 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 	for j := range s.weight {
 		s.weight[j] = 1
 	}
-	// Slack basis; structurals at their bound closest to zero.
+	// Slack basis; structurals at the bound their cost favours.
 	for j := 0; j < n; j++ {
 		s.pos[j] = -1
-		s.x[j] = nonbasicValue(lo[j], hi[j], 0)
+		s.x[j] = startValue(lo[j], hi[j], cost[j])
 	}
 	for i := 0; i < m; i++ {
 		s.head[i] = n + i
 		s.pos[n+i] = i
 	}
 	return s
+}
+
+// startValue is the starting value of a nonbasic structural variable with
+// cost c: the finite bound that its cost favours (upper for c < 0, lower
+// for c > 0), else the bound nearest to zero. Starting at the cheaper bound
+// shortens phase 2 (notably on grow7 and 25fv47).
+func startValue(lo, hi, c float64) float64 {
+	switch {
+	case c < 0 && !math.IsInf(hi, 1):
+		return hi
+	case c > 0 && !math.IsInf(lo, -1):
+		return lo
+	}
+	return nonbasicValue(lo, hi, 0)
 }
 
 // nonbasicValue places a nonbasic variable at the bound nearest to v; a
