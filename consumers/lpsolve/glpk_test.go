@@ -19,6 +19,7 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/consumers/lpsolve"
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/jsonmodel"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
 )
@@ -157,7 +158,7 @@ type glpkResult struct {
 // Each model is also checked with the opposite objective sense. Integer
 // models are compared as LP relaxations (glpsol --nomip). It also checks
 // that lpformat.Write and mps.Write of each model read back to a model with
-// the same optimum.
+// the same optimum, and so does jsonmodel.Encode.
 //
 // glpsol comes from Debian's glpk-utils package; without it the test is
 // skipped. Under the race detector only models up to glpkRaceMaxBytes are
@@ -420,8 +421,9 @@ func checkSolveFile(t *testing.T, f *glpkFile) {
 	}
 }
 
-// checkRoundTrips reads f, writes it with lpformat.Write and mps.Write,
-// and solves the written files: they must have glpsol's answer for f.
+// checkRoundTrips reads f, writes it with lpformat.Write, mps.Write and
+// jsonmodel.Encode, and solves the written files: they must have glpsol's
+// answer for f.
 func checkRoundTrips(t *testing.T, f glpkFile) {
 	t.Helper()
 	label, path, want := f.label, f.path, f.want
@@ -436,6 +438,11 @@ func checkRoundTrips(t *testing.T, f glpkFile) {
 	}{
 		{".lp", func(b *bytes.Buffer, m *lp.Model) error { return lpformat.Write(b, m) }},
 		{".mps", func(b *bytes.Buffer, m *lp.Model) error { return mps.Write(b, m) }},
+		{".json", func(b *bytes.Buffer, m *lp.Model) error {
+			data, err := jsonmodel.Encode(m)
+			b.Write(data)
+			return err
+		}},
 	}
 	for _, w := range writers {
 		var buf bytes.Buffer

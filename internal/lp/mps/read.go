@@ -76,7 +76,7 @@ func ReadFile(path string, opts Options) (*lp.Model, error) {
 //
 // Conventions: the first N row is the objective and later N rows are
 // dropped; an RHS entry on the objective row is the negative of the
-// objective constant; UP with a negative value on a column whose lower bound
+// objective constant (but see GLPK below); UP with a negative value on a column whose lower bound
 // is zero makes the lower bound -Inf; integer columns (MARKER INTORG/INTEND,
 // BV, LI, UI) keep the default bounds [0, +Inf) unless BOUNDS says
 // otherwise. Semi-continuous bounds (SC) are rejected. A "$" starts a
@@ -87,7 +87,10 @@ func ReadFile(path string, opts Options) (*lp.Model, error) {
 // vector name in RHS, RANGES and BOUNDS) repeats the previous line's; in
 // either format, an RHS, RANGES or BOUNDS line without a vector name belongs
 // to the current vector. The comment "*SENSE:Maximize" (or Minimize), which
-// PuLP writes instead of OBJSENSE, sets the sense unless OBJSENSE does.
+// PuLP writes instead of OBJSENSE, sets the sense unless OBJSENSE does. In
+// files that GLPK wrote (recognised by the header comment "* Format: Free
+// MPS" or "Fixed MPS"), an RHS entry on the objective row is the objective
+// constant itself, as GLPK writes and reads it.
 func Read(r io.Reader, opts Options) (*lp.Model, error) {
 	br := bufio.NewReader(r)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -174,6 +177,7 @@ type parser struct {
 	hasRng  []bool
 	haveObj bool
 	sensed  bool     // an OBJSENSE section set the sense
+	glpk    bool     // GLPK wrote the file: see comment
 	buf     []string // reused field slice
 }
 
@@ -201,7 +205,7 @@ func parse(lines []string, format Format) (*lp.Model, error) {
 			continue
 		}
 		if raw[0] == '*' {
-			p.senseComment(raw)
+			p.comment(raw)
 			continue
 		}
 		if raw[0] != ' ' && raw[0] != '\t' {
@@ -286,20 +290,31 @@ func (p *parser) header(raw string) (section, error) {
 	return secNone, p.errf("unknown section %q", fields[0])
 }
 
-// senseComment reads the objective sense from the comment line
-// "*SENSE:Maximize" or "*SENSE:Minimize" that PuLP writes instead of an
-// OBJSENSE section. An OBJSENSE section takes precedence; other comments
-// are ignored.
-func (p *parser) senseComment(raw string) {
-	const prefix = "*SENSE:"
-	if p.sensed || len(raw) < len(prefix) || !strings.EqualFold(raw[:len(prefix)], prefix) {
+// comment reads the two comments that change how a file is read:
+//
+//   - "*SENSE:Maximize" (or Minimize), which PuLP writes instead of an
+//     OBJSENSE section, sets the objective sense unless OBJSENSE does;
+//   - "* Format:     Free MPS" (or Fixed MPS), in the header GLPK writes,
+//     marks a file of GLPK, whose objective constant is the right-hand
+//     side of the objective row rather than its negative.
+//
+// Other comments are ignored.
+func (p *parser) comment(raw string) {
+	key, value, ok := strings.Cut(strings.TrimSpace(raw[1:]), ":")
+	if !ok {
 		return
 	}
-	switch strings.ToUpper(strings.TrimSpace(raw[len(prefix):])) {
-	case "MAX", "MAXIMIZE", "MAXIMISE":
-		p.m.Sense = lp.Maximize
-	case "MIN", "MINIMIZE", "MINIMISE":
-		p.m.Sense = lp.Minimize
+	value = strings.ToUpper(strings.TrimSpace(value))
+	switch {
+	case strings.EqualFold(key, "SENSE") && !p.sensed:
+		switch value {
+		case "MAX", "MAXIMIZE", "MAXIMISE":
+			p.m.Sense = lp.Maximize
+		case "MIN", "MINIMIZE", "MINIMISE":
+			p.m.Sense = lp.Minimize
+		}
+	case key == "Format" && (value == "FREE MPS" || value == "FIXED MPS"):
+		p.glpk = true
 	}
 }
 
@@ -570,7 +585,11 @@ func (p *parser) rhsLine(raw string) error {
 		}
 		switch i {
 		case objRow:
-			p.m.ObjConst = -v
+			if p.glpk {
+				p.m.ObjConst = v
+			} else {
+				p.m.ObjConst = -v
+			}
 		case droppedRow:
 		default:
 			p.rhs[i] = v

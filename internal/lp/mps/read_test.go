@@ -423,3 +423,48 @@ ENDATA
 		})
 	}
 }
+
+// TestReadObjectiveConstantConvention checks the sign of an RHS entry on
+// the objective row: the negative of the objective constant, as in CPLEX
+// and most readers, except in files that GLPK wrote, where GLPK's writer
+// and reader take it as the constant itself.
+func TestReadObjectiveConstantConvention(t *testing.T) {
+	const body = `NAME T
+ROWS
+ N obj
+ G c
+COLUMNS
+ x obj 1 c 1
+RHS
+ RHS1 obj 10 c 2
+ENDATA
+`
+	const glpkHeader = `* Problem:    T
+* Class:      LP
+* Rows:       1
+* Columns:    1
+* Non-zeros:  1
+* Format:     Free MPS
+*
+`
+	tests := []struct {
+		name, src string
+		want      float64
+	}{
+		{"plain", body, -10},
+		{"written by GLPK", glpkHeader + body, 10},
+		{"written by GLPK, fixed", strings.Replace(glpkHeader, "Free MPS", "Fixed MPS", 1) + body, 10},
+		{"other format comment", "* Format: whatever\n" + body, -10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Read(strings.NewReader(tt.src), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.ObjConst != tt.want {
+				t.Errorf("objective constant %v, want %v", m.ObjConst, tt.want)
+			}
+		})
+	}
+}
