@@ -178,12 +178,12 @@ func TestGLPKExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases, err := glpkCases(dir)
-	if err != nil {
+	var cases []glpkCase
+	if _, err := os.Stat(dir); err != nil {
+		// Some images drop /usr/share/doc; our own models still run.
+		t.Logf("GLPK examples not found (set %s): %v", glpkExamplesEnv, err)
+	} else if cases, err = glpkCases(dir); err != nil {
 		t.Fatal(err)
-	}
-	if len(cases) == 0 {
-		t.Skipf("no GLPK examples in %s (set %s)", dir, glpkExamplesEnv)
 	}
 	own := t.TempDir()
 	for name, text := range glpkOwnModels {
