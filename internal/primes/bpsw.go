@@ -37,7 +37,7 @@ func IsProbablePrimeContext(ctx context.Context, n *big.Int) (bool, error) {
 	if n.Bit(0) == 0 {
 		return false, nil
 	}
-	for _, d := range oddPrimes[:bpswTrialPrimes] {
+	for _, d := range oddPrimes()[:bpswTrialPrimes] {
 		if remWord(n, d.p) == 0 {
 			return false, nil
 		}

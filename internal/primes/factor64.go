@@ -30,7 +30,7 @@ func AppendFactors64(dst []uint64, n uint64) []uint64 {
 		dst = append(dst, 2)
 	}
 	n >>= uint(tz)
-	for _, d := range oddPrimes {
+	for _, d := range oddPrimes() {
 		if d.p >= factorTrialLimit || d.p*d.p > n {
 			break
 		}

@@ -134,7 +134,7 @@ func trialDivide(f *Factorization, n *big.Int, limit uint64) *big.Int {
 	}
 	rest.Rsh(rest, tz)
 	var p big.Int
-	for _, d := range oddPrimes {
+	for _, d := range oddPrimes() {
 		if d.p >= limit || rest.IsUint64() {
 			break // a word-sized rest is finished by Factor64
 		}

@@ -24,12 +24,13 @@ func IsPrime64(n uint64) bool {
 	if n&1 == 0 {
 		return n == 2
 	}
-	for _, d := range oddPrimes[:quickTrialPrimes] {
+	small := oddPrimes()
+	for _, d := range small[:quickTrialPrimes] {
 		if d.divides(n) {
 			return n == d.p
 		}
 	}
-	if last := oddPrimes[quickTrialPrimes].p; n < last*last {
+	if last := small[quickTrialPrimes].p; n < last*last {
 		return true // no prime factor up to its square root
 	}
 	bases := bases64

@@ -1,6 +1,9 @@
 package primes
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // smallPrimeLimit bounds the table of odd primes used for trial division.
 const smallPrimeLimit = 1 << 16
@@ -17,8 +20,10 @@ type divisor struct {
 // divides reports whether d.p divides n.
 func (d divisor) divides(n uint64) bool { return n*d.inv <= d.max }
 
-// oddPrimes lists the odd primes below smallPrimeLimit in ascending order.
-var oddPrimes = sieveOddPrimes(smallPrimeLimit)
+// oddPrimes returns the odd primes below smallPrimeLimit in ascending
+// order. The table is built on first use, not at program start, so that
+// binaries which never test a number do not pay for it.
+var oddPrimes = sync.OnceValue(func() []divisor { return sieveOddPrimes(smallPrimeLimit) })
 
 // sieveOddPrimes returns the odd primes below limit by the sieve of
 // Eratosthenes.

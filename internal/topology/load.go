@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -28,8 +29,11 @@ func Load(path string, opts LoadOptions) (*Topology, error) {
 	return Parse(path, data, opts)
 }
 
-// yamlLine matches the "line N: message" form of yaml.v3's errors.
-var yamlLine = regexp.MustCompile(`^\s*(?:yaml: )?line (\d+): (.*)$`)
+// yamlLine matches the "line N: message" form of yaml.v3's errors. It is
+// compiled on first use: only a broken file needs it.
+var yamlLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*(?:yaml: )?line (\d+): (.*)$`)
+})
 
 // Parse decodes and validates a topology held in data; file names it in
 // error messages.
@@ -75,7 +79,7 @@ func (t *Topology) decodeError(err error) error {
 }
 
 func (t *Topology) rewriteYAML(msg string) error {
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+	if m := yamlLine().FindStringSubmatch(msg); m != nil {
 		return fmt.Errorf("%s:%s: %s", t.fileName(), m[1], m[2])
 	}
 	return fmt.Errorf("%s: %s", t.fileName(), msg)

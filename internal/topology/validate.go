@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -27,17 +27,20 @@ const (
 	maxMsgTimeout          = 15 * time.Minute // nsqd's default --max-msg-timeout
 )
 
-// nsqName is NSQ's rule for topic and channel names.
-var nsqName = regexp.MustCompile(`^[.a-zA-Z0-9_-]{1,64}$`)
-
 // ValidName reports whether s is a valid NSQ topic or channel name
 // (an optional "#ephemeral" suffix is allowed).
 func ValidName(s string) bool {
-	base, eph := s, false
-	if len(s) > len("#ephemeral") && s[len(s)-len("#ephemeral"):] == "#ephemeral" {
-		base, eph = s[:len(s)-len("#ephemeral")], true
+	base, _ := strings.CutSuffix(s, "#ephemeral")
+	if len(base) == 0 || len(s) > 64 {
+		return false
 	}
-	return nsqName.MatchString(base) && (!eph || len(s) <= 64)
+	for i := 0; i < len(base); i++ {
+		c := base[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Settings returns the effective settings of stage s: its own values, then
