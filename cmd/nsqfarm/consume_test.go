@@ -50,15 +50,15 @@ func streamSetup(t *testing.T) (n *nsqd.NSQD, primes, nonPrimes *nsqtest.Collect
 }
 
 // consumeArgs runs the primality stage straight against one nsqd, with
-// the shipped topology but a 3s message timeout so the inputs a killed
-// consumer held come back quickly.
-func consumeArgs(t *testing.T, n *nsqd.NSQD) []string {
+// the shipped topology but the given message timeout (shorter than the
+// shipped 60s, so the inputs a killed consumer held come back quickly).
+func consumeArgs(t *testing.T, n *nsqd.NSQD, msgTimeout string) []string {
 	t.Helper()
 	src, err := os.ReadFile(topicsFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast := strings.Replace(string(src), "msg_timeout: 60s", "msg_timeout: 3s", 1)
+	fast := strings.Replace(string(src), "msg_timeout: 60s", "msg_timeout: "+msgTimeout, 1)
 	if fast == string(src) {
 		t.Fatal("topics.yaml has no msg_timeout: 60s to shorten")
 	}
@@ -126,7 +126,7 @@ func waitOutputs(t *testing.T, atLeast int, cols ...*nsqtest.Collector) {
 func TestConsumerKilledLosesNothing(t *testing.T) {
 	n, primes, nonPrimes, want := streamSetup(t)
 
-	first := start(t, consumeArgs(t, n)...)
+	first := start(t, consumeArgs(t, n, "3s")...)
 	waitOutputs(t, streamSize/10, primes, nonPrimes)
 	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestConsumerKilledLosesNothing(t *testing.T) {
 	}
 	t.Logf("killed the first consumer after %d outputs", atKill)
 
-	start(t, consumeArgs(t, n)...)
+	start(t, consumeArgs(t, n, "3s")...)
 	dups := accounted(t, want, primes, nonPrimes)
 	t.Logf("all %d inputs accounted for; %d duplicates from redelivery", streamSize, dups)
 	waitDrainedChannel(t, n)
@@ -149,7 +149,7 @@ func TestConsumerKilledLosesNothing(t *testing.T) {
 func TestConsumerSIGTERMDrains(t *testing.T) {
 	n, primes, nonPrimes, want := streamSetup(t)
 
-	first := start(t, consumeArgs(t, n)...)
+	first := start(t, consumeArgs(t, n, "30s")...)
 	waitOutputs(t, streamSize/20, primes, nonPrimes)
 	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func TestConsumerSIGTERMDrains(t *testing.T) {
 	}
 	t.Logf("SIGTERM after %d outputs; %d inputs still queued", done, st.Depth)
 
-	start(t, consumeArgs(t, n)...)
+	start(t, consumeArgs(t, n, "30s")...)
 	if dups := accounted(t, want, primes, nonPrimes); dups != 0 {
 		t.Errorf("%d duplicates after a clean stop", dups)
 	}
