@@ -141,12 +141,10 @@ func TestStageDeadLetters(t *testing.T) {
 		{
 			name: "handler panic",
 			h: func(context.Context, *handler.Input, *handler.Outputs) error {
-				var m map[string]int
-				m["boom"]++
-				return nil
+				panic("boom")
 			},
 			attempts:  1,
-			wantError: "handler panicked: assignment to entry in nil map",
+			wantError: "handler panicked: boom",
 		},
 		{
 			name: "unknown port",
