@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -162,9 +161,8 @@ func writeIntegers(lw *lineWriter, m *lp.Model, title string, keep func(lp.Var) 
 func isBinary(v lp.Var) bool { return v.Integer && v.Lo == 0 && v.Hi == 1 }
 
 // rowTerms groups the coefficients by row, sorted by column, with
-// duplicates summed and zeros dropped.
+// duplicates summed and zeros dropped, after checking every index and value.
 func rowTerms(m *lp.Model) ([][]lp.Coef, error) {
-	rows := make([][]lp.Coef, len(m.Rows))
 	for _, c := range m.Coefs {
 		if c.Row < 0 || c.Row >= len(m.Rows) || c.Col < 0 || c.Col >= len(m.Vars) {
 			return nil, fmt.Errorf("coefficient (%d, %d) out of range", c.Row, c.Col)
@@ -172,21 +170,8 @@ func rowTerms(m *lp.Model) ([][]lp.Coef, error) {
 		if !isFinite(c.Val) {
 			return nil, fmt.Errorf("coefficient of %q in row %q is %v", m.Vars[c.Col].Name, m.Rows[c.Row].Name, c.Val)
 		}
-		rows[c.Row] = append(rows[c.Row], c)
 	}
-	for i, r := range rows {
-		slices.SortStableFunc(r, func(a, b lp.Coef) int { return a.Col - b.Col })
-		out := r[:0]
-		for _, c := range r {
-			if n := len(out); n > 0 && out[n-1].Col == c.Col {
-				out[n-1].Val += c.Val
-				continue
-			}
-			out = append(out, c)
-		}
-		rows[i] = slices.DeleteFunc(out, func(c lp.Coef) bool { return c.Val == 0 })
-	}
-	return rows, nil
+	return m.RowCoefs(), nil
 }
 
 // checkModel verifies that every name can be read back and that the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -108,7 +107,7 @@ func writeRowType(r lp.Row) string {
 
 func (wr *writer) columns() {
 	wr.line("COLUMNS")
-	cols := writeColumnEntries(wr.m)
+	cols := wr.m.ColCoefs()
 	integer := false
 	for j, v := range wr.m.Vars {
 		if v.Integer != integer {
@@ -129,28 +128,6 @@ func (wr *writer) columns() {
 	if integer {
 		wr.line("  ", "MARKER", "'MARKER'", "'INTEND'")
 	}
-}
-
-// writeColumnEntries groups the coefficients by column, sorted by row,
-// with duplicates summed and zeros dropped.
-func writeColumnEntries(m *lp.Model) [][]lp.Coef {
-	cols := make([][]lp.Coef, len(m.Vars))
-	for _, c := range m.Coefs {
-		cols[c.Col] = append(cols[c.Col], c)
-	}
-	for j, col := range cols {
-		slices.SortStableFunc(col, func(a, b lp.Coef) int { return cmp.Compare(a.Row, b.Row) })
-		out := col[:0]
-		for _, c := range col {
-			if n := len(out); n > 0 && out[n-1].Row == c.Row {
-				out[n-1].Val += c.Val
-				continue
-			}
-			out = append(out, c)
-		}
-		cols[j] = slices.DeleteFunc(out, func(c lp.Coef) bool { return c.Val == 0 })
-	}
-	return cols
 }
 
 func (wr *writer) rhs() {

@@ -17,7 +17,7 @@ import (
 func writeCanonical(m *lp.Model) *lp.Model {
 	c := *m
 	c.Coefs = nil
-	for j, col := range writeColumnEntries(m) {
+	for j, col := range m.ColCoefs() {
 		for _, k := range col {
 			c.Coefs = append(c.Coefs, lp.Coef{Row: k.Row, Col: j, Val: k.Val})
 		}
