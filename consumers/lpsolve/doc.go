@@ -22,10 +22,11 @@
 //     with "text" carries the model as text. It takes no "params".
 //
 // Optional fields: "id", a JSON string or number echoed verbatim in the
-// solution, and "time_limit_ms", a positive integer capped by
-// Options.MaxTimeLimitMS (Options.DefaultTimeLimitMS when absent). Any
-// other field is an error, so that a misspelt "params" cannot be silently
-// ignored.
+// solution, "time_limit_ms", a positive integer capped by
+// Options.MaxTimeLimitMS (Options.DefaultTimeLimitMS when absent), and
+// "relax", a boolean asking for the linear relaxation of a model with
+// integer variables (see below). Any other field is an error, so that a
+// misspelt "params" cannot be silently ignored.
 //
 // # Solutions
 //
@@ -51,9 +52,33 @@
 // (the engine failed; "error" says why). objective, variables, constraints
 // and reduced_costs appear only with status optimal, in model order. Duals
 // and reduced costs are in the model's sense: a dual is the change of the
-// objective per unit increase of the constraint's active bound. A model
-// with integer variables is solved as its linear relaxation and the
-// solution says "relaxation": true.
+// objective per unit increase of the constraint's active bound.
+//
+// # Integer variables
+//
+// A model with integer variables (LP "general"/"binary" sections, MPS
+// integer markers, inline "integer": true) is solved by branch and bound
+// (package mip) under the job's time limit, to a relative gap of 1e-4:
+//
+//	{"id":"job-4","input_id":"0a1b2c3d4e5f6a7d","model":"lp","status":"optimal","objective":4.5,
+//	 "variables":{"x":1,"y":2.5},"constraints":{"c":{"activity":7},"d":{"activity":1}},
+//	 "bound":4.5,"gap":0,"nodes":3,"iterations":2,"solve_time_ms":0.046,
+//	 "time_limit_ms":10000,"engine":{"name":"nsqfarm-simplex","version":"1.0"}}
+//
+// Integer variables take exact integer values. Constraints carry only
+// their activity: duals and reduced costs are not defined for integer
+// programs and are left out. bound is the best proven bound on the
+// optimum (left out while infinite), gap is |objective - bound| /
+// max(1, |objective|) and nodes the number of relaxations solved. When the
+// time limit stops the search after it found an integer solution, the
+// status is time_limit and objective, variables, constraints, bound and
+// gap describe the best solution found. Status unbounded means that a
+// relaxation is unbounded: the model is unbounded or, rarely, infeasible.
+//
+// A job with "relax": true, or every job when Options.RelaxIntegers is
+// set, is solved as its linear relaxation instead: integrality is ignored,
+// the solution has duals and reduced costs as for a linear program and
+// says "relaxation": true.
 //
 // # Errors
 //

@@ -22,8 +22,8 @@ import (
 // name.
 //
 // The time limit is opts.DefaultTimeLimitMS capped by opts.MaxTimeLimitMS,
-// as for a job without time_limit_ms, and the size limits of opts apply;
-// ModelsDir and MaxTextBytes are ignored. opts is not validated, so a zero
+// as for a job without time_limit_ms; the size limits of opts and
+// RelaxIntegers apply; ModelsDir and MaxTextBytes are ignored. opts is not validated, so a zero
 // Options means no time, size or iteration limits.
 func SolveFile(ctx context.Context, path string, opts Options) (*Solution, error) {
 	m, err := ReadModelFile(path)
@@ -34,7 +34,10 @@ func SolveFile(ctx context.Context, path string, opts Options) (*Solution, error
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	limit := opts.timeLimit(0)
-	sol, err := solve(ctx, m, limit, lp.Options{MaxIterations: opts.MaxIterations})
+	sol, err := solve(ctx, m, limit, solveOptions{
+		lp:    lp.Options{MaxIterations: opts.MaxIterations},
+		relax: opts.RelaxIntegers,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -68,7 +68,10 @@ func (h *Handler) Handle(ctx context.Context, in *handler.Input, out *handler.Ou
 		return handler.Permanent(err)
 	}
 	limit := h.opts.timeLimit(j.timeLimit)
-	sol, err := solve(ctx, m, limit, lp.Options{MaxIterations: h.opts.MaxIterations})
+	sol, err := solve(ctx, m, limit, solveOptions{
+		lp:    lp.Options{MaxIterations: h.opts.MaxIterations},
+		relax: j.Relax || h.opts.RelaxIntegers,
+	})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 )
 
 func newHandler(t testing.TB, mutate func(*Options)) *Handler {
@@ -154,7 +155,7 @@ func TestHandleSolves(t *testing.T) {
 				}
 			}
 			for name, want := range tt.duals {
-				if got, ok := sol.Constraints.Get(name); !ok || !near(got.Dual, want) {
+				if got, ok := sol.Constraints.Get(name); !ok || got.Dual == nil || !near(*got.Dual, want) {
 					t.Errorf("dual of %s = %v, want %v", name, got.Dual, want)
 				}
 			}
@@ -191,14 +192,105 @@ func TestHandleEcho(t *testing.T) {
 	}
 }
 
-func TestHandleRelaxation(t *testing.T) {
+func TestHandleInteger(t *testing.T) {
 	h := newHandler(t, nil)
-	sol, _, err := handle(t, context.Background(), h, lpJob("max\n x\nst\n c: 2 x <= 3\ngeneral\n x\nend"))
+	// The relaxation has x = 1.6, y = 1.9 (5.1); the integer optimum is
+	// x = 1, y = 2.5 (4.5).
+	text := "max\n obj: 2 x + y\nst\n c: 2 x + 2 y <= 7\n d: x <= 1.6\ngeneral\n x\nend"
+	sol, raw, err := handle(t, context.Background(), h, lpJob(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sol.Relaxation || sol.Status != "optimal" {
-		t.Errorf("status %q relaxation %v, want an optimal relaxation", sol.Status, sol.Relaxation)
+	if sol.Status != "optimal" || sol.Relaxation || sol.Objective == nil || !near(*sol.Objective, 4.5) {
+		t.Fatalf("got %s, want the integer optimum 4.5", raw)
+	}
+	if x, _ := sol.Variables.Get("x"); x != 1 {
+		t.Errorf("x = %v, want 1", x)
+	}
+	if c, _ := sol.Constraints.Get("c"); !near(c.Activity, 7) || c.Dual != nil {
+		t.Errorf("row c = %+v, want activity 7 and no dual", c)
+	}
+	if sol.Bound == nil || !near(*sol.Bound, 4.5) || sol.Gap == nil || *sol.Gap > 1e-4 || sol.Nodes == nil || *sol.Nodes < 1 {
+		t.Errorf("bound, gap or nodes missing or wrong:\n%s", raw)
+	}
+	for _, absent := range []string{`"dual"`, `"reduced_costs"`, `"relaxation"`} {
+		if bytes.Contains(raw, []byte(absent)) {
+			t.Errorf("integer solution has %s:\n%s", absent, raw)
+		}
+	}
+	var summary bytes.Buffer
+	if err := sol.WriteSummary(&summary); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"objective:   4.5\n", "bound:       4.5\n", "gap:         0\n", "nodes:       "} {
+		if !strings.Contains(summary.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary.String())
+		}
+	}
+
+	// "relax": true asks for the linear relaxation.
+	body := strings.TrimSuffix(lpJob(text), "}") + `,"relax":true}`
+	sol, raw, err = handle(t, context.Background(), h, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Status != "optimal" || !sol.Relaxation || !near(*sol.Objective, 5.1) || sol.Nodes != nil {
+		t.Errorf("relaxation: got %s, want 5.1", raw)
+	}
+
+	// Integer-infeasible: 2x = 1.
+	sol, raw, err = handle(t, context.Background(), h, lpJob("min\n x\nst\n c: 2 x = 1\ngeneral\n x\nend"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Status != "infeasible" || sol.Objective != nil {
+		t.Errorf("2x = 1: got %s, want infeasible", raw)
+	}
+}
+
+func TestHandleIntegerRelaxOption(t *testing.T) {
+	h := newHandler(t, func(o *Options) { o.RelaxIntegers = true })
+	sol, raw, err := handle(t, context.Background(), h, lpJob("max\n x\nst\n c: 2 x <= 3\ngeneral\n x\nend"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Status != "optimal" || !sol.Relaxation || !near(*sol.Objective, 1.5) {
+		t.Errorf("got %s, want the relaxation 1.5", raw)
+	}
+}
+
+// hardKnapsackLP is a 60-item strongly correlated knapsack in LP format:
+// rounding its relaxation gives an incumbent at once, proving optimality
+// takes many nodes.
+func hardKnapsackLP() string {
+	var obj, row strings.Builder
+	w := 1000
+	for j := range 60 {
+		w = (w*7919 + 17) % 1000
+		fmt.Fprintf(&obj, " + %d x%d", 1000+w+100, j)
+		fmt.Fprintf(&row, " + %d x%d", 1000+w, j)
+	}
+	return "max\n obj:" + obj.String() + "\nst\n cap:" + row.String() + " <= 30011\nbinary\n" +
+		func() string {
+			var b strings.Builder
+			for j := range 60 {
+				fmt.Fprintf(&b, " x%d", j)
+			}
+			return b.String()
+		}() + "\nend"
+}
+
+func TestHandleIntegerTimeLimit(t *testing.T) {
+	body, _ := json.Marshal(map[string]any{"format": "lp", "text": hardKnapsackLP(), "time_limit_ms": 50})
+	sol, raw, err := handle(t, context.Background(), newHandler(t, nil), string(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Status != "time_limit" || sol.Objective == nil || sol.Variables == nil || sol.Bound == nil || sol.Gap == nil {
+		t.Fatalf("got %.400s, want time_limit with the incumbent", raw)
+	}
+	if *sol.Bound < *sol.Objective {
+		t.Errorf("bound %v below the incumbent %v of a maximisation", *sol.Bound, *sol.Objective)
 	}
 }
 
@@ -393,5 +485,12 @@ func TestHandleEngineFailures(t *testing.T) {
 	sol, raw, err := handle(t, context.Background(), h, `{"model":"wyndor"}`)
 	if err != nil || sol.Status != StatusError || sol.Objective != nil {
 		t.Errorf("non-finite optimum: %s, %v; want status error without values", raw, err)
+	}
+
+	defer func(f func(context.Context, *lp.Model, mip.Options) (*mip.Result, error)) { engineSolveMIP = f }(engineSolveMIP)
+	engineSolveMIP = func(context.Context, *lp.Model, mip.Options) (*mip.Result, error) { panic("bad branch") }
+	sol, _, err = handle(t, context.Background(), h, lpJob("max\n x\nst\n c: 2 x <= 3\ngeneral\n x\nend"))
+	if err != nil || sol.Status != StatusError || sol.Error != "engine failure: bad branch" {
+		t.Errorf("branch-and-bound panic: %+v, %v; want status error with the reason", sol, err)
 	}
 }

@@ -24,6 +24,9 @@ type job struct {
 	Format      string                     `json:"format"`
 	Text        *string                    `json:"text"`
 	TimeLimitMS json.RawMessage            `json:"time_limit_ms"`
+	// Relax asks for the linear relaxation of a model with integer
+	// variables instead of its integer optimum.
+	Relax bool `json:"relax"`
 
 	timeLimit int64 // parsed TimeLimitMS; 0 when absent
 }

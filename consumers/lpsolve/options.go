@@ -21,9 +21,14 @@ type Options struct {
 	// DefaultTimeLimitMS is the time limit of jobs that give none; 0 means
 	// MaxTimeLimitMS.
 	DefaultTimeLimitMS int64 `yaml:"default_time_limit_ms"`
-	// MaxIterations bounds the simplex iterations of one solve; 0 lets the
-	// engine choose from the model size.
+	// MaxIterations bounds the simplex iterations of one solve (of each
+	// relaxation of a branch-and-bound search); 0 lets the engine choose
+	// from the model size.
 	MaxIterations int `yaml:"max_iterations"`
+	// RelaxIntegers solves every model with integer variables as its
+	// linear relaxation, as if each job said "relax": true, instead of by
+	// branch and bound.
+	RelaxIntegers bool `yaml:"relax_integers"`
 	// MaxVariables, MaxConstraints and MaxNonzeros reject larger models as
 	// malformed jobs; 0 means no limit.
 	MaxVariables   int `yaml:"max_variables"`

@@ -7,6 +7,7 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 )
 
 // The engine that produces solutions, reported in every Solution.
@@ -39,18 +40,30 @@ type Solution struct {
 	// Error explains StatusError.
 	Error string `json:"error,omitempty"`
 	// Relaxation reports that the model has integer variables and that
-	// the values are those of its linear relaxation: the engine does not
-	// branch.
+	// the values are those of its linear relaxation, as asked by the
+	// job's "relax" or Options.RelaxIntegers.
 	Relaxation bool `json:"relaxation,omitempty"`
-	// Objective, Variables, Constraints and ReducedCosts are only present
-	// when Status is optimal. Duals and reduced costs follow the model's
-	// sense: a dual is the change of the objective per unit increase of
-	// the constraint's active bound.
+	// Objective, Variables, Constraints and ReducedCosts are present when
+	// Status is optimal and, for a model with integer variables, when a
+	// limit stopped the search after it found an integer solution (the
+	// best one found). Duals and reduced costs follow the model's sense: a
+	// dual is the change of the objective per unit increase of the
+	// constraint's active bound. Models with integer variables have no
+	// duals or reduced costs: those fields are left out.
 	Objective    *float64         `json:"objective,omitempty"`
 	Variables    Object[float64]  `json:"variables,omitempty"`
 	Constraints  Object[RowValue] `json:"constraints,omitempty"`
 	ReducedCosts Object[float64]  `json:"reduced_costs,omitempty"`
-	// Iterations is the number of simplex iterations.
+	// Bound, Gap and Nodes describe the branch-and-bound search of a model
+	// with integer variables: the best proven bound on the optimum (left
+	// out while infinite), the relative gap |objective - bound| /
+	// max(1, |objective|) (left out without an integer solution) and the
+	// number of relaxations solved.
+	Bound *float64 `json:"bound,omitempty"`
+	Gap   *float64 `json:"gap,omitempty"`
+	Nodes *int     `json:"nodes,omitempty"`
+	// Iterations is the number of simplex iterations (of all the
+	// relaxations of a branch-and-bound search).
 	Iterations int `json:"iterations"`
 	// SolveTimeMS is the wall time of the solve in milliseconds, to the
 	// microsecond; TimeLimitMS is the limit it ran under (0: none).
@@ -60,10 +73,11 @@ type Solution struct {
 }
 
 // RowValue is the activity (the value of the constraint's expression) and
-// dual value of one constraint.
+// dual value of one constraint. Dual is nil for models with integer
+// variables solved by branch and bound.
 type RowValue struct {
-	Activity float64 `json:"activity"`
-	Dual     float64 `json:"dual"`
+	Activity float64  `json:"activity"`
+	Dual     *float64 `json:"dual,omitempty"`
 }
 
 // Engine names the solver that produced a solution.
@@ -74,23 +88,11 @@ type Engine struct {
 
 // newSolution describes the result of solving m.
 func newSolution(m *lp.Model, res *lp.Result, elapsed, limit time.Duration) *Solution {
-	s := &Solution{
-		Status:      string(res.Status),
-		Iterations:  res.Iterations,
-		SolveTimeMS: math.Round(float64(elapsed.Microseconds())) / 1000,
-		TimeLimitMS: limit.Milliseconds(),
-		Engine:      Engine{Name: EngineName, Version: EngineVersion},
-	}
-	for _, v := range m.Vars {
-		if v.Integer {
-			s.Relaxation = true
-			break
-		}
-	}
+	s := solutionHeader(res.Status, res.Iterations, elapsed, limit)
 	if res.Status != lp.Optimal {
 		return s
 	}
-	if !allFinite(res) {
+	if !isFinite(res.Objective) || !allFinite(res.X, res.ReducedCost, res.RowActivity, res.RowDual) {
 		s.Status, s.Error = StatusError, "the engine returned a non-finite value in an optimal solution"
 		return s
 	}
@@ -104,9 +106,54 @@ func newSolution(m *lp.Model, res *lp.Result, elapsed, limit time.Duration) *Sol
 	}
 	s.Constraints = make(Object[RowValue], len(m.Rows))
 	for i, r := range m.Rows {
-		s.Constraints[i] = Entry[RowValue]{r.Name, RowValue{clean(res.RowActivity[i]), clean(res.RowDual[i])}}
+		dual := clean(res.RowDual[i])
+		s.Constraints[i] = Entry[RowValue]{r.Name, RowValue{clean(res.RowActivity[i]), &dual}}
 	}
 	return s
+}
+
+// newMIPSolution describes the result of a branch-and-bound search on m.
+func newMIPSolution(m *lp.Model, res *mip.Result, elapsed, limit time.Duration) *Solution {
+	s := solutionHeader(res.Status, res.Iterations, elapsed, limit)
+	nodes := res.Nodes
+	s.Nodes = &nodes
+	if isFinite(res.Bound) {
+		bound := clean(res.Bound)
+		s.Bound = &bound
+	}
+	if !res.HasSolution() {
+		return s
+	}
+	if !isFinite(res.Objective) || !allFinite(res.X, res.RowActivity) {
+		s.Status, s.Error = StatusError, "the engine returned a non-finite value in an integer solution"
+		return s
+	}
+	obj := clean(res.Objective)
+	s.Objective = &obj
+	if isFinite(res.Gap) {
+		gap := clean(res.Gap)
+		s.Gap = &gap
+	}
+	s.Variables = make(Object[float64], len(m.Vars))
+	for j, v := range m.Vars {
+		s.Variables[j] = Entry[float64]{v.Name, clean(res.X[j])}
+	}
+	s.Constraints = make(Object[RowValue], len(m.Rows))
+	for i, r := range m.Rows {
+		s.Constraints[i] = Entry[RowValue]{r.Name, RowValue{Activity: clean(res.RowActivity[i])}}
+	}
+	return s
+}
+
+// solutionHeader returns a Solution with the fields every outcome has.
+func solutionHeader(status lp.Status, iterations int, elapsed, limit time.Duration) *Solution {
+	return &Solution{
+		Status:      string(status),
+		Iterations:  iterations,
+		SolveTimeMS: math.Round(float64(elapsed.Microseconds())) / 1000,
+		TimeLimitMS: limit.Milliseconds(),
+		Engine:      Engine{Name: EngineName, Version: EngineVersion},
+	}
 }
 
 // clean maps -0 to 0.
@@ -117,15 +164,14 @@ func clean(v float64) float64 {
 	return v
 }
 
-// allFinite reports whether every number of res is finite.
-func allFinite(res *lp.Result) bool {
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	if !finite(res.Objective) {
-		return false
-	}
-	for _, vs := range [][]float64{res.X, res.ReducedCost, res.RowActivity, res.RowDual} {
+// isFinite reports whether v is neither NaN nor infinite.
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// allFinite reports whether every number of vss is finite.
+func allFinite(vss ...[]float64) bool {
+	for _, vs := range vss {
 		for _, v := range vs {
-			if !finite(v) {
+			if !isFinite(v) {
 				return false
 			}
 		}

@@ -13,7 +13,8 @@ import (
 const summaryVariables = 20
 
 // WriteSummary prints a human-readable summary of s: model, status,
-// objective, iterations, time and up to 20 nonzero variables.
+// objective, branch-and-bound bound, gap and nodes (for models with
+// integer variables), iterations, time and up to 20 nonzero variables.
 func (s *Solution) WriteSummary(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
@@ -36,6 +37,15 @@ func (s *Solution) WriteSummary(w io.Writer) error {
 	}
 	if s.Objective != nil {
 		fmt.Fprintf(tw, "objective:\t%s\n", formatFloat(*s.Objective))
+	}
+	if s.Bound != nil {
+		fmt.Fprintf(tw, "bound:\t%s\n", formatFloat(*s.Bound))
+	}
+	if s.Gap != nil {
+		fmt.Fprintf(tw, "gap:\t%s\n", formatFloat(*s.Gap))
+	}
+	if s.Nodes != nil {
+		fmt.Fprintf(tw, "nodes:\t%d\n", *s.Nodes)
 	}
 	fmt.Fprintf(tw, "iterations:\t%d\n", s.Iterations)
 	fmt.Fprintf(tw, "solve time:\t%s ms\n", formatFloat(s.SolveTimeMS))

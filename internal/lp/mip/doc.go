@@ -1,0 +1,31 @@
+// Package mip solves mixed-integer linear programs by LP-based branch and
+// bound on top of the simplex engine of package lp.
+//
+// Solve solves the linear relaxation of the model (lp.Solve ignores
+// integrality), branches on a fractional integer variable by tightening
+// its bounds (x_j <= floor(v) in one child, x_j >= ceil(v) in the other),
+// and prunes nodes whose relaxation bound cannot improve the incumbent by
+// more than the gap tolerance. Each node solves a copy of the model with
+// its own variable bounds from scratch; the caller's model is never
+// modified.
+//
+// Search strategy:
+//
+//   - Node selection is best-bound first with plunging: after branching,
+//     the search goes on with the child towards the nearer integer (a
+//     dive) until the first incumbent, and afterwards while that child's
+//     bound stays in the better quarter of the range between the best open
+//     bound and the incumbent.
+//   - Reduced costs of each relaxation tighten the bounds of nonbasic
+//     integer variables in the node's subtree once there is an incumbent.
+//   - Branching uses pseudo-costs (the average objective degradation per
+//     unit of bound change seen so far, per variable and direction) with
+//     the product score; variables without history use the average of
+//     those with one, so the rule starts as most-fractional.
+//   - Every node's relaxation is also rounded, to the nearest integers and
+//     in the directions no row constrains (locks): a rounded point that
+//     satisfies all rows is a candidate incumbent.
+//   - When every variable with a nonzero objective coefficient is integer
+//     and the coefficients are integers, node bounds are rounded up to the
+//     next attainable objective value, which prunes many more nodes.
+package mip

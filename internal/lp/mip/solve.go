@@ -1,0 +1,265 @@
+package mip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+)
+
+// feasTol is the row and bound tolerance for accepting rounded points.
+const feasTol = 1e-6
+
+// Solve solves the mixed-integer program m by branch and bound (see the
+// package documentation). Variables without Integer set stay continuous;
+// a model without integer variables is solved as one relaxation. m is
+// not modified.
+//
+// The error return is reserved for invalid models (as reported by
+// lp.Solve) and for context cancellation other than a deadline. A
+// context deadline ends the search with status lp.TimeLimit and the best
+// incumbent found, if any; Options.MaxNodes likewise gives NodeLimit.
+func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
+	if m == nil {
+		return nil, errors.New("mip: nil model")
+	}
+	opts = opts.withDefaults()
+	p, ok := newProblem(m, opts.IntTol)
+	s := &search{
+		ctx:      ctx,
+		opts:     opts,
+		p:        p,
+		pc:       newPseudoCosts(len(m.Vars)),
+		inc:      math.Inf(1),
+		fathomed: math.Inf(1),
+		work:     *m,
+	}
+	s.work.Vars = make([]lp.Var, len(m.Vars))
+	if !ok {
+		// Integer bounds with no integer between them: check the model
+		// is otherwise valid before reporting infeasibility.
+		if _, err := lp.Solve(ctx, m, opts.LP); err != nil {
+			return nil, fmt.Errorf("mip: %w", err)
+		}
+		return s.result(lp.Infeasible), nil
+	}
+	status, err := s.run()
+	if err != nil {
+		return nil, err
+	}
+	return s.result(status), nil
+}
+
+// search is the state of one branch-and-bound run. Objective values are
+// in minimisation form.
+type search struct {
+	ctx  context.Context
+	opts Options
+	p    *problem
+	pc   *pseudoCosts
+	open nodeQueue
+	// work is the model solved at each node: the caller's model with its
+	// own Vars slice, rewritten with the node's bounds.
+	work lp.Model
+
+	inc  float64   // incumbent value, +Inf without one
+	incX []float64 // incumbent point
+	// fathomed is the lowest bound of the nodes pruned by bound, which
+	// limits the final Bound together with the open nodes.
+	fathomed float64
+	// unsolved is the bound of a node left unsolved by a limit.
+	unsolved   float64
+	nodes      int
+	iterations int
+}
+
+// run explores the tree and returns the final status.
+func (s *search) run() (lp.Status, error) {
+	s.unsolved = math.Inf(1)
+	next := &node{bound: math.Inf(-1), col: -1}
+	for {
+		if next == nil {
+			if len(s.open) == 0 {
+				if s.incX == nil {
+					return lp.Infeasible, nil
+				}
+				return lp.Optimal, nil
+			}
+			next = s.open.pop()
+		}
+		n := next
+		next = nil
+		if n.bound >= s.cutoff() {
+			s.fathomed = math.Min(s.fathomed, n.bound)
+			continue
+		}
+		if s.opts.MaxNodes > 0 && s.nodes >= s.opts.MaxNodes {
+			s.unsolved = n.bound
+			return NodeLimit, nil
+		}
+		if s.ctx.Err() != nil {
+			s.unsolved = n.bound
+			return s.stopped()
+		}
+		res, err := s.relax(n)
+		if err != nil {
+			return "", err
+		}
+		switch res.Status {
+		case lp.Optimal:
+		case lp.Infeasible:
+			continue
+		case lp.Unbounded:
+			return lp.Unbounded, nil
+		case lp.TimeLimit:
+			s.unsolved = n.bound
+			return s.stopped()
+		default:
+			s.unsolved = n.bound
+			return res.Status, nil
+		}
+		zLP := s.p.sign * res.Objective
+		if n.col >= 0 {
+			s.pc.update(n.col, n.up, n.dist, zLP-n.parentObj)
+		}
+		z := math.Max(s.p.roundBound(zLP), n.bound)
+		if z >= s.cutoff() {
+			s.fathomed = math.Min(s.fathomed, z)
+			continue
+		}
+		frac := s.p.fractional(res.X, s.opts.IntTol)
+		if len(frac) == 0 {
+			s.offer(s.p.rounded(res.X), 0)
+			continue
+		}
+		s.offer(s.p.lockRounded(res.X), feasTol)
+		s.offer(s.p.rounded(res.X), feasTol)
+		if z >= s.cutoff() {
+			s.fathomed = math.Min(s.fathomed, z)
+			continue
+		}
+		if fixed := s.reducedCostFixing(res, zLP, s.work.Vars); len(fixed) > 0 {
+			n.changes = append(n.changes[:len(n.changes):len(n.changes)], fixed...)
+		}
+		down, up := s.branch(n, res.X, frac, z, zLP)
+		first, second := down, up
+		if v := res.X[up.col]; v-math.Floor(v) >= 0.5 {
+			first, second = up, down
+		}
+		s.open.push(second)
+		if s.plunge(z) {
+			next = first
+		} else {
+			s.open.push(first)
+		}
+	}
+}
+
+// plunge reports whether the search should go on with a child of a node
+// of value z rather than the best open node: always before the first
+// incumbent (a dive), afterwards while z is in the better quarter of the
+// range between the best open bound and the cutoff.
+func (s *search) plunge(z float64) bool {
+	if s.incX == nil {
+		return true
+	}
+	best := s.open.best(math.Inf(1))
+	return z-best <= plungeFraction*(s.cutoff()-best)
+}
+
+// plungeFraction bounds plunges after the first incumbent; see plunge.
+const plungeFraction = 0.25
+
+// stopped is the status of a search ended by its context: TimeLimit for a
+// deadline, the context's error otherwise.
+func (s *search) stopped() (lp.Status, error) {
+	err := s.ctx.Err()
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		return lp.TimeLimit, nil
+	}
+	return "", fmt.Errorf("mip: solve %q: %w", s.p.m.Name, err)
+}
+
+// relax solves the relaxation of node n.
+func (s *search) relax(n *node) (*lp.Result, error) {
+	for j, v := range s.p.m.Vars {
+		v.Lo, v.Hi = s.p.lo[j], s.p.hi[j]
+		s.work.Vars[j] = v
+	}
+	for _, c := range n.changes {
+		v := &s.work.Vars[c.col]
+		v.Lo, v.Hi = math.Max(v.Lo, c.lo), math.Min(v.Hi, c.hi)
+	}
+	res, err := lp.Solve(s.ctx, &s.work, s.opts.LP)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return &lp.Result{Status: lp.TimeLimit}, nil
+		}
+		return nil, fmt.Errorf("mip: node %d: %w", s.nodes, err)
+	}
+	s.nodes++
+	s.iterations += res.Iterations
+	return res, nil
+}
+
+// branch returns the two children of n, whose relaxation has value zLP
+// (bound z after rounding) at x, split on the variable chosen among frac.
+func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64) (down, up *node) {
+	j := s.pc.choose(x, frac)
+	v := x[j]
+	fl := math.Floor(v)
+	f := v - fl
+	down = n.child(boundChange{col: j, lo: math.Inf(-1), hi: fl}, false, f, z, zLP)
+	up = n.child(boundChange{col: j, lo: fl + 1, hi: math.Inf(1)}, true, 1-f, z, zLP)
+	return down, up
+}
+
+// offer makes x the incumbent if it satisfies the model within tol
+// (0: x comes from an integral relaxation and is trusted) and improves on
+// the incumbent.
+func (s *search) offer(x []float64, tol float64) {
+	if tol > 0 && !s.p.feasible(x, tol) {
+		return
+	}
+	obj := s.p.sign * s.p.objective(x)
+	if obj < s.inc {
+		s.inc, s.incX = obj, x
+	}
+}
+
+// cutoff is the value a node bound must be below to be explored: the
+// incumbent minus the gap tolerance.
+func (s *search) cutoff() float64 {
+	if s.incX == nil {
+		return math.Inf(1)
+	}
+	return s.inc - math.Max(s.opts.AbsGap, s.opts.RelGap*math.Abs(s.inc))
+}
+
+// result describes the search after it ended with status.
+func (s *search) result(status lp.Status) *Result {
+	bound := math.Min(math.Min(s.fathomed, s.unsolved), s.open.best(math.Inf(1)))
+	bound = math.Min(bound, s.inc)
+	r := &Result{
+		Status:     status,
+		Nodes:      s.nodes,
+		Iterations: s.iterations,
+		Gap:        math.Inf(1),
+	}
+	switch {
+	case status == lp.Infeasible:
+		bound = math.Inf(1)
+	case status == lp.Unbounded:
+		bound = math.Inf(-1)
+	}
+	if s.incX != nil && status != lp.Unbounded {
+		r.X = s.incX
+		r.RowActivity = s.p.activities(r.X)
+		r.Objective = s.p.objective(r.X)
+		r.Gap = relGap(s.inc, bound)
+	}
+	r.Bound = s.p.sign * bound
+	return r
+}

@@ -1,0 +1,80 @@
+package mip
+
+import "container/heap"
+
+// boundChange is one branching decision: variable col gets bounds
+// [lo, hi].
+type boundChange struct {
+	col    int
+	lo, hi float64
+}
+
+// node is an open subproblem: the root bounds with changes applied.
+type node struct {
+	// bound is a lower bound (minimisation form) on the node's optimum,
+	// from its parent's relaxation.
+	bound   float64
+	depth   int
+	changes []boundChange
+	// The branching that created the node, for pseudo-costs: col was
+	// moved by dist (the fractional distance) up or down from a parent
+	// whose relaxation value was parentObj. col is -1 at the root.
+	col       int
+	up        bool
+	dist      float64
+	parentObj float64
+}
+
+// child returns the node with the extra bound change c, made by moving
+// the variable dist up or down from a relaxation of value obj (bound
+// before rounding: objLP).
+func (n *node) child(c boundChange, up bool, dist, bound, objLP float64) *node {
+	changes := make([]boundChange, len(n.changes)+1)
+	copy(changes, n.changes)
+	changes[len(n.changes)] = c
+	return &node{bound: bound, depth: n.depth + 1, changes: changes,
+		col: c.col, up: up, dist: dist, parentObj: objLP}
+}
+
+// nodeQueue holds the open nodes, best (lowest) bound first, deeper
+// nodes first among equal bounds.
+type nodeQueue []*node
+
+var _ heap.Interface = (*nodeQueue)(nil)
+
+func (q nodeQueue) Len() int { return len(q) }
+
+func (q nodeQueue) Less(i, j int) bool {
+	if q[i].bound != q[j].bound {
+		return q[i].bound < q[j].bound
+	}
+	return q[i].depth > q[j].depth
+}
+
+func (q nodeQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+
+// Push implements heap.Interface.
+func (q *nodeQueue) Push(x any) { *q = append(*q, x.(*node)) }
+
+// Pop implements heap.Interface.
+func (q *nodeQueue) Pop() any {
+	old := *q
+	n := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return n
+}
+
+// push adds n.
+func (q *nodeQueue) push(n *node) { heap.Push(q, n) }
+
+// pop removes and returns the node with the best bound.
+func (q *nodeQueue) pop() *node { return heap.Pop(q).(*node) }
+
+// best returns the lowest bound of the open nodes, or +Inf.
+func (q nodeQueue) best(inf float64) float64 {
+	if len(q) == 0 {
+		return inf
+	}
+	return q[0].bound
+}
