@@ -1,6 +1,6 @@
 module github.com/nsqfarm/nsqfarm
 
-go 1.26.8
+go 1.26.0
 
 replace github.com/judwhite/go-svc => github.com/mreiferson/go-svc v1.2.2-0.20210815184239-7a96e00010f6
 
