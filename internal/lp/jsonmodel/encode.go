@@ -1,10 +1,8 @@
 package jsonmodel
 
 import (
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/goccy/go-json"
@@ -96,32 +94,19 @@ func newDocument(m *lp.Model) (*document, error) {
 // rowCoefs returns each row's coefficients in column order, with
 // duplicates summed and zeros dropped.
 func rowCoefs(m *lp.Model) ([]coefs, error) {
-	sorted := slices.Clone(m.Coefs)
-	for _, c := range sorted {
+	for _, c := range m.Coefs {
 		if c.Row < 0 || c.Row >= len(m.Rows) || c.Col < 0 || c.Col >= len(m.Vars) {
 			return nil, fmt.Errorf("coefficient (%d, %d) out of range", c.Row, c.Col)
 		}
 	}
-	slices.SortStableFunc(sorted, func(a, b lp.Coef) int {
-		return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col))
-	})
 	rows := make([]coefs, len(m.Rows))
-	for k := 0; k < len(sorted); {
-		c := sorted[k]
-		sum := 0.0
-		for ; k < len(sorted) && sorted[k].Row == c.Row && sorted[k].Col == c.Col; k++ {
-			sum += sorted[k].Val
-		}
-		if !isFinite(sum) {
-			return nil, fmt.Errorf("constraint %q: coefficient of %q is %v", m.Rows[c.Row].Name, m.Vars[c.Col].Name, sum)
-		}
-		if sum != 0 {
-			rows[c.Row] = append(rows[c.Row], coef{Name: m.Vars[c.Col].Name, Value: number(sum)})
-		}
-	}
-	for i := range rows {
-		if rows[i] == nil {
-			rows[i] = coefs{}
+	for i, row := range m.RowCoefs() {
+		rows[i] = make(coefs, 0, len(row))
+		for _, c := range row {
+			if !isFinite(c.Val) {
+				return nil, fmt.Errorf("constraint %q: coefficient of %q is %v", m.Rows[i].Name, m.Vars[c.Col].Name, c.Val)
+			}
+			rows[i] = append(rows[i], coef{Name: m.Vars[c.Col].Name, Value: number(c.Val)})
 		}
 	}
 	return rows, nil

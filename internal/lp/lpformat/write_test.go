@@ -2,7 +2,6 @@ package lpformat
 
 import (
 	"bytes"
-	"cmp"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -19,19 +18,7 @@ import (
 // duplicates summed and zeros dropped, as Read produces them.
 func canonical(m *lp.Model) *lp.Model {
 	c := *m
-	c.Coefs = slices.Clone(m.Coefs)
-	slices.SortStableFunc(c.Coefs, func(a, b lp.Coef) int {
-		return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col))
-	})
-	out := c.Coefs[:0]
-	for _, k := range c.Coefs {
-		if n := len(out); n > 0 && out[n-1].Row == k.Row && out[n-1].Col == k.Col {
-			out[n-1].Val += k.Val
-			continue
-		}
-		out = append(out, k)
-	}
-	c.Coefs = slices.DeleteFunc(out, func(k lp.Coef) bool { return k.Val == 0 })
+	c.Coefs = slices.Concat(m.RowCoefs()...)
 	if len(c.Coefs) == 0 {
 		c.Coefs = nil
 	}

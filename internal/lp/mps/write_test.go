@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,11 +17,9 @@ import (
 // summed and zeros dropped.
 func writeCanonical(m *lp.Model) *lp.Model {
 	c := *m
-	c.Coefs = nil
-	for j, col := range m.ColCoefs() {
-		for _, k := range col {
-			c.Coefs = append(c.Coefs, lp.Coef{Row: k.Row, Col: j, Val: k.Val})
-		}
+	c.Coefs = slices.Concat(m.ColCoefs()...)
+	if len(c.Coefs) == 0 {
+		c.Coefs = nil
 	}
 	return &c
 }
