@@ -141,7 +141,7 @@ func TestConsumerKilledLosesNothing(t *testing.T) {
 	start(t, consumeArgs(t, n, "3s")...)
 	dups := accounted(t, want, primes, nonPrimes)
 	t.Logf("all %d inputs accounted for; %d duplicates from redelivery", streamSize, dups)
-	waitDrainedChannel(t, n)
+	nsqtest.WaitDrained(t, n, "numbers", "primality", 30*time.Second)
 }
 
 // TestConsumerSIGTERMDrains stops a consumer with SIGTERM mid-stream: it
@@ -177,20 +177,5 @@ func TestConsumerSIGTERMDrains(t *testing.T) {
 	if dups := accounted(t, want, primes, nonPrimes); dups != 0 {
 		t.Errorf("%d duplicates after a clean stop", dups)
 	}
-	waitDrainedChannel(t, n)
-}
-
-func waitDrainedChannel(t *testing.T, n *nsqd.NSQD) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		d, err := nsqtest.Depth(n, "numbers", "primality")
-		if err == nil && d == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("numbers/primality not drained: %d left (%v)", d, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	nsqtest.WaitDrained(t, n, "numbers", "primality", 30*time.Second)
 }

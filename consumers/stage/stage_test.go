@@ -74,21 +74,6 @@ func runStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.C
 	return stop
 }
 
-func waitDrained(t *testing.T, n *nsqd.NSQD, topic, channel string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		d, err := nsqtest.Depth(n, topic, channel)
-		if err == nil && d == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/%s not drained: depth %d, err %v", topic, channel, d, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestStageRepublishesEveryInput(t *testing.T) {
 	n := nsqtest.NSQD(t)
 	http := n.RealHTTPAddr().String()
@@ -112,7 +97,7 @@ func TestStageRepublishesEveryInput(t *testing.T) {
 			t.Fatalf("missing output %s", want)
 		}
 	}
-	waitDrained(t, n, "in", "work")
+	nsqtest.WaitDrained(t, n, "in", "work", 20*time.Second)
 }
 
 func TestStageDeadLetters(t *testing.T) {
@@ -186,7 +171,7 @@ func TestStageDeadLetters(t *testing.T) {
 			if len(rec.InputID) != 16 {
 				t.Errorf("input_id %q", rec.InputID)
 			}
-			waitDrained(t, n, "in", "work")
+			nsqtest.WaitDrained(t, n, "in", "work", 20*time.Second)
 		})
 	}
 }
@@ -264,7 +249,7 @@ func TestLongHandlerIsTouched(t *testing.T) {
 	runStage(t, n, slow, func(c *stage.Config) { c.Settings.MsgTimeout = topology.Duration(time.Second) })
 	nsqtest.Pub(t, http, "in", []byte("slow"))
 	out.WaitFor(t, 1, 20*time.Second)
-	waitDrained(t, n, "in", "work")
+	nsqtest.WaitDrained(t, n, "in", "work", 20*time.Second)
 	if c := calls.Load(); c != 1 {
 		t.Fatalf("handler ran %d times: the message timed out and was redelivered", c)
 	}
@@ -371,7 +356,7 @@ func TestOutputNSQDDownRequeuesUntilItReturns(t *testing.T) {
 			t.Fatalf("lost DURING-OUTAGE-%d", i)
 		}
 	}
-	waitDrained(t, src, "in", "work")
+	nsqtest.WaitDrained(t, src, "in", "work", 20*time.Second)
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {

@@ -171,3 +171,20 @@ func Depth(n *nsqd.NSQD, topic, channel string) (int64, error) {
 	st := nsqd.NewChannelStats(ch, nil, 0)
 	return st.Depth + int64(st.InFlightCount) + int64(st.DeferredCount), nil
 }
+
+// WaitDrained waits until topic/channel on n holds no unfinished message
+// (see Depth), failing the test after timeout.
+func WaitDrained(t testing.TB, n *nsqd.NSQD, topic, channel string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		d, err := Depth(n, topic, channel)
+		if err == nil && d == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/%s not drained after %v: %d messages left (err %v)", topic, channel, timeout, d, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
