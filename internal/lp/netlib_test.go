@@ -2,15 +2,14 @@ package lp_test
 
 import (
 	"context"
-	"encoding/csv"
+	"errors"
+	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lpdata"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
 )
 
@@ -27,41 +26,30 @@ var objectiveErrata = map[string]float64{
 	"netlib/e226.mps.gz": -11.638929066,
 }
 
-type answer struct {
-	file    string
-	kind    string
-	optimum float64
-}
-
 // netlibAnswers reads the LP rows of answers.csv, skipping the test when
 // the shared data is not available.
-func netlibAnswers(tb testing.TB) []answer { return readAnswers(tb, "LP") }
+func netlibAnswers(tb testing.TB) []lpdata.Answer { return readAnswers(tb, "LP") }
 
-// readAnswers reads the rows of answers.csv of the given kind.
-func readAnswers(tb testing.TB, kind string) []answer {
+// readAnswers reads the rows of answers.csv of the given kind, with
+// objectiveErrata applied.
+func readAnswers(tb testing.TB, kind string) []lpdata.Answer {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(dataDir, "answers.csv"))
-	if err != nil {
+	all, err := lpdata.Read(dataDir)
+	if errors.Is(err, fs.ErrNotExist) {
 		tb.Skipf("test data not available: %v", err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
 	if err != nil {
-		tb.Fatalf("answers.csv: %v", err)
+		tb.Fatal(err)
 	}
-	var out []answer
-	for _, r := range recs[1:] {
-		if r[1] != kind {
+	var out []lpdata.Answer
+	for _, a := range all {
+		if a.Kind != kind {
 			continue
 		}
-		opt, err := strconv.ParseFloat(r[7], 64)
-		if err != nil {
-			tb.Fatalf("answers.csv: optimum of %s: %v", r[0], err)
+		if v, ok := objectiveErrata[a.File]; ok {
+			a.Optimum = v
 		}
-		if v, ok := objectiveErrata[r[0]]; ok {
-			opt = v
-		}
-		out = append(out, answer{file: r[0], kind: r[1], optimum: opt})
+		out = append(out, a)
 	}
 	return out
 }
@@ -86,10 +74,10 @@ func TestNetlib(t *testing.T) {
 
 func testNetlib(t *testing.T, opts lp.Options) {
 	for _, a := range netlibAnswers(t) {
-		name := strings.TrimSuffix(filepath.Base(a.file), ".mps.gz")
+		name := a.Name()
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mps.ReadFile(filepath.Join(dataDir, a.file), mps.Options{})
+			m, err := mps.ReadFile(filepath.Join(dataDir, a.File), mps.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,8 +88,8 @@ func testNetlib(t *testing.T, opts lp.Options) {
 			if res.Status != lp.Optimal {
 				t.Fatalf("status %s after %d iterations, want optimal", res.Status, res.Iterations)
 			}
-			if e := relErr(res.Objective, a.optimum); e > 1e-6 {
-				t.Fatalf("objective %.10g, want %.10g (relative error %.2g)", res.Objective, a.optimum, e)
+			if e := relErr(res.Objective, a.Optimum); e > 1e-6 {
+				t.Fatalf("objective %.10g, want %.10g (relative error %.2g)", res.Objective, a.Optimum, e)
 			}
 			checkKKT(t, m, res, 1e-6)
 			t.Logf("%d iterations", res.Iterations)
@@ -114,10 +102,10 @@ func testNetlib(t *testing.T, opts lp.Options) {
 // conditions and bound the integer optimum from below.
 func TestMiplibRelaxations(t *testing.T) {
 	for _, a := range readAnswers(t, "MIP") {
-		name := strings.TrimSuffix(filepath.Base(a.file), ".mps.gz")
+		name := a.Name()
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mps.ReadFile(filepath.Join(dataDir, a.file), mps.Options{})
+			m, err := mps.ReadFile(filepath.Join(dataDir, a.File), mps.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,8 +117,8 @@ func TestMiplibRelaxations(t *testing.T) {
 				if res.Status != lp.Optimal {
 					t.Fatalf("%s: status %s", method, res.Status)
 				}
-				if res.Objective > a.optimum+1e-6*math.Max(1, math.Abs(a.optimum)) {
-					t.Errorf("%s: relaxation %.10g above the integer optimum %.10g", method, res.Objective, a.optimum)
+				if res.Objective > a.Optimum+1e-6*math.Max(1, math.Abs(a.Optimum)) {
+					t.Errorf("%s: relaxation %.10g above the integer optimum %.10g", method, res.Objective, a.Optimum)
 				}
 				checkKKT(t, m, res, 1e-6)
 			}

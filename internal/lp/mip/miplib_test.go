@@ -2,15 +2,15 @@ package mip_test
 
 import (
 	"context"
-	"encoding/csv"
+	"errors"
+	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lpdata"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
 )
@@ -45,26 +45,18 @@ const miplibRaceMax = 700 * time.Millisecond
 // answers.csv by model name.
 func miplibAnswers(t *testing.T) map[string]float64 {
 	t.Helper()
-	f, err := os.Open(filepath.Join(lpData, "answers.csv"))
-	if err != nil {
+	all, err := lpdata.Read(lpData)
+	if errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("MIPLIB answers unavailable: %v", err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
 	answers := make(map[string]float64)
-	for _, r := range recs[1:] { // file,kind,sense,rows,cols,nonzeros,integer_cols,optimum,note
-		if r[1] != "MIP" {
-			continue
+	for _, a := range all {
+		if a.Kind == "MIP" {
+			answers[a.Name()] = a.Optimum
 		}
-		opt, err := strconv.ParseFloat(r[7], 64)
-		if err != nil {
-			t.Fatalf("answers.csv: %s: %v", r[0], err)
-		}
-		name := filepath.Base(r[0])
-		answers[name[:len(name)-len(".mps.gz")]] = opt
 	}
 	return answers
 }

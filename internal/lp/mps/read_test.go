@@ -3,8 +3,8 @@ package mps
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/csv"
 	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lpdata"
 )
 
 var inf = math.Inf(1)
@@ -210,19 +211,17 @@ func TestReadErrors(t *testing.T) {
 // the sizes listed in answers.csv.
 func TestReadSharedData(t *testing.T) {
 	const dir = "../../../../shared/data/lp"
-	f, err := os.Open(filepath.Join(dir, "answers.csv"))
-	if err != nil {
+	answers, err := lpdata.Read(dir)
+	if errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("test data not available: %v", err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range recs[1:] {
-		m, err := ReadFile(filepath.Join(dir, r[0]), Options{})
+	for _, a := range answers {
+		m, err := ReadFile(filepath.Join(dir, a.File), Options{})
 		if err != nil {
-			t.Errorf("%s: %v", r[0], err)
+			t.Errorf("%s: %v", a.File, err)
 			continue
 		}
 		ints := 0
@@ -231,10 +230,17 @@ func TestReadSharedData(t *testing.T) {
 				ints++
 			}
 		}
-		got := []int{len(m.Rows), len(m.Vars), len(m.Coefs), ints}
-		for k, col := range []int{3, 4, 5, 6} {
-			if want, _ := strconv.Atoi(r[col]); got[k] != want {
-				t.Errorf("%s: %s = %d, want %d", r[0], recs[0][col], got[k], want)
+		for _, c := range []struct {
+			what      string
+			got, want int
+		}{
+			{"rows", len(m.Rows), a.Rows},
+			{"cols", len(m.Vars), a.Cols},
+			{"nonzeros", len(m.Coefs), a.Nonzeros},
+			{"integer_cols", ints, a.IntegerCols},
+		} {
+			if c.got != c.want {
+				t.Errorf("%s: %s = %d, want %d", a.File, c.what, c.got, c.want)
 			}
 		}
 	}
