@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync/atomic"
 
 	"github.com/goccy/go-json"
@@ -201,25 +200,4 @@ func canonicalInteger(s []byte) (digits []byte, neg bool, ok bool) {
 		neg = false
 	}
 	return s, neg, true
-}
-
-// OpenLines opens path as a Lines source; "-" or "" means standard input.
-// opts.Name defaults to the path ("stdin" for standard input). The returned
-// close function closes the file (it does nothing for stdin); call it after
-// Publish has returned.
-func OpenLines(path string, opts LineOptions) (*Lines, func() error, error) {
-	if path == "" || path == "-" {
-		if opts.Name == "" {
-			opts.Name = "stdin"
-		}
-		return NewLines(os.Stdin, opts), func() error { return nil }, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if opts.Name == "" {
-		opts.Name = path
-	}
-	return NewLines(f, opts), f.Close, nil
 }

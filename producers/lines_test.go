@@ -2,8 +2,6 @@ package producers
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -129,30 +127,5 @@ func TestLines(t *testing.T) {
 				t.Fatalf("err = %q, want it to contain %q", err, tt.wantErrText)
 			}
 		})
-	}
-}
-
-func TestOpenLines(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "nums.txt")
-	if err := os.WriteFile(path, []byte("1\n2\nbad\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	l, closeFn, err := OpenLines(path, LineOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := collect(l.Bodies())
-	if len(got) != 2 || err == nil || !strings.HasPrefix(err.Error(), path+":3: ") {
-		t.Fatalf("got %q, err %v", got, err)
-	}
-	if err := closeFn(); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := OpenLines(filepath.Join(t.TempDir(), "missing"), LineOptions{}); err == nil {
-		t.Fatal("missing file opened")
-	}
-	l, closeFn, err = OpenLines("-", LineOptions{})
-	if err != nil || l.opts.Name != "stdin" || closeFn() != nil {
-		t.Fatalf("stdin: %v", err)
 	}
 }

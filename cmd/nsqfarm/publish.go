@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
 
 	"github.com/nsqfarm/nsqfarm/internal/progress"
@@ -48,8 +49,9 @@ func (p *publishFlags) register(fs *flag.FlagSet, topic string) {
 	p.logLevel = fs.String("log-level", "warn", "log level: debug, info, warn, error")
 }
 
-// publish sends src to the topic with a progress bar on stderr.
-func (p *publishFlags) publish(ctx context.Context, e *env, src producers.Source, total int64) error {
+// publish sends src to the topic with a progress bar on stderr; count is
+// the number of bodies src yields, or nil when unknown.
+func (p *publishFlags) publish(ctx context.Context, e *env, src producers.Source, count *big.Int) error {
 	log, err := e.logger(*p.logLevel)
 	if err != nil {
 		return err
@@ -64,6 +66,10 @@ func (p *publishFlags) publish(ctx context.Context, e *env, src producers.Source
 	strategy, err := producers.ParseStrategy(*p.strategy)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	var total int64 // 0: unknown
+	if count != nil && count.IsInt64() {
+		total = count.Int64()
 	}
 	bar := progress.New(e.stderr, progress.Config{Total: total})
 	opts := producers.NewOptions(addrs...)
@@ -111,11 +117,7 @@ func publishNumbers(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
-		total := int64(-1)
-		if c := r.Count(); c.IsInt64() {
-			total = c.Int64()
-		}
-		return p.publish(ctx, e, r.Bodies(), total)
+		return p.publish(ctx, e, r.Bodies(), r.Count())
 	}
 	var in io.Reader = e.stdin
 	name := "stdin"
@@ -128,7 +130,7 @@ func publishNumbers(ctx context.Context, args []string, e *env) error {
 		in, name = f, *file
 	}
 	lines := producers.NewLines(in, producers.LineOptions{Name: name, SkipInvalid: *skip})
-	err := p.publish(ctx, e, lines.Bodies(), 0)
+	err := p.publish(ctx, e, lines.Bodies(), nil)
 	if n := lines.Skipped(); n > 0 {
 		fmt.Fprintf(e.stderr, "skipped %d invalid lines\n", n)
 	}
@@ -162,9 +164,5 @@ func publishLP(ctx context.Context, args []string, e *env) error {
 	if err := sw.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	total := int64(-1)
-	if c := sw.Count(); c.IsInt64() {
-		total = c.Int64()
-	}
-	return p.publish(ctx, e, sw.Jobs(), total)
+	return p.publish(ctx, e, sw.Jobs(), sw.Count())
 }
