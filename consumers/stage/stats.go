@@ -1,6 +1,9 @@
 package stage
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/nsqfarm/nsqfarm/internal/metrics"
 )
 
@@ -28,7 +31,7 @@ func newStats(r *metrics.Registry, c *Config) *stats {
 		publishErrs:  r.Counter("nsqfarm_publish_errors_total", "MPUB batches that failed (their inputs were requeued).", l...),
 		published:    map[string]*metrics.Counter{},
 	}
-	for _, topic := range append(sortedValues(c.Outputs), c.DeadLetter) {
+	for _, topic := range append(slices.Sorted(maps.Values(c.Outputs)), c.DeadLetter) {
 		if s.published[topic] == nil {
 			s.published[topic] = r.Counter("nsqfarm_outputs_published_total", "Output messages acknowledged by nsqd, by topic.", "stage", c.Name, "topic", topic)
 		}

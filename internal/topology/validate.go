@@ -3,6 +3,7 @@ package topology
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"runtime"
 	"slices"
@@ -200,7 +201,7 @@ func (t *Topology) validate(loc locator, opts LoadOptions) error {
 		if len(s.Outputs) == 0 {
 			bad("at least one output port must be mapped to a topic", p("outputs")...)
 		}
-		ports := sortedKeys(s.Outputs)
+		ports := slices.Sorted(maps.Keys(s.Outputs))
 		for _, port := range ports {
 			topic := s.Outputs[port]
 			declared(topic, p("outputs", port)...)
@@ -213,7 +214,7 @@ func (t *Topology) validate(loc locator, opts LoadOptions) error {
 		} else if opts.Handlers != nil {
 			known, ok := opts.Handlers[s.Handler]
 			if !ok {
-				bad(fmt.Sprintf("unknown handler %q (known: %v)", s.Handler, sortedKeys(opts.Handlers)), p("handler")...)
+				bad(fmt.Sprintf("unknown handler %q (known: %v)", s.Handler, slices.Sorted(maps.Keys(opts.Handlers))), p("handler")...)
 			} else {
 				for _, port := range ports {
 					if !slices.Contains(known, port) {
@@ -238,13 +239,4 @@ func (t *Topology) validate(loc locator, opts LoadOptions) error {
 		joined[i] = e
 	}
 	return errors.Join(joined...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
