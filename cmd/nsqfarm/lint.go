@@ -22,13 +22,18 @@ func cmdLint(_ context.Context, args []string, e *env) error {
 	for _, name := range t.StageNames() {
 		s := t.Stages[name]
 		set := t.Settings(s)
-		var outs []string
-		for _, port := range slices.Sorted(maps.Keys(s.Outputs)) {
-			outs = append(outs, port+"→"+s.Outputs[port])
-		}
 		fmt.Fprintf(e.stdout, "stage %s: %s/%s → %s, dead letters → %s (concurrency %d, max_in_flight %d, max_attempts %d, msg_timeout %v)\n",
-			name, s.Topic, s.Channel, strings.Join(outs, " "), s.DeadLetter, set.Concurrency, set.MaxInFlight, set.MaxAttempts, set.MsgTimeout)
+			name, s.Topic, s.Channel, formatOutputs(s.Outputs), s.DeadLetter, set.Concurrency, set.MaxInFlight, set.MaxAttempts, set.MsgTimeout)
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d topics, %d stages)\n", *config, len(t.Topics), len(t.Stages))
 	return nil
+}
+
+// formatOutputs lists a stage's outputs as "port→topic" pairs, by port.
+func formatOutputs(outputs map[string]string) string {
+	pairs := make([]string, 0, len(outputs))
+	for _, port := range slices.Sorted(maps.Keys(outputs)) {
+		pairs = append(pairs, port+"→"+outputs[port])
+	}
+	return strings.Join(pairs, " ")
 }

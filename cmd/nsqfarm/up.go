@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
 	"github.com/nsqfarm/nsqfarm/internal/farm"
@@ -125,12 +122,8 @@ func printUp(e *env, c *cluster.Cluster, f *farm.Farm, dataDir string) {
 	}
 	for _, s := range f.Stages() {
 		cfg := s.Config()
-		var outs []string
-		for _, port := range slices.Sorted(maps.Keys(cfg.Outputs)) {
-			outs = append(outs, port+"→"+cfg.Outputs[port])
-		}
 		fmt.Fprintf(w, "  stage %-10s %s/%s → %s, dead letters → %s (concurrency %d, max-in-flight %d)\n",
-			cfg.Name, cfg.Topic, cfg.Channel, strings.Join(outs, " "), cfg.DeadLetter,
+			cfg.Name, cfg.Topic, cfg.Channel, formatOutputs(cfg.Outputs), cfg.DeadLetter,
 			cfg.Settings.Concurrency, cfg.Settings.MaxInFlight)
 	}
 	fmt.Fprintf(w, "Publish:  curl -d '{\"number\": 97}' 'http://%s/pub?topic=numbers'\n", c.NSQDHTTPAddress())
