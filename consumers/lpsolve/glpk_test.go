@@ -22,6 +22,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/lp/jsonmodel"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+	"github.com/nsqfarm/nsqfarm/internal/raceflag"
 )
 
 // This file checks the LP and MPS readers, the writers and the engine
@@ -329,7 +330,7 @@ func checkGLPKCase(t *testing.T, c glpkCase) []lp.Status {
 		originals = []glpkFile{{path: c.src, format: "--lp", label: filepath.Base(c.src)}}
 	}
 	files, maximize := glpkTranslate(t, c, in)
-	if raceEnabled {
+	if raceflag.Enabled {
 		// The race detector slows the engine down about eightfold and
 		// adds nothing to these single-goroutine solves.
 		if fi, err := os.Stat(files[0].path); err == nil && fi.Size() > glpkRaceMaxBytes {

@@ -20,6 +20,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
+	"github.com/nsqfarm/nsqfarm/internal/raceflag"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -299,7 +300,7 @@ func TestStopDrainsInFlight(t *testing.T) {
 }
 
 func TestOutputNSQDDownRequeuesUntilItReturns(t *testing.T) {
-	if raceEnabled {
+	if raceflag.Enabled {
 		// go-nsq v1.1.0's Producer logs its connection (producer.go:366)
 		// after its router signals exit (producer.go:365), so the next
 		// reconnect writes that field concurrently. The race is in the

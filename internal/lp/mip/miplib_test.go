@@ -13,6 +13,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/lp/lpdata"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+	"github.com/nsqfarm/nsqfarm/internal/raceflag"
 )
 
 // lpData is the shared directory of test models and answers.csv.
@@ -67,7 +68,7 @@ func TestMiplib(t *testing.T) {
 	answers := miplibAnswers(t)
 	for name, took := range miplibSolved {
 		t.Run(name, func(t *testing.T) {
-			if raceEnabled && took > miplibRaceMax {
+			if raceflag.Enabled && took > miplibRaceMax {
 				t.Skip("slow under the race detector")
 			}
 			if testing.Short() && took > time.Second {
