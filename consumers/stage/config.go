@@ -46,8 +46,15 @@ type Config struct {
 	// NSQDTCPAddresses are the nsqd instances to consume from directly.
 	NSQDTCPAddresses []string
 	// DestinationNSQDTCPAddresses receive the outputs; batches go round
-	// robin over them. Defaults to the first of NSQDTCPAddresses.
+	// robin over the ones that are up, and a batch that fails on one is
+	// published on another. When empty, the stage publishes to the nsqds
+	// it reads from: NSQDTCPAddresses, or with nsqlookupd every nsqd an
+	// input came from, preferring that input's own nsqd.
 	DestinationNSQDTCPAddresses []string
+	// MaxMsgSize is the largest message body the destination nsqds accept
+	// (nsqd's --max-msg-size); 0 means NSQ's default, 1 MiB. An output
+	// over it is dead-lettered without being sent.
+	MaxMsgSize int
 
 	// DrainTimeout bounds a graceful stop; 0 means DefaultDrainTimeout.
 	DrainTimeout time.Duration
@@ -67,6 +74,7 @@ func FromTopology(t *topology.Topology, s *topology.Stage) Config {
 		Outputs:              s.Outputs,
 		DeadLetter:           s.DeadLetter,
 		Settings:             t.Settings(s),
+		MaxMsgSize:           t.Defaults.MaxMsgSize,
 		LookupdHTTPAddresses: t.Defaults.LookupdHTTPAddresses,
 		NSQDTCPAddresses:     t.Defaults.NSQDTCPAddresses,
 	}
@@ -96,12 +104,14 @@ func (c *Config) validate() error {
 	if len(c.LookupdHTTPAddresses) == 0 && len(c.NSQDTCPAddresses) == 0 {
 		errs = append(errs, errors.New("no --lookupd-http-address and no --nsqd-tcp-address to consume from"))
 	}
-	if len(c.DestinationNSQDTCPAddresses) == 0 {
-		if len(c.NSQDTCPAddresses) == 0 {
-			errs = append(errs, errors.New("no --destination-nsqd-tcp-address (or --nsqd-tcp-address) to publish outputs to"))
-		} else {
-			c.DestinationNSQDTCPAddresses = c.NSQDTCPAddresses[:1]
-		}
+	if len(c.DestinationNSQDTCPAddresses) == 0 && len(c.LookupdHTTPAddresses) == 0 {
+		c.DestinationNSQDTCPAddresses = c.NSQDTCPAddresses
+	}
+	if c.MaxMsgSize == 0 {
+		c.MaxMsgSize = topology.DefaultMaxMsgSize
+	}
+	if c.MaxMsgSize < 0 {
+		errs = append(errs, fmt.Errorf("max message size must be >= 0, got %d", c.MaxMsgSize))
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = DefaultDrainTimeout

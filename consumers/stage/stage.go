@@ -61,17 +61,27 @@ func (s *Stage) Name() string { return s.cfg.Name }
 // Config returns the stage's effective configuration.
 func (s *Stage) Config() Config { return s.cfg }
 
-// Health reports nil when the stage is running and connected to at least
-// one nsqd.
-func (s *Stage) Health() error {
+// Health reports whether the stage can work: an error when it is not
+// running, reads from no nsqd, or can publish to no destination nsqd.
+// detail names the destinations that are down while others carry the
+// work.
+func (s *Stage) Health() (detail []string, err error) {
 	c := s.consumer.Load()
 	if !s.running.Load() || c == nil {
-		return fmt.Errorf("stage %s: not running", s.cfg.Name)
+		return nil, fmt.Errorf("stage %s: not running", s.cfg.Name)
 	}
+	var errs []error
 	if c.Stats().Connections == 0 {
-		return fmt.Errorf("stage %s: not connected to any nsqd", s.cfg.Name)
+		errs = append(errs, fmt.Errorf("stage %s: reads from no nsqd (not connected to any)", s.cfg.Name))
 	}
-	return nil
+	down, derr := s.batcher.dests.health()
+	if derr != nil {
+		errs = append(errs, fmt.Errorf("stage %s: %w", s.cfg.Name, derr))
+	}
+	for _, d := range down {
+		detail = append(detail, fmt.Sprintf("stage %s: %s", s.cfg.Name, d))
+	}
+	return detail, errors.Join(errs...)
 }
 
 // Run connects the stage and processes messages until ctx is done, then
@@ -83,12 +93,8 @@ func (s *Stage) Run(ctx context.Context) error {
 	log := s.cfg.Logger.With("stage", s.cfg.Name)
 	set := s.cfg.Settings
 
-	producers, err := s.connectProducers()
-	if err != nil {
-		return err
-	}
-	s.batcher = newBatcher(s, producers)
-	s.batcher.start()
+	dynamic := len(s.cfg.DestinationNSQDTCPAddresses) == 0
+	s.batcher = newBatcher(s, s.cfg.DestinationNSQDTCPAddresses, dynamic)
 
 	ncfg := nsq.NewConfig()
 	ncfg.UserAgent = UserAgent
@@ -145,28 +151,6 @@ func (s *Stage) Run(ctx context.Context) error {
 	return nil
 }
 
-// connectProducers opens and checks a producer per destination nsqd.
-func (s *Stage) connectProducers() ([]*nsq.Producer, error) {
-	pcfg := nsq.NewConfig()
-	pcfg.UserAgent = UserAgent
-	var ps []*nsq.Producer
-	for _, addr := range s.cfg.DestinationNSQDTCPAddresses {
-		p, err := nsq.NewProducer(addr, pcfg)
-		if err == nil {
-			p.SetLogger(nsqlog.New(s.cfg.Logger.With("stage", s.cfg.Name)), nsq.LogLevelWarning)
-			err = p.Ping()
-		}
-		if err != nil {
-			for _, q := range ps {
-				q.Stop()
-			}
-			return nil, fmt.Errorf("stage %s: destination nsqd %s: %w", s.cfg.Name, addr, err)
-		}
-		ps = append(ps, p)
-	}
-	return ps, nil
-}
-
 // HandleMessage implements nsq.Handler. It never lets go-nsq respond on
 // its own: every input is finished or requeued by the batcher, or
 // requeued here.
@@ -191,12 +175,19 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 	s.stats.latency.Observe(time.Since(start).Seconds())
 
 	if err == nil {
-		u := &unit{msg: m}
+		u := &unit{msg: m, prefer: s.batcher.dests.observe(m.NSQDAddress)}
 		u.outs = u.small[:0]
 		for _, o := range st.out.All() {
 			topic, ok := s.cfg.Outputs[o.Port]
-			if !ok {
+			switch {
+			case !ok:
 				err = handler.Permanentf("handler emitted on unknown port %q", o.Port)
+			case len(o.Body) == 0:
+				err = handler.Permanentf("handler emitted an empty message on port %q (nsqd rejects empty messages)", o.Port)
+			case len(o.Body) > s.cfg.MaxMsgSize:
+				err = handler.Permanentf("output on port %q to topic %s is %d bytes, over max_msg_size %d (nsqd's --max-msg-size)", o.Port, topic, len(o.Body), s.cfg.MaxMsgSize)
+			}
+			if err != nil {
 				break
 			}
 			u.outs = append(u.outs, publication{topic: topic, body: o.Body})
@@ -241,18 +232,26 @@ func (s *Stage) handle(st *callState) (err error) {
 // deadLetter publishes the input's dead-letter record; the batcher
 // finishes the input once nsqd has it.
 func (s *Stage) deadLetter(m *nsq.Message, reason error) {
+	if u := s.deadUnit(m, reason); u != nil {
+		s.submit(u)
+	}
+}
+
+// deadUnit builds the unit that publishes m's dead-letter record. If the
+// record cannot be built, m is requeued and deadUnit returns nil.
+func (s *Stage) deadUnit(m *nsq.Message, reason error) *unit {
 	rec, err := encodeDeadLetter(&s.cfg, string(m.ID[:]), m.Attempts, m.Body, reason, time.Now())
 	if err != nil {
 		// Encoding a record of strings cannot fail; requeue rather than lose.
 		s.cfg.Logger.Error("encode dead letter", "stage", s.cfg.Name, "err", err)
 		s.stats.inFlight.Add(-1)
 		m.Requeue(s.cfg.backoff(m.Attempts))
-		return
+		return nil
 	}
 	s.cfg.Logger.Info("dead-lettering input", "stage", s.cfg.Name, "attempts", m.Attempts, "reason", reason)
-	u := &unit{msg: m, dead: true}
+	u := &unit{msg: m, dead: true, prefer: s.batcher.dests.observe(m.NSQDAddress)}
 	u.outs = append(u.small[:0], publication{topic: s.cfg.DeadLetter, body: rec})
-	s.submit(u)
+	return u
 }
 
 // submit hands a unit to the batcher, or leaves its input to nsqd's

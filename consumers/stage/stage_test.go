@@ -20,7 +20,6 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
-	"github.com/nsqfarm/nsqfarm/internal/raceflag"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -30,9 +29,8 @@ var echo = handler.Func(func(_ context.Context, in *handler.Input, out *handler.
 	return nil
 })
 
-// runStage starts a stage on n's "in" topic and returns a function that
-// stops it (like SIGTERM) and returns Run's error.
-func runStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.Config)) (stop func() error) {
+// newStage returns a stage (not yet running) on n's "in" topic.
+func newStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.Config)) *stage.Stage {
 	t.Helper()
 	cfg := stage.Config{
 		Name:             "test",
@@ -55,6 +53,14 @@ func runStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.C
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// runStage starts a stage on n's "in" topic and returns a function that
+// stops it (like SIGTERM) and returns Run's error.
+func runStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.Config)) (stop func() error) {
+	t.Helper()
+	s := newStage(t, n, h, tweak)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -299,16 +305,7 @@ func TestStopDrainsInFlight(t *testing.T) {
 	}
 }
 
-func TestOutputNSQDDownRequeuesUntilItReturns(t *testing.T) {
-	if raceflag.Enabled {
-		// go-nsq v1.1.0's Producer logs its connection (producer.go:366)
-		// after its router signals exit (producer.go:365), so the next
-		// reconnect writes that field concurrently. The race is in the
-		// client library's log line and harmless, but the detector fails
-		// any test that reconnects a producer; .ci/run runs this test
-		// without -race.
-		t.Skip("reconnects a go-nsq producer: run without -race")
-	}
+func TestOutputNSQDDownLosesNothing(t *testing.T) {
 	src := nsqtest.NSQD(t)
 	http := src.RealHTTPAddr().String()
 	nsqtest.CreateChannel(t, http, "in", "work")

@@ -16,6 +16,7 @@ type stats struct {
 	latency      *metrics.Histogram
 	batches      *metrics.Counter
 	publishErrs  *metrics.Counter
+	rejected     *metrics.Counter
 	published    map[string]*metrics.Counter // by topic
 }
 
@@ -28,7 +29,8 @@ func newStats(r *metrics.Registry, c *Config) *stats {
 		inFlight:     r.Gauge("nsqfarm_messages_in_flight", "Inputs received and not yet finished or requeued.", l...),
 		latency:      r.Histogram("nsqfarm_handler_duration_seconds", "Handler run time per input.", metrics.LatencyBuckets, l...),
 		batches:      r.Counter("nsqfarm_publish_batches_total", "MPUB batches sent.", l...),
-		publishErrs:  r.Counter("nsqfarm_publish_errors_total", "MPUB batches that failed (their inputs were requeued).", l...),
+		publishErrs:  r.Counter("nsqfarm_publish_errors_total", "Inputs requeued because their outputs could be published on no destination nsqd.", l...),
+		rejected:     r.Counter("nsqfarm_publish_rejected_total", "MPUBs nsqd refused for their content (E_BAD_MESSAGE, E_BAD_BODY); their inputs were found and dead-lettered.", l...),
 		published:    map[string]*metrics.Counter{},
 	}
 	for _, topic := range append(slices.Sorted(maps.Values(c.Outputs)), c.DeadLetter) {

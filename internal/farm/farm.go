@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,13 +120,19 @@ func (f *Farm) MetricsAddr() string {
 	return f.metrics.Addr().String()
 }
 
-// Health reports nil when every stage is healthy.
-func (f *Farm) Health() error {
-	var errs []error
+// Health reports nil when every stage can work, with a line for each
+// degraded part (a destination nsqd that is down while others are up).
+func (f *Farm) Health() (detail string, err error) {
+	var (
+		errs  []error
+		lines []string
+	)
 	for _, s := range f.stages {
-		errs = append(errs, s.Health())
+		d, err := s.Health()
+		errs = append(errs, err)
+		lines = append(lines, d...)
 	}
-	return errors.Join(errs...)
+	return strings.Join(lines, "\n"), errors.Join(errs...)
 }
 
 // Run runs every stage until ctx is done, then drains them all and

@@ -102,6 +102,9 @@ type Gauge struct{ v atomic.Int64 }
 // Add adds n (possibly negative) to the gauge.
 func (g *Gauge) Add(n int64) { g.v.Add(n) }
 
+// Set sets the gauge to n.
+func (g *Gauge) Set(n int64) { g.v.Store(n) }
+
 // Value returns the current value.
 func (g *Gauge) Value() int64 { return g.v.Load() }
 

@@ -50,11 +50,11 @@ func TestServer(t *testing.T) {
 	r.Counter("x_total", "X.").Inc()
 	var healthy atomic.Bool
 	healthy.Store(true)
-	s, err := Listen("127.0.0.1:0", r, func() error {
+	s, err := Listen("127.0.0.1:0", r, func() (string, error) {
 		if healthy.Load() {
-			return nil
+			return "destination b:4150 down", nil
 		}
-		return errors.New("not connected")
+		return "destination b:4150 down", errors.New("not connected")
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -73,11 +73,11 @@ func TestServer(t *testing.T) {
 	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "x_total 1") {
 		t.Errorf("/metrics: %d %q", code, body)
 	}
-	if code, _ := get("/healthz"); code != 200 {
-		t.Errorf("/healthz healthy: %d", code)
+	if code, body := get("/healthz"); code != 200 || body != "ok\ndestination b:4150 down\n" {
+		t.Errorf("/healthz healthy: %d %q", code, body)
 	}
 	healthy.Store(false)
-	if code, body := get("/healthz"); code != 503 || !strings.Contains(body, "not connected") {
+	if code, body := get("/healthz"); code != 503 || body != "not connected\ndestination b:4150 down\n" {
 		t.Errorf("/healthz unhealthy: %d %q", code, body)
 	}
 }

@@ -10,8 +10,10 @@ import (
 	"time"
 )
 
-// HealthFunc reports nil when the process is healthy.
-type HealthFunc func() error
+// HealthFunc reports the process's health: a nil error when it can do its
+// work, and a detail (possibly empty) of what is degraded but not failing,
+// one line each.
+type HealthFunc func() (detail string, err error)
 
 // Server serves /metrics and /healthz.
 type Server struct {
@@ -20,7 +22,8 @@ type Server struct {
 }
 
 // Listen binds addr and returns a server that exposes reg at /metrics and
-// health at /healthz (200 "ok", or 503 with the reason).
+// health at /healthz: 200 "ok", or 503 with the reason, each followed by
+// the health function's detail lines.
 func Listen(addr string, reg *Registry, health HealthFunc) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -34,13 +37,22 @@ func Listen(addr string, reg *Registry, health HealthFunc) (*Server, error) {
 		}
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		var detail string
+		var err error
 		if health != nil {
-			if err := health(); err != nil {
-				http.Error(w, err.Error(), http.StatusServiceUnavailable)
-				return
-			}
+			detail, err = health()
 		}
-		fmt.Fprintln(w, "ok")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, err.Error())
+		} else {
+			fmt.Fprintln(w, "ok")
+		}
+		if detail != "" {
+			fmt.Fprintln(w, detail)
+		}
 	})
 	return &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln: ln}, nil
 }

@@ -40,6 +40,11 @@ type Defaults struct {
 	// MetricsAddress is where a consumer process serves /metrics and
 	// /healthz ("" disables it).
 	MetricsAddress string `yaml:"metrics_address"`
+	// MaxMsgSize is the largest message nsqd accepts (nsqd's
+	// --max-msg-size); 0 means NSQ's default, DefaultMaxMsgSize. `up`
+	// gives it to its embedded nsqd, stages dead-letter outputs over it
+	// without sending them and split dead-letter records to fit it.
+	MaxMsgSize int `yaml:"max_msg_size"`
 	// Stage holds the settings every stage inherits unless it sets its own.
 	Stage StageSettings `yaml:"stage"`
 }

@@ -24,8 +24,13 @@ const (
 	DefaultMaxRequeueDelay = 2 * time.Minute
 	maxMaxInFlight         = 2500
 	maxBatchBytes          = 5 << 20 // nsqd's default --max-body-size
-	minMsgTimeout          = time.Second
-	maxMsgTimeout          = 15 * time.Minute // nsqd's default --max-msg-timeout
+	// DefaultMaxMsgSize is nsqd's default --max-msg-size.
+	DefaultMaxMsgSize = 1 << 20
+	// mpubOverhead is what an MPUB body adds to its messages: a count,
+	// then a size before each.
+	mpubOverhead  = 8
+	minMsgTimeout = time.Second
+	maxMsgTimeout = 15 * time.Minute // nsqd's default --max-msg-timeout
 )
 
 // ValidName reports whether s is a valid NSQ topic or channel name
@@ -171,6 +176,9 @@ func (t *Topology) validate(loc locator, opts LoadOptions) error {
 		checkAddr(t.Defaults.MetricsAddress, "defaults", "metrics_address")
 	}
 	t.Defaults.Stage.Check(func(field, msg string) { bad(msg, "defaults", "stage", field) })
+	if m := t.Defaults.MaxMsgSize; m < 0 || m > maxBatchBytes-mpubOverhead {
+		bad(fmt.Sprintf("must be between 1 and %d (one message must fit in an MPUB under nsqd's default --max-body-size), got %d", maxBatchBytes-mpubOverhead, m), "defaults", "max_msg_size")
+	}
 
 	declared := func(topic string, path ...string) {
 		if topic == "" {
