@@ -6,9 +6,12 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/nsqfarm/nsqfarm/internal/farm"
 )
 
-// cmdLint validates a topology file and prints its stages.
+// cmdLint validates a topology file, and its stages' handler options, and
+// prints its stages.
 func cmdLint(_ context.Context, args []string, e *env) error {
 	fs := newFlags("lint", e.stderr, "lint [--config topics.yaml]")
 	config := configFlag(fs)
@@ -17,6 +20,10 @@ func cmdLint(_ context.Context, args []string, e *env) error {
 	}
 	t, err := loadTopology(*config)
 	if err != nil {
+		return err
+	}
+	// Building the farm without running it checks every handler's options.
+	if _, err := farm.New(farm.Options{Topology: t}); err != nil {
 		return err
 	}
 	for _, name := range t.StageNames() {

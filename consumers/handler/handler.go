@@ -79,6 +79,14 @@ type Ports interface {
 	Ports() []string
 }
 
+// MessageSizeLimited is implemented by handlers whose options must agree
+// with the largest message nsqd accepts (the topology's max_msg_size): an
+// input can be no larger, and an output larger than it is dead-lettered.
+// Lint and start-up call CheckMaxMsgSize and report its error.
+type MessageSizeLimited interface {
+	CheckMaxMsgSize(maxMsgSize int) error
+}
+
 // Func adapts an ordinary function to the Handler interface.
 type Func func(ctx context.Context, in *Input, out *Outputs) error
 

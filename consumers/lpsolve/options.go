@@ -40,16 +40,17 @@ type Options struct {
 }
 
 // DefaultOptions returns the defaults: a 60 s cap and 10 s default time
-// limit, up to 100000 variables and constraints, 2000000 nonzeros and
-// 4 MiB of model text.
+// limit, up to 40000 variables, 10000 constraints, 2000000 nonzeros and
+// 1000000 bytes of model text, so that jobs and solutions fit in NSQ's
+// default 1 MiB message (see CheckMaxMsgSize).
 func DefaultOptions() Options {
 	return Options{
 		MaxTimeLimitMS:     60000,
 		DefaultTimeLimitMS: 10000,
-		MaxVariables:       100000,
-		MaxConstraints:     100000,
+		MaxVariables:       40000,
+		MaxConstraints:     10000,
 		MaxNonzeros:        2000000,
-		MaxTextBytes:       4 << 20,
+		MaxTextBytes:       1000000,
 	}
 }
 

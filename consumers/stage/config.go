@@ -74,7 +74,7 @@ func FromTopology(t *topology.Topology, s *topology.Stage) Config {
 		Outputs:              s.Outputs,
 		DeadLetter:           s.DeadLetter,
 		Settings:             t.Settings(s),
-		MaxMsgSize:           t.Defaults.MaxMsgSize,
+		MaxMsgSize:           t.MaxMsgSize(),
 		LookupdHTTPAddresses: t.Defaults.LookupdHTTPAddresses,
 		NSQDTCPAddresses:     t.Defaults.NSQDTCPAddresses,
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nsqfarm/nsqfarm/consumers"
+	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/metrics"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
@@ -52,7 +53,9 @@ type Farm struct {
 	metrics *metrics.Server
 }
 
-// New builds every requested stage and binds the metrics address.
+// New builds every requested stage (checking each handler's options, and
+// its size options against the topology's max_msg_size) and binds the
+// metrics address, unless it is "".
 func New(opts Options) (*Farm, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -73,7 +76,12 @@ func New(opts Options) (*Farm, error) {
 		}
 		h, err := consumers.NewHandler(st.Handler, st.Options)
 		if err != nil {
-			return nil, fmt.Errorf("stage %s: %w", name, err)
+			return nil, fmt.Errorf("%s: stages.%s.options: %w", t.File, name, err)
+		}
+		if sl, ok := h.(handler.MessageSizeLimited); ok {
+			if err := sl.CheckMaxMsgSize(t.MaxMsgSize()); err != nil {
+				return nil, fmt.Errorf("%s: stages.%s.options: %w", t.File, name, err)
+			}
 		}
 		cfg := stage.FromTopology(t, st)
 		o := opts.Overrides

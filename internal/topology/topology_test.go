@@ -79,6 +79,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"bad address", [2]string{`["127.0.0.1:4150"]`, `["localhost"]`}, `t.yaml:2: defaults.nsqd_tcp_addresses: invalid address "localhost"`},
 		{"bad topic name", [2]string{"  numbers_dead: {}", "  numbers_dead: {}\n  bad/name: {}"}, `t.yaml:12: topics.bad/name: invalid topic name`},
 		{"not yaml", [2]string{"topics:", "topics: ["}, "t.yaml:"},
+		{"max message size over an MPUB", [2]string{`  nsqd_tcp_addresses: ["127.0.0.1:4150"]`, `  nsqd_tcp_addresses: ["127.0.0.1:4150"]` + "\n  max_msg_size: 6000000"}, "t.yaml:3: defaults.max_msg_size: must be between 1 and 5242872"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

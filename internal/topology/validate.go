@@ -49,6 +49,15 @@ func ValidName(s string) bool {
 	return true
 }
 
+// MaxMsgSize returns the largest message nsqd accepts: defaults.max_msg_size,
+// or NSQ's default.
+func (t *Topology) MaxMsgSize() int {
+	if t.Defaults.MaxMsgSize > 0 {
+		return t.Defaults.MaxMsgSize
+	}
+	return DefaultMaxMsgSize
+}
+
 // Settings returns the effective settings of stage s: its own values, then
 // the defaults section's, then the built-in defaults.
 func (t *Topology) Settings(s *Stage) StageSettings {
