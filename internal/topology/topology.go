@@ -29,8 +29,8 @@ type Topology struct {
 
 // Defaults holds deployment-wide settings.
 type Defaults struct {
-	// NSQDTCPAddresses are the nsqd TCP addresses consumers read from when
-	// no lookupd is configured, and the first is where outputs are published.
+	// NSQDTCPAddresses are the nsqd TCP addresses consumers read from, and
+	// publish to, when no lookupd is configured.
 	NSQDTCPAddresses []string `yaml:"nsqd_tcp_addresses"`
 	// NSQDHTTPAddress is the nsqd HTTP address used for administration.
 	NSQDHTTPAddress string `yaml:"nsqd_http_address"`
