@@ -216,7 +216,8 @@ func (bt *batcher) loop() {
 	}
 }
 
-// publishBatch splits units into frames, one or more per topic, each
+// publishBatch splits units into frames, one or more per topic and
+// preferred destination (the inputs' own nsqd, for a dynamic set), each
 // within batch_bytes (a single larger body gets a frame of its own), and
 // sends them.
 func (bt *batcher) publishBatch(units []*unit) {
@@ -230,11 +231,12 @@ func (bt *batcher) publishBatch(units []*unit) {
 			continue
 		}
 		for _, p := range u.outs {
-			f := open[p.topic]
+			key := p.topic + "\x00" + u.prefer
+			f := open[key]
 			size := 4 + len(p.body)
 			if f == nil || (f.bytes+size > limit && len(f.bodies) > 0) {
 				f = &frame{topic: p.topic, prefer: u.prefer}
-				open[p.topic] = f
+				open[key] = f
 				frames = append(frames, f)
 			}
 			f.bodies = append(f.bodies, p.body)

@@ -3,6 +3,7 @@ package stage_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,5 +198,43 @@ func TestPoisonOutputsAreDeadLetteredAndTheRestFlows(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLookupdStagePublishesToEachInputsNSQD(t *testing.T) {
+	l := nsqtest.Lookupd(t)
+	var nodes []*nsqd.NSQD
+	var outs []*nsqtest.Collector
+	for i := range 2 {
+		n := nsqtest.NSQD(t, func(o *nsqd.Options) {
+			o.ID = int64(i + 1)
+			o.NSQLookupdTCPAddresses = []string{l.RealTCPAddr().String()}
+		})
+		nsqtest.CreateChannel(t, n.RealHTTPAddr().String(), "in", "work")
+		nsqtest.CreateChannel(t, n.RealHTTPAddr().String(), "out", "check")
+		outs = append(outs, nsqtest.Collect(t, n.RealTCPAddr().String(), "out", "check"))
+		nodes = append(nodes, n)
+	}
+	nsqtest.WaitProducers(t, l, "in", 2, 10*time.Second)
+	runStage(t, nodes[0], echo, func(c *stage.Config) {
+		c.LookupdHTTPAddresses = []string{l.RealHTTPAddr().String()}
+		c.NSQDTCPAddresses = nil
+	})
+
+	const each = 200
+	for i, n := range nodes {
+		var bodies [][]byte
+		for j := range each {
+			bodies = append(bodies, []byte(fmt.Sprintf("n%d-%d", i, j)))
+		}
+		nsqtest.MPub(t, n.RealHTTPAddr().String(), "in", bodies)
+	}
+	for i, out := range outs {
+		got := out.WaitFor(t, each, 20*time.Second)
+		for _, b := range got {
+			if want := fmt.Sprintf("N%d-", i); !strings.HasPrefix(string(b), want) {
+				t.Fatalf("nsqd %d got output %q of another nsqd's input", i, b)
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ package nsqtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/nsqio/go-nsq"
 	"github.com/nsqio/nsq/nsqd"
+	"github.com/nsqio/nsq/nsqlookupd"
 
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 )
@@ -184,6 +186,48 @@ func WaitDrained(t testing.TB, n *nsqd.NSQD, topic, channel string, timeout time
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s/%s not drained after %v: %d messages left (err %v)", topic, channel, timeout, d, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Lookupd starts an nsqlookupd on loopback ports and stops it when the
+// test ends.
+func Lookupd(t testing.TB) *nsqlookupd.NSQLookupd {
+	t.Helper()
+	opts := nsqlookupd.NewOptions()
+	opts.TCPAddress = "127.0.0.1:0"
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.LogLevel = 3
+	opts.Logger = testLogger{t}
+	l, err := nsqlookupd.New(opts)
+	if err != nil {
+		t.Fatalf("start nsqlookupd: %v", err)
+	}
+	go func() { _ = l.Main() }()
+	t.Cleanup(l.Exit)
+	return l
+}
+
+// WaitProducers waits until lookupd lists n nsqds for topic.
+func WaitProducers(t testing.TB, l *nsqlookupd.NSQLookupd, topic string, n int, timeout time.Duration) {
+	t.Helper()
+	url := "http://" + l.RealHTTPAddr().String() + "/lookup?topic=" + topic
+	deadline := time.Now().Add(timeout)
+	for {
+		var got struct {
+			Producers []json.RawMessage `json:"producers"`
+		}
+		resp, err := http.Get(url)
+		if err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&got)
+			resp.Body.Close()
+		}
+		if err == nil && len(got.Producers) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lookupd lists %d nsqds for %s after %v, want %d (last error: %v)", len(got.Producers), topic, timeout, n, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
