@@ -23,7 +23,7 @@ Usage:
   nsqfarm consume   STAGE [flags]    run one stage against an existing cluster (start more to scale)
   nsqfarm publish   numbers [flags]  publish integers (a range, a file or stdin) to the numbers topic
   nsqfarm publish   lp [flags]       publish an LP parameter sweep to the lp_params topic
-  nsqfarm tail      --topic T [-n N] print a topic's messages as JSON lines
+  nsqfarm tail      --topic T [-n N] print a topic's messages as JSON lines (--from-start, --channel C)
   nsqfarm solve     FILE [--json]    solve an LP/MPS/JSON model locally
   nsqfarm lint      [--config F]     validate topics.yaml
   nsqfarm bench     hop [flags]      one pipeline hop's throughput beside nsq_to_nsq on the same nsqd
