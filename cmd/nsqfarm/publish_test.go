@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 )
@@ -41,8 +42,14 @@ func TestPublishNumbersAndTail(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "published 4 messages") || !strings.Contains(out, "skipped 1 invalid line") {
 		t.Fatalf("publish --skip-invalid: exit %d: %s", code, out)
 	}
-	if d, _ := nsqtest.Depth(n, "numbers", "check"); d != 1000+3+4 {
-		t.Fatalf("channel holds %d messages, want 1007", d)
+	// nsqd acknowledges a publish once the topic has it; its pump moves
+	// it to the channel a moment later.
+	deadline := time.Now().Add(5 * time.Second)
+	for d, _ := nsqtest.Depth(n, "numbers", "check"); d != 1000+3+4; d, _ = nsqtest.Depth(n, "numbers", "check") {
+		if time.Now().After(deadline) {
+			t.Fatalf("channel holds %d messages, want 1007", d)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 
 	code, out = runCLI(t, "tail", "--nsqd-tcp-address", tcp, "--topic", "numbers", "--channel", "check", "-n", "3")
