@@ -63,9 +63,10 @@ const parkRetry = 100 * time.Millisecond
 // delay, publishes them asynchronously over the live destinations, and
 // finishes or requeues the inputs when nsqd answers.
 //
-// loop owns batching and sending. Answers arrive on the connections'
-// reader goroutines, which never block on loop: they hand retries and
-// dead letters over through an unbounded queue.
+// loop owns batching and sending; acks settles nsqd's answers, which the
+// connections' reader goroutines queue for it. Neither blocks on the
+// other: acks hands retries and dead letters to loop through an unbounded
+// queue.
 type batcher struct {
 	s     *Stage
 	dests *destinations
@@ -77,6 +78,11 @@ type batcher struct {
 	parkLimit   time.Duration
 	wake        chan struct{}
 	outstanding atomic.Int64 // units neither finished nor requeued
+
+	ansMu   sync.Mutex // guards answers
+	answers []answered
+	ansWake chan struct{}
+	ansStop chan struct{}
 
 	closeMu  sync.RWMutex // guards closed against submit
 	closed   bool
@@ -102,14 +108,52 @@ func newBatcher(s *Stage, addrs []string, dynamic bool) *batcher {
 		parkLimit: min(s.cfg.Settings.MsgTimeout.D()/4, 15*time.Second),
 		in:        make(chan *unit, s.cfg.Settings.BatchSize),
 		wake:      make(chan struct{}, 1),
+		ansWake:   make(chan struct{}, 1),
+		ansStop:   make(chan struct{}),
 		loopDone:  make(chan struct{}),
 	}
-	bt.dests = newDestinations(&s.cfg, addrs, dynamic, func(arg any, err error) {
-		x := arg.(sent)
-		bt.answer(x.f, x.d, x.pc, err)
-	})
+	bt.dests = newDestinations(&s.cfg, addrs, dynamic, bt.received)
 	go bt.loop()
+	go bt.acks()
 	return bt
+}
+
+// answered is nsqd's answer to one MPUB.
+type answered struct {
+	x   sent
+	err error
+}
+
+// received queues an answer for acks. It runs on a connection's reader
+// goroutine, which must stay free to answer nsqd's heartbeats, so it only
+// appends.
+func (bt *batcher) received(arg any, err error) {
+	bt.ansMu.Lock()
+	bt.answers = append(bt.answers, answered{arg.(sent), err})
+	bt.ansMu.Unlock()
+	select {
+	case bt.ansWake <- struct{}{}:
+	default:
+	}
+}
+
+// acks settles the answers in the order they arrived, until the batcher
+// is closed.
+func (bt *batcher) acks() {
+	for {
+		select {
+		case <-bt.ansWake:
+		case <-bt.ansStop:
+			return
+		}
+		bt.ansMu.Lock()
+		list := bt.answers
+		bt.answers = nil
+		bt.ansMu.Unlock()
+		for _, a := range list {
+			bt.answer(a.x.f, a.x.d, a.x.pc, a.err)
+		}
+	}
 }
 
 // submit queues a unit for publishing. It returns false once the batcher
@@ -431,5 +475,6 @@ func (bt *batcher) close(timeout time.Duration) error {
 		err = fmt.Errorf("gave up waiting %v for publish acknowledgements of %d inputs", timeout, bt.outstanding.Load())
 	}
 	bt.dests.close()
+	close(bt.ansStop)
 	return err
 }

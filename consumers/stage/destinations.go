@@ -68,14 +68,14 @@ type destinations struct {
 }
 
 // producerConfig is the go-nsq configuration of a publishing connection.
-// Heartbeats every second and a 5 s read timeout make a stalled nsqd (a
-// SIGSTOP, a cut link) fail its pending publishes within seconds instead
-// of go-nsq's default minute, so they fail over.
+// Heartbeats every 3 s and a 10 s read timeout make a stalled nsqd (a
+// SIGSTOP, a cut link) fail its pending publishes within 10 s instead of
+// go-nsq's default minute, so they fail over.
 func producerConfig() *nsq.Config {
 	c := nsq.NewConfig()
 	c.UserAgent = UserAgent
-	c.HeartbeatInterval = time.Second
-	c.ReadTimeout = 5 * time.Second
+	c.HeartbeatInterval = 3 * time.Second
+	c.ReadTimeout = 10 * time.Second
 	c.WriteTimeout = 5 * time.Second
 	c.DialTimeout = 2 * time.Second
 	return c
