@@ -181,7 +181,7 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 
 	st := s.states.Get().(*callState)
 	defer s.states.Put(st)
-	st.in = handler.Input{ID: string(m.ID[:]), Body: m.Body, Attempt: int(m.Attempts)}
+	st.in = handler.Input{ID: InputID(m.NSQDAddress, s.cfg.Topic, m.ID), Body: m.Body, Attempt: int(m.Attempts)}
 	st.out.Reset()
 
 	start := time.Now()
