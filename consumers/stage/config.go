@@ -48,6 +48,9 @@ type Config struct {
 	// DestinationNSQDTCPAddresses receive the outputs; batches go round
 	// robin over them. Defaults to the first of NSQDTCPAddresses.
 	DestinationNSQDTCPAddresses []string
+	// MaxMsgSize is the largest message body the destination nsqds accept
+	// (nsqd's --max-msg-size); 0 means NSQ's default, 1 MiB.
+	MaxMsgSize int
 
 	// DrainTimeout bounds a graceful stop; 0 means DefaultDrainTimeout.
 	DrainTimeout time.Duration
@@ -102,6 +105,9 @@ func (c *Config) validate() error {
 		} else {
 			c.DestinationNSQDTCPAddresses = c.NSQDTCPAddresses[:1]
 		}
+	}
+	if c.MaxMsgSize <= 0 {
+		c.MaxMsgSize = 1048576
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = DefaultDrainTimeout

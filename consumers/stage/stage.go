@@ -241,17 +241,23 @@ func (s *Stage) handle(st *callState) (err error) {
 // deadLetter publishes the input's dead-letter record; the batcher
 // finishes the input once nsqd has it.
 func (s *Stage) deadLetter(m *nsq.Message, reason error) {
-	rec, err := encodeDeadLetter(&s.cfg, string(m.ID[:]), m.Attempts, m.Body, reason, time.Now())
+	recs, err := encodeDeadLetter(&s.cfg, m, reason, time.Now())
 	if err != nil {
-		// Encoding a record of strings cannot fail; requeue rather than lose.
+		// Only a MaxMsgSize too small for the record's metadata gets here;
+		// requeue rather than lose.
 		s.cfg.Logger.Error("encode dead letter", "stage", s.cfg.Name, "err", err)
 		s.stats.inFlight.Add(-1)
 		m.Requeue(s.cfg.backoff(m.Attempts))
 		return
 	}
-	s.cfg.Logger.Info("dead-lettering input", "stage", s.cfg.Name, "attempts", m.Attempts, "reason", reason)
+	s.cfg.Logger.Info("dead-lettering input", "stage", s.cfg.Name, "attempts", m.Attempts, "records", len(recs), "reason", reason)
+	// One unit holds every record: the input is finished only when nsqd
+	// has acknowledged all of them.
 	u := &unit{msg: m, dead: true}
-	u.outs = append(u.small[:0], publication{topic: s.cfg.DeadLetter, body: rec})
+	u.outs = u.small[:0]
+	for _, rec := range recs {
+		u.outs = append(u.outs, publication{topic: s.cfg.DeadLetter, body: rec})
+	}
 	s.submit(u)
 }
 
