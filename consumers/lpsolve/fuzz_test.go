@@ -18,7 +18,7 @@ import (
 // bodies.
 var fuzzJobs = []string{
 	`{"id":"w1","model":"wyndor","params":{"profit_rate_windows":500}}`,
-	`{"id":100109100129100151,"model":"wyndor"}`,
+	`{"id":100109100129100151,"model":"wyndor"}`, `{"id":-1e400,"model":"wyndor"}`,
 	`{"id":"i","model":{"sense":"max","objective":{"x":1},"variables":[{"name":"x","hi":4}]}}`,
 	`{"id":"l","format":"lp","text":"max\n obj: x + y\nst\n c: x + 2 y <= 4\nend\n"}`,
 	`{"id":"g","format":"lp","text":"max\n x + y\nst\n c: 2 x + 2 y <= 7\ngeneral\n x y\nend\n"}`,

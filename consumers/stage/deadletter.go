@@ -198,7 +198,7 @@ func encodeParts(d DeadLetter, body []byte, maxSize int) ([][]byte, error) {
 	// Size the chunks for a record numbered with as many digits as any
 	// part number can have, then again for the number of parts that
 	// gives: fewer parts need no more digits, so the second size fits too.
-	parts := len(body)
+	parts := max(len(body), 1)
 	chunk := 0
 	for range 2 {
 		d.Part, d.Parts = parts, parts
@@ -210,15 +210,16 @@ func encodeParts(d DeadLetter, body []byte, maxSize int) ([][]byte, error) {
 		if chunk = room / 4 * 3; chunk <= 0 { // base64 turns 3 bytes into 4
 			return nil, fmt.Errorf("dead-letter record of %d bytes without its body does not fit the %d-byte message size limit", len(head), maxSize)
 		}
-		parts = (len(body) + chunk - 1) / chunk
+		parts = max((len(body)+chunk-1)/chunk, 1)
 	}
 	recs := make([][]byte, 0, parts)
-	for start := 0; start < len(body); start += chunk {
-		if parts > 1 { // else a whole record: body too large only as text
-			d.Part, d.Parts = len(recs)+1, parts
-		} else {
+	for part := 1; part <= parts; part++ {
+		if parts > 1 {
+			d.Part, d.Parts = part, parts
+		} else { // a whole record, too large only as text
 			d.Part, d.Parts = 0, 0
 		}
+		start := (part - 1) * chunk
 		d.BodyBase64 = body[start:min(start+chunk, len(body))]
 		rec, err := json.Marshal(d)
 		if err != nil {
@@ -244,16 +245,18 @@ func truncate(s string, n int) string {
 }
 
 // embeddableJSON reports whether body can be spliced into a record as a
-// JSON value and read back byte for byte: one JSON value (as
-// encoding/json.Valid accepts it) with no whitespace around it, valid
-// UTF-8, whose \u escapes form no lone surrogates and whose arrays and
-// objects nest at most MaxJSONDepth deep. Such a body is accepted by
-// strict parsers too.
+// JSON value and read back byte for byte: one JSON value with no
+// whitespace around it, valid UTF-8, whose \u escapes form no lone
+// surrogates, whose arrays and objects nest at most MaxJSONDepth deep and
+// that encoding/json decodes into an interface value (so every number in
+// it fits a float64). Strict parsers, and decoders that read numbers as
+// floats, read such a record.
 func embeddableJSON(body []byte) bool {
-	if len(body) == 0 || isSpace(body[0]) || isSpace(body[len(body)-1]) {
+	if len(body) == 0 || isSpace(body[0]) || isSpace(body[len(body)-1]) || !utf8.Valid(body) {
 		return false
 	}
-	if !utf8.Valid(body) || !stdjson.Valid(body) {
+	var v any // json.Unmarshal checks json.Valid first
+	if stdjson.Unmarshal(body, &v) != nil {
 		return false
 	}
 	depth := 0

@@ -63,6 +63,9 @@ var deadLetterBodies = []struct {
 	{"nested 513 deep", BodyText, nested(MaxJSONDepth + 1)},
 	{"nested 10000 deep", BodyText, nested(10000)},
 	{"nested 10001 deep", BodyText, nested(10001)},
+	{"number beyond float64", BodyText, []byte(`{"number": 1e400}`)},
+	{"integer of 400 digits", BodyText, []byte(strings.Repeat("9", 400))},
+	{"number below float64", BodyJSON, []byte(`[1e-400]`)},
 	{"empty", BodyText, []byte{}},
 	{"NUL", BodyText, []byte{0}},
 	{"binary", BodyBase64, []byte{0, 1, 2, 0xff, 0xfe, 0x80}},
@@ -257,9 +260,22 @@ func TestDeadLetterTruncatesLongErrors(t *testing.T) {
 }
 
 func TestDeadLetterTooSmallLimit(t *testing.T) {
-	_, err := encodeDeadLetter(testConfig(200), testMessage([]byte("hello")), errors.New("e"), time.Now())
-	if err == nil || !strings.Contains(err.Error(), "does not fit the 200-byte message size limit") {
-		t.Fatalf("encode with a 200-byte limit: %v", err)
+	whole, err := encodeDeadLetter(testConfig(1<<20), testMessage(nil), errors.New("e"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		body    []byte
+		maxSize int
+	}{
+		{[]byte("hello"), 200},
+		{nil, len(whole[0]) - 1}, // an empty body has no part to split
+	} {
+		recs, err := encodeDeadLetter(testConfig(tc.maxSize), testMessage(tc.body), errors.New("e"), time.Now())
+		want := fmt.Sprintf("does not fit the %d-byte message size limit", tc.maxSize)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("encode %q with a %d-byte limit: %d records, %v", tc.body, tc.maxSize, len(recs), err)
+		}
 	}
 }
 
