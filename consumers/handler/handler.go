@@ -16,9 +16,12 @@ import (
 
 // Input is one message given to a Handler.
 type Input struct {
-	// ID is a stable identifier of the input message: the same value on
-	// every redelivery of the same message. Handlers copy it into their
-	// outputs (as "input_id") so downstream sinks can deduplicate.
+	// ID identifies the input message: unique across the nsqds of a
+	// cluster and their topics, and the same value on every redelivery of
+	// the same message. The stage runtime derives it from the nsqd address,
+	// the topic and the NSQ message ID (see stage.InputID). Handlers copy
+	// it into their outputs (as "input_id") so downstream sinks can
+	// deduplicate.
 	ID string
 	// Body is the raw message body. It is only valid during the call to
 	// Handle; a handler that keeps it must copy it.

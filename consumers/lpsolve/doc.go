@@ -28,11 +28,16 @@
 // integer variables (see below). Any other field is an error, so that a
 // misspelt "params" cannot be silently ignored.
 //
+// A job must be valid UTF-8, and a string "id" must not hold a \u escape
+// of an unpaired surrogate: the solution echoes the id verbatim, and strict
+// JSON parsers reject both. Such jobs are malformed ("job is not valid
+// UTF-8 JSON"), so every solution is UTF-8 JSON that strict parsers read.
+//
 // # Solutions
 //
 // Every job that can be read gives one message, whatever its outcome:
 //
-//	{"id":"job-1","input_id":"0a1b2c3d4e5f6a7b","model":"wyndor",
+//	{"id":"job-1","input_id":"6f1c0e52d3a94b7e8c20f5a1d9e4b3c7","model":"wyndor",
 //	 "params":{"profit_rate_windows":500},"status":"optimal","objective":3600,
 //	 "variables":{"Doors":2,"Windows":6},
 //	 "constraints":{"plant1":{"activity":2,"dual":0},"plant2":{"activity":12,"dual":150},
@@ -40,12 +45,12 @@
 //	 "reduced_costs":{"Doors":0,"Windows":0},"iterations":2,"solve_time_ms":0.022,
 //	 "time_limit_ms":10000,"engine":{"name":"nsqfarm-simplex","version":"1.0"}}
 //
-//	{"id":"job-3","input_id":"0a1b2c3d4e5f6a7c","model":"lp","status":"infeasible",
+//	{"id":"job-3","input_id":"a83d5f10c6e2497b9d14e0c2f7b5a618","model":"lp","status":"infeasible",
 //	 "iterations":1,"solve_time_ms":0.02,"time_limit_ms":10000,
 //	 "engine":{"name":"nsqfarm-simplex","version":"1.0"}}
 //
-// input_id is the input message ID: the same on every redelivery, so sinks
-// deduplicate on it. model is the template name, "inline", "lp" or "mps".
+// input_id is the input's id (handler.Input.ID): unique in the cluster and
+// the same on every redelivery, so sinks deduplicate on it. model is the template name, "inline", "lp" or "mps".
 // params lists every parameter of a named model, given or default, with
 // its exact value. status is one of optimal, infeasible, unbounded,
 // time_limit (the job's time limit was reached), iteration_limit, or error
@@ -60,7 +65,7 @@
 // integer markers, inline "integer": true) is solved by branch and bound
 // (package mip) under the job's time limit, to a relative gap of 1e-4:
 //
-//	{"id":"job-4","input_id":"0a1b2c3d4e5f6a7d","model":"lp","status":"optimal","objective":4.5,
+//	{"id":"job-4","input_id":"3e9b7c21f04d4a6e85c3d2b1a0f9e874","model":"lp","status":"optimal","objective":4.5,
 //	 "variables":{"x":1,"y":2.5},"constraints":{"c":{"activity":7},"d":{"activity":1}},
 //	 "bound":4.5,"gap":0,"nodes":3,"iterations":2,"solve_time_ms":0.046,
 //	 "time_limit_ms":10000,"engine":{"name":"nsqfarm-simplex","version":"1.0"}}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/goccy/go-json"
 
@@ -33,6 +35,9 @@ type job struct {
 
 // decodeJob parses and checks the envelope of a job message.
 func decodeJob(body []byte) (*job, error) {
+	if !utf8.Valid(body) {
+		return nil, errors.New("job is not valid UTF-8 JSON: invalid UTF-8")
+	}
 	var j job
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -47,6 +52,8 @@ func decodeJob(body []byte) (*job, error) {
 		j.ID = nil
 	} else if !isNumber(j.ID) && j.ID[0] != '"' {
 		return nil, fmt.Errorf(`"id" must be a string or a number, got %s`, j.ID)
+	} else if err := checkEscapes(j.ID); err != nil {
+		return nil, fmt.Errorf(`job is not valid UTF-8 JSON: "id": %w`, err)
 	}
 	if !isNull(j.TimeLimitMS) {
 		ms, err := strconv.ParseInt(string(j.TimeLimitMS), 10, 64)
@@ -56,6 +63,38 @@ func decodeJob(body []byte) (*job, error) {
 		j.timeLimit = ms
 	}
 	return &j, nil
+}
+
+// checkEscapes rejects a JSON string (valid JSON) with a \u escape of a
+// surrogate that is not part of a high-low pair. The solution echoes the
+// id verbatim, and strict parsers reject such escapes.
+func checkEscapes(str []byte) error {
+	for i := 0; i < len(str); i++ {
+		if str[i] != '\\' {
+			continue
+		}
+		if i++; str[i] != 'u' {
+			continue
+		}
+		r := utf16Unit(str[i+1:])
+		i += 4
+		if !utf16.IsSurrogate(r) {
+			continue
+		}
+		if next := str[i+1:]; len(next) >= 6 && next[0] == '\\' && next[1] == 'u' &&
+			utf16.DecodeRune(r, utf16Unit(next[2:])) != utf8.RuneError {
+			i += 6
+			continue
+		}
+		return fmt.Errorf("escape \\u%s is an unpaired surrogate", str[i-3:i+1])
+	}
+	return nil
+}
+
+// utf16Unit decodes the four hex digits at the start of h.
+func utf16Unit(h []byte) rune {
+	u, _ := strconv.ParseUint(string(h[:4]), 16, 16)
+	return rune(u)
 }
 
 // isNull reports whether a raw value is absent or null.

@@ -23,8 +23,9 @@ const StatusError = "error"
 // Solution is the message published on the "solution" port, and the result
 // of SolveFile. See the package documentation for an example.
 type Solution struct {
-	// ID is the job's "id", verbatim (a JSON string or number); absent when
-	// the job had none.
+	// ID is the job's "id" (a JSON string or number); absent when the job
+	// had none. A number keeps its exact digits; a string keeps its text,
+	// though the encoder may escape <, >, &, U+2028 and U+2029 in it.
 	ID json.RawMessage `json:"id,omitempty"`
 	// InputID is the input message ID, the key for deduplication.
 	InputID string `json:"input_id,omitempty"`

@@ -49,6 +49,15 @@ func TestHandleBadInput(t *testing.T) {
 		{"too many digits in string", `{"number":"123456"}`, `"number" has 6 digits; the limit is 5`},
 		{"too many digits in bare body", `123456`, `body has 6 digits; the limit is 5`},
 		{"long value shortened at a character", `{"number":"` + strings.Repeat("9", 38) + `é"}`, `"` + strings.Repeat("9", 38) + `... is not a decimal integer`},
+		{"invalid UTF-8 in a string", "{\"number\":5,\"a\":\"\xff\"}", "input is not valid UTF-8 JSON: invalid UTF-8"},
+		{"invalid UTF-8 in a name", "{\"\xc3\":1,\"number\":5}", "input is not valid UTF-8 JSON: invalid UTF-8"},
+		{"lone high surrogate", `{"number":5,"a":"\ud800"}`, `input is not valid UTF-8 JSON: escape \ud800 is an unpaired surrogate`},
+		{"lone low surrogate in a name", `{"\uDC00":1,"number":5}`, `escape \uDC00 is an unpaired surrogate`},
+		{"surrogates in the wrong order", `{"number":5,"a":["\udc00\ud800"]}`, `escape \udc00 is an unpaired surrogate`},
+		{"high surrogate then text", `{"number":5,"a":"\ud83dx"}`, `escape \ud83d is an unpaired surrogate`},
+		{"nested 513 deep", `{"number":5,"a":` + strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth) + `}`, "input is not valid UTF-8 JSON: nested more than 512 deep"},
+		{"nested 10000 deep", `{"number":5,"a":` + strings.Repeat(`{"a":`, 9998) + "1" + strings.Repeat("}", 9998) + `}`, "nested more than 512 deep"},
+		{"nested 10001 deep", `{"number":5,"a":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, "not valid JSON"},
 		{"long value shortened", `{"number":"` + strings.Repeat("9", 50) + `x"}`, `"` + strings.Repeat("9", 39) + `... is not a decimal integer`},
 	}
 	opts := DefaultOptions()
@@ -85,5 +94,18 @@ func TestHandleMaxDigitsBoundary(t *testing.T) {
 	}
 	if _, _, err := handle(t, h, `{"number":"99991"}`); err != nil {
 		t.Errorf("5 digits with MaxDigits 5: %v", err)
+	}
+}
+
+func TestHandleStrictJSONBoundaries(t *testing.T) {
+	h := newTestHandler(t)
+	for _, body := range []string{
+		`{"number":5,"a":` + strings.Repeat("[", MaxDepth-1) + strings.Repeat("]", MaxDepth-1) + `}`,
+		`{"number":5,"a":"\ud83d\ude00","\uD83D\uDE00":"\\ud800"}`,
+		"{\"number\":5,\"a\":\"\u00a0\u2028\U0001F600\"}",
+	} {
+		if _, out, err := handle(t, h, body); err != nil || !strings.HasPrefix(out, body[:len(body)-1]) {
+			t.Errorf("Handle(%.60s) = %.60s, %v; want the input copied", body, out, err)
+		}
 	}
 }

@@ -11,7 +11,11 @@
 // floating point. Anything else (invalid JSON, other JSON values, a missing
 // or repeated "number", negative numbers, fractions such as 1.5, exponent
 // forms such as 1e3, other strings, null, booleans, too many digits) is
-// rejected with a handler.Permanent error that says why.
+// rejected with a handler.Permanent error that says why. So is a body that
+// encoding/json accepts but strict parsers do not, or that is nested
+// deeper than MaxDepth: invalid UTF-8 inside strings, \u escapes of
+// unpaired surrogates ("input is not valid UTF-8 JSON: ..."). Every output
+// is therefore valid UTF-8 JSON that strict parsers read.
 //
 // # Output
 //
@@ -27,7 +31,8 @@
 //   - "cofactor" (only when "factors_complete" is false): the unfactored
 //     composite part, as a decimal string; the product of "factors" and
 //     "cofactor" is the number.
-//   - "input_id": the input message ID, for deduplication downstream.
+//   - "input_id": the input's id (handler.Input.ID), for deduplication
+//     downstream.
 //
 // Input members named like one of these fields are not copied: the
 // handler's value replaces them. Whitespace around the input object is

@@ -5,7 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
+
+// MaxDepth is the deepest nesting of arrays and objects accepted in an
+// input object (the object itself is level 1). The output has the same
+// depth, which strict parsers with recursion limits (Python's json stops
+// near 1000) still read.
+const MaxDepth = 512
+
+// errNotUTF8JSON marks valid JSON that strict parsers would reject, or
+// that is nested deeper than MaxDepth: its output would be unreadable
+// to them, so it is refused.
+var errNotUTF8JSON = errors.New("input is not valid UTF-8 JSON")
 
 // message is a parsed, validated input body.
 type message struct {
@@ -29,6 +41,9 @@ func parseMessage(body []byte, maxDigits int) (message, error) {
 	if !json.Valid(body) {
 		return message{}, errors.New("body is not valid JSON")
 	}
+	if !utf8.Valid(body) {
+		return message{}, fmt.Errorf("%w: invalid UTF-8", errNotUTF8JSON)
+	}
 	body = trimSpace(body)
 	switch c := body[0]; {
 	case c == '{':
@@ -48,6 +63,7 @@ func parseMessage(body []byte, maxDigits int) (message, error) {
 func parseObject(obj []byte, maxDigits int) (message, error) {
 	m := message{obj: obj}
 	s := newMemberScanner(obj)
+	s.strict = true
 	for mem, ok := s.next(); ok; mem, ok = s.next() {
 		switch classifyKey(mem.key) {
 		case keyNumber:
@@ -58,6 +74,9 @@ func parseObject(obj []byte, maxDigits int) (message, error) {
 		case keyReserved:
 			m.hasReserved = true
 		}
+	}
+	if s.err != nil {
+		return message{}, fmt.Errorf("%w: %w", errNotUTF8JSON, s.err)
 	}
 	if m.raw == nil {
 		return message{}, errors.New(`object has no "number" field`)

@@ -23,7 +23,8 @@ type publication struct {
 type unit struct {
 	msg  *nsq.Message
 	outs []publication
-	// dead marks a unit whose outputs are the input's dead-letter record.
+	// dead marks a unit whose outputs are the input's dead-letter records
+	// (one, or the parts of a split body).
 	dead bool
 	// prefer is the destination to publish to first ("" for any).
 	prefer string

@@ -53,7 +53,8 @@ type Config struct {
 	DestinationNSQDTCPAddresses []string
 	// MaxMsgSize is the largest message body the destination nsqds accept
 	// (nsqd's --max-msg-size); 0 means NSQ's default, 1 MiB. An output
-	// over it is dead-lettered without being sent.
+	// over it is dead-lettered without being sent, and a dead-letter
+	// record over it is split into parts.
 	MaxMsgSize int
 
 	// DrainTimeout bounds a graceful stop; 0 means DefaultDrainTimeout.

@@ -165,7 +165,7 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 
 	st := s.states.Get().(*callState)
 	defer s.states.Put(st)
-	st.in = handler.Input{ID: string(m.ID[:]), Body: m.Body, Attempt: int(m.Attempts)}
+	st.in = handler.Input{ID: InputID(m.NSQDAddress, s.cfg.Topic, m.ID), Body: m.Body, Attempt: int(m.Attempts)}
 	st.out.Reset()
 
 	start := time.Now()
@@ -229,28 +229,34 @@ func (s *Stage) handle(st *callState) (err error) {
 	return s.h.Handle(s.hctx, &st.in, &st.out)
 }
 
-// deadLetter publishes the input's dead-letter record; the batcher
-// finishes the input once nsqd has it.
+// deadLetter publishes the input's dead-letter records; the batcher
+// finishes the input once nsqd has acknowledged all of them.
 func (s *Stage) deadLetter(m *nsq.Message, reason error) {
 	if u := s.deadUnit(m, reason); u != nil {
 		s.submit(u)
 	}
 }
 
-// deadUnit builds the unit that publishes m's dead-letter record. If the
-// record cannot be built, m is requeued and deadUnit returns nil.
+// deadUnit builds the unit that publishes m's dead-letter records (several
+// when the body is split to fit MaxMsgSize): the input is finished only
+// when nsqd has acknowledged all of them. If the records cannot be built,
+// m is requeued and deadUnit returns nil.
 func (s *Stage) deadUnit(m *nsq.Message, reason error) *unit {
-	rec, err := encodeDeadLetter(&s.cfg, string(m.ID[:]), m.Attempts, m.Body, reason, time.Now())
+	recs, err := encodeDeadLetter(&s.cfg, m, reason, time.Now())
 	if err != nil {
-		// Encoding a record of strings cannot fail; requeue rather than lose.
+		// Only a MaxMsgSize too small for the record's metadata gets here;
+		// requeue rather than lose.
 		s.cfg.Logger.Error("encode dead letter", "stage", s.cfg.Name, "err", err)
 		s.stats.inFlight.Add(-1)
 		m.Requeue(s.cfg.backoff(m.Attempts))
 		return nil
 	}
-	s.cfg.Logger.Info("dead-lettering input", "stage", s.cfg.Name, "attempts", m.Attempts, "reason", reason)
+	s.cfg.Logger.Info("dead-lettering input", "stage", s.cfg.Name, "attempts", m.Attempts, "records", len(recs), "reason", reason)
 	u := &unit{msg: m, dead: true, prefer: s.batcher.dests.observe(m.NSQDAddress)}
-	u.outs = append(u.small[:0], publication{topic: s.cfg.DeadLetter, body: rec})
+	u.outs = u.small[:0]
+	for _, rec := range recs {
+		u.outs = append(u.outs, publication{topic: s.cfg.DeadLetter, body: rec})
+	}
 	return u
 }
 

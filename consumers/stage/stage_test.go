@@ -172,11 +172,14 @@ func TestStageDeadLetters(t *testing.T) {
 			if rec.Attempts != tc.attempts {
 				t.Errorf("attempts %d, want %d", rec.Attempts, tc.attempts)
 			}
-			if !bytes.Equal(rec.Body, body) {
-				t.Errorf("body %s, want the original %s", rec.Body, body)
+			if got, err := rec.Original(); err != nil || rec.BodyEncoding != stage.BodyJSON || !bytes.Equal(got, body) {
+				t.Errorf("body %s (%s, %v), want the original %s as json", got, rec.BodyEncoding, err, body)
 			}
-			if len(rec.InputID) != 16 {
-				t.Errorf("input_id %q", rec.InputID)
+			var id nsq.MessageID
+			copy(id[:], rec.NSQMessageID)
+			want := stage.InputID(n.RealTCPAddr().String(), "in", id)
+			if len(rec.NSQMessageID) != len(id) || rec.NSQD != n.RealTCPAddr().String() || rec.InputID != want {
+				t.Errorf("input_id %q nsq_message_id %q nsqd %q, want input_id %q", rec.InputID, rec.NSQMessageID, rec.NSQD, want)
 			}
 			nsqtest.WaitDrained(t, n, "in", "work", 20*time.Second)
 		})
@@ -201,10 +204,14 @@ func TestDeadLetterKeepsNonJSONBodies(t *testing.T) {
 		if err := json.Unmarshal(b, &rec); err != nil {
 			t.Fatal(err)
 		}
+		original, err := rec.Original()
+		if err != nil {
+			t.Fatal(err)
+		}
 		switch {
-		case string(rec.Body) == `"hello {world"`:
+		case rec.BodyEncoding == stage.BodyText && string(rec.Body) == `"hello {world"` && string(original) == "hello {world":
 			texts++
-		case bytes.Equal(rec.BodyBase64, []byte{0xff, 0xfe, 'x'}):
+		case rec.BodyEncoding == stage.BodyBase64 && bytes.Equal(original, []byte{0xff, 0xfe, 'x'}):
 			binaries++
 		default:
 			t.Errorf("unexpected record %s", b)
