@@ -21,6 +21,7 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), "serve /metrics and /healthz here (default: from topics.yaml; \"off\" disables)")
 	concurrency := fs.Int("concurrency", 0, "handler goroutines (default: from topics.yaml)")
 	maxInFlight := fs.Int("max-in-flight", 0, "max in-flight messages (default: from topics.yaml)")
+	maxMsgSize := fs.Int("max-msg-size", 0, "largest message the destination nsqds accept, their --max-msg-size (default: max_msg_size from topics.yaml)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	// Accept the stage name before or after the flags.
 	var name string
@@ -65,6 +66,7 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 		Overrides: farm.Overrides{
 			Concurrency:                 *concurrency,
 			MaxInFlight:                 *maxInFlight,
+			MaxMsgSize:                  *maxMsgSize,
 			LookupdHTTPAddresses:        addrs.lookupd,
 			NSQDTCPAddresses:            addrs.nsqdTCP,
 			DestinationNSQDTCPAddresses: addrs.destination,

@@ -27,6 +27,8 @@ type Overrides struct {
 	LookupdHTTPAddresses        []string
 	NSQDTCPAddresses            []string
 	DestinationNSQDTCPAddresses []string
+	// MaxMsgSize is the destination nsqds' --max-msg-size.
+	MaxMsgSize int
 }
 
 // Options configure a Farm.
@@ -69,6 +71,10 @@ func New(opts Options) (*Farm, error) {
 		return nil, fmt.Errorf("%s declares no stages", t.File)
 	}
 	f := &Farm{opts: opts, reg: metrics.NewRegistry()}
+	maxMsgSize := t.MaxMsgSize()
+	if opts.Overrides.MaxMsgSize > 0 {
+		maxMsgSize = opts.Overrides.MaxMsgSize
+	}
 	for _, name := range names {
 		st, err := t.Stage(name)
 		if err != nil {
@@ -79,7 +85,7 @@ func New(opts Options) (*Farm, error) {
 			return nil, fmt.Errorf("%s: stages.%s.options: %w", t.File, name, err)
 		}
 		if sl, ok := h.(handler.MessageSizeLimited); ok {
-			if err := sl.CheckMaxMsgSize(t.MaxMsgSize()); err != nil {
+			if err := sl.CheckMaxMsgSize(maxMsgSize); err != nil {
 				return nil, fmt.Errorf("%s: stages.%s.options: %w", t.File, name, err)
 			}
 		}
@@ -98,6 +104,7 @@ func New(opts Options) (*Farm, error) {
 		if len(o.DestinationNSQDTCPAddresses) > 0 {
 			cfg.DestinationNSQDTCPAddresses = o.DestinationNSQDTCPAddresses
 		}
+		cfg.MaxMsgSize = maxMsgSize
 		cfg.DrainTimeout = opts.DrainTimeout
 		cfg.Logger = opts.Logger
 		cfg.Metrics = f.reg
