@@ -231,17 +231,20 @@ func (l *ledger) record(kind recordKind, body []byte) {
 	}
 }
 
-// missing returns the indexes of up to max inputs not seen yet.
+// missing returns the indexes of up to max inputs not seen yet, unmarked
+// ones first.
 func (l *ledger) missing(max int) []int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []int
-	for i := range l.outs {
-		if len(out) == max {
-			break
-		}
-		if l.outs[i]+l.deads[i] == 0 {
-			out = append(out, i)
+	for _, marked := range []bool{false, true} {
+		for i := range l.outs {
+			if len(out) == max {
+				return out
+			}
+			if l.marked[i] == marked && l.outs[i]+l.deads[i] == 0 {
+				out = append(out, i)
+			}
 		}
 	}
 	return out
