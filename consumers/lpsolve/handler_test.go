@@ -17,6 +17,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
+	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
 )
 
 func newHandler(t testing.TB, mutate func(*Options)) *Handler {
@@ -346,6 +347,20 @@ func TestHandleMalformed(t *testing.T) {
 	}
 }
 
+// TestHandleSizeLimitsInline checks that the size limits apply to inline
+// models as to LP and MPS text.
+func TestHandleSizeLimitsInline(t *testing.T) {
+	wyndorJSON, err := os.ReadFile("testdata/wyndor.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(t, func(o *Options) { o.MaxVariables = 1 })
+	_, _, err = handle(t, context.Background(), h, `{"model":`+string(wyndorJSON)+`}`)
+	if !handler.IsPermanent(err) || !strings.Contains(err.Error(), "more than the limit of 1 (max_variables)") {
+		t.Errorf("Handle = %v, want a permanent error over max_variables", err)
+	}
+}
+
 // netlibText returns the text of a netlib model, or skips the test.
 func netlibText(t *testing.T, name string) string {
 	t.Helper()
@@ -471,28 +486,47 @@ func TestHandleConcurrent(t *testing.T) {
 	}
 }
 
+// stubEngine is a solver.Engine whose answers the test gives; a nil
+// function defers to the real engine.
+type stubEngine struct {
+	solveLP  func(m *lp.Model) *lp.Result
+	solveMIP func(m *lp.Model) *mip.Result
+}
+
+func (e stubEngine) SolveLP(ctx context.Context, m *lp.Model, opts lp.Options) (*lp.Result, error) {
+	if e.solveLP == nil {
+		return solver.Simplex{}.SolveLP(ctx, m, opts)
+	}
+	return e.solveLP(m), nil
+}
+
+func (e stubEngine) SolveMIP(ctx context.Context, m *lp.Model, opts mip.Options) (*mip.Result, error) {
+	if e.solveMIP == nil {
+		return solver.Simplex{}.SolveMIP(ctx, m, opts)
+	}
+	return e.solveMIP(m), nil
+}
+
 func TestHandleEngineFailures(t *testing.T) {
-	defer func(f func(context.Context, *lp.Model, lp.Options) (*lp.Result, error)) { engineSolve = f }(engineSolve)
 	h := newHandler(t, nil)
 
-	engineSolve = func(context.Context, *lp.Model, lp.Options) (*lp.Result, error) { panic("singular basis") }
+	h.engine = stubEngine{solveLP: func(*lp.Model) *lp.Result { panic("singular basis") }}
 	sol, _, err := handle(t, context.Background(), h, `{"model":"wyndor"}`)
 	if err != nil || sol.Status != StatusError || sol.Error != "engine failure: singular basis" {
 		t.Errorf("engine panic: %+v, %v; want status error with the reason", sol, err)
 	}
 
-	engineSolve = func(_ context.Context, m *lp.Model, _ lp.Options) (*lp.Result, error) {
+	h.engine = stubEngine{solveLP: func(m *lp.Model) *lp.Result {
 		n := len(m.Vars)
 		return &lp.Result{Status: lp.Optimal, Objective: math.NaN(), X: make([]float64, n), ReducedCost: make([]float64, n),
-			RowActivity: make([]float64, len(m.Rows)), RowDual: make([]float64, len(m.Rows))}, nil
-	}
+			RowActivity: make([]float64, len(m.Rows)), RowDual: make([]float64, len(m.Rows))}
+	}}
 	sol, raw, err := handle(t, context.Background(), h, `{"model":"wyndor"}`)
 	if err != nil || sol.Status != StatusError || sol.Objective != nil {
 		t.Errorf("non-finite optimum: %s, %v; want status error without values", raw, err)
 	}
 
-	defer func(f func(context.Context, *lp.Model, mip.Options) (*mip.Result, error)) { engineSolveMIP = f }(engineSolveMIP)
-	engineSolveMIP = func(context.Context, *lp.Model, mip.Options) (*mip.Result, error) { panic("bad branch") }
+	h.engine = stubEngine{solveMIP: func(*lp.Model) *mip.Result { panic("bad branch") }}
 	sol, _, err = handle(t, context.Background(), h, lpJob("max\n x\nst\n c: 2 x <= 3\ngeneral\n x\nend"))
 	if err != nil || sol.Status != StatusError || sol.Error != "engine failure: bad branch" {
 		t.Errorf("branch-and-bound panic: %+v, %v; want status error with the reason", sol, err)

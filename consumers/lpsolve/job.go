@@ -14,8 +14,7 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/jsonmodel"
-	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
-	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 )
 
 // job is one lp_params message. See the package documentation.
@@ -141,16 +140,10 @@ func (h *Handler) build(j *job) (*lp.Model, string, Object[json.Number], error) 
 	if err := h.opts.checkText(len(*j.Text), `"text"`); err != nil {
 		return nil, "", nil, err
 	}
-	var m *lp.Model
-	var err error
-	switch j.Format {
-	case "lp":
-		m, err = lpformat.Read(strings.NewReader(*j.Text))
-	case "mps":
-		m, err = mps.Read(strings.NewReader(*j.Text), mps.Options{})
-	default:
+	if f := modelfile.Format(j.Format); f != modelfile.LP && f != modelfile.MPS {
 		return nil, "", nil, fmt.Errorf(`unknown format %q (want "lp" or "mps")`, j.Format)
 	}
+	m, err := modelfile.Decode(strings.NewReader(*j.Text), modelfile.Format(j.Format))
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s text: %w", j.Format, err)
 	}

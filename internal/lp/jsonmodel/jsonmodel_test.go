@@ -2,13 +2,11 @@ package jsonmodel
 
 import (
 	"math"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
-	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
 )
 
 var inf = math.Inf(1)
@@ -157,31 +155,5 @@ func TestEncodeMergesDuplicates(t *testing.T) {
 	}
 	if want := []lp.Coef{{Row: 0, Col: 1, Val: 4}}; !reflect.DeepEqual(got.Coefs, want) {
 		t.Errorf("coefficients %v, want %v\n%s", got.Coefs, want, data)
-	}
-}
-
-func TestEncodeRoundTripNetlib(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "..", "shared", "data", "lp", "*", "*.mps.gz"))
-	if len(files) == 0 {
-		t.Skip("no shared LP models")
-	}
-	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			m, err := mps.ReadFile(path, mps.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := Encode(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := Decode(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got.Coefs) != len(m.Coefs) || !reflect.DeepEqual(got.Vars, m.Vars) || !reflect.DeepEqual(got.Rows, m.Rows) {
-				t.Errorf("round trip changed the model")
-			}
-		})
 	}
 }

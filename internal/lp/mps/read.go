@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -56,23 +55,9 @@ type Error struct {
 // Error formats the error as "line N: message".
 func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
-// ReadFile reads the MPS file at path; gzip-compressed files are
-// decompressed transparently.
-func ReadFile(path string, opts Options) (*lp.Model, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("mps: %w", err)
-	}
-	defer f.Close()
-	m, err := Read(f, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
-}
-
 // Read parses an MPS model from r. Input starting with the gzip magic bytes
-// is decompressed transparently.
+// is decompressed transparently. Package modelfile reads model files by
+// name.
 //
 // Conventions: the first N row is the objective and later N rows are
 // dropped; an RHS entry on the objective row is the negative of the
