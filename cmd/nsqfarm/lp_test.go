@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +126,75 @@ func TestUpLPEndToEnd(t *testing.T) {
 	expectDeadLetters(t, dead, "lpsolve", bad)
 	if code := stop(); code != 0 {
 		t.Fatalf("up exited %d", code)
+	}
+}
+
+// TestSolveFiles solves model files of every format with `nsqfarm solve`.
+func TestSolveFiles(t *testing.T) {
+	// The readers and gzip are checked in package modelfile; afiro below
+	// is gzip-compressed.
+	for _, ext := range []string{".lp", ".json", ".mps"} {
+		path := filepath.Join("..", "..", "consumers", "lpsolve", "testdata", "wyndor"+ext)
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			code, out := runCLI(t, "solve", "--json", "--time-limit", "10s", path)
+			if code != 0 {
+				t.Fatalf("solve exited %d: %s", code, out)
+			}
+			var s struct {
+				solution
+				TimeLimitMS int64 `json:"time_limit_ms"`
+			}
+			if err := json.Unmarshal([]byte(out), &s); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if s.Status != "optimal" || s.Objective == nil || !near(*s.Objective, 3600) || s.Model != filepath.Base(path) {
+				t.Errorf("got %s %s %v, want optimal 3600", s.Model, s.Status, s.Objective)
+			}
+			if s.TimeLimitMS != 10000 {
+				t.Errorf("time limit %d ms, want 10000", s.TimeLimitMS)
+			}
+		})
+	}
+
+	// Without --time-limit the solve has no limit; the summary is for people.
+	afiro := filepath.Join("..", "..", "..", "shared", "data", "lp", "netlib", "afiro.mps.gz")
+	if _, err := os.Stat(afiro); err != nil {
+		t.Skip(err)
+	}
+	code, out := runCLI(t, "solve", "--json", afiro)
+	if code != 0 || !strings.Contains(out, `"status":"optimal","objective":-464.75314285714`) || !strings.Contains(out, `"time_limit_ms":0,`) {
+		t.Errorf("solve --json afiro: exit %d: %.400s", code, out)
+	}
+	code, out = runCLI(t, "solve", afiro)
+	if code != 0 || !strings.Contains(out, "status:      optimal\n") || !strings.Contains(out, "model:       afiro.mps.gz\n") {
+		t.Errorf("solve afiro: exit %d: %s", code, out)
+	}
+}
+
+// TestSolveFileErrors checks that `nsqfarm solve` reports where a model
+// file is wrong.
+func TestSolveFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"bad.lp":    "max\n nan x\nst\n c: x <= 1\n",
+		"bad.json":  `{"variables": [{"name": "x"}], "objective": {"x": nop}}`,
+		"model.txt": "max\n x\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct{ file, msg string }{
+		{"bad.lp", `bad.lp: line 2, column 2: "nan" is not a valid coefficient: NaN is not a number`},
+		{"bad.json", "bad.json: model JSON: line 1, column 52: invalid character 'o' in literal null (expecting 'u')"},
+		{"model.txt", `model.txt: unknown model format ".txt"`},
+		{"missing.mps", "missing.mps: no such file or directory"},
+	}
+	for _, tt := range tests {
+		code, out := runCLI(t, "solve", filepath.Join(dir, tt.file))
+		if code != 1 || !strings.Contains(out, tt.msg) {
+			t.Errorf("solve %s: exit %d, output %q; want exit 1 and %q", tt.file, code, out, tt.msg)
+		}
 	}
 }

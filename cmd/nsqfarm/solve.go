@@ -3,16 +3,22 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"time"
 
 	"github.com/goccy/go-json"
 
 	"github.com/nsqfarm/nsqfarm/consumers/lpsolve"
+	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
+	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
 )
 
 // cmdSolve solves one model file locally and prints a summary, or with
-// --json the object the lpsolve stage publishes to solutions.
+// --json the object the lpsolve stage publishes to solutions. Models with
+// integer variables are solved by branch and bound; the model's size is
+// not limited.
 func cmdSolve(ctx context.Context, args []string, e *env) error {
-	fs := newFlags("solve", e.stderr, "solve [--json] [--time-limit D] FILE   (.mps, .lp or .json, optionally .gz)")
+	fs := newFlags("solve", e.stderr, "solve [--json] [--time-limit D] FILE   ("+modelfile.Formats+")")
 	asJSON := fs.Bool("json", false, "print the solutions object as JSON")
 	timeLimit := fs.Duration("time-limit", 0, "stop the solve after this long with status time_limit (0: none)")
 	maxIter := fs.Int("max-iterations", 0, "stop after this many simplex iterations (0: the engine's default)")
@@ -29,15 +35,22 @@ func cmdSolve(ctx context.Context, args []string, e *env) error {
 	} else if file == "" || fs.NArg() > 0 {
 		return fmt.Errorf("%w: want exactly one FILE", errUsage)
 	}
-	opts := lpsolve.Options{MaxIterations: *maxIter}
-	if *timeLimit > 0 {
-		ms := max(timeLimit.Milliseconds(), 1)
-		opts.DefaultTimeLimitMS, opts.MaxTimeLimitMS = ms, ms
-	}
-	sol, err := lpsolve.SolveFile(ctx, file, opts)
+	m, err := modelfile.Read(file)
 	if err != nil {
 		return err
 	}
+	// The solution gives the limit in whole milliseconds: solve under
+	// exactly that limit, at least 1 ms.
+	limit := *timeLimit
+	if limit > 0 {
+		limit = max(limit.Truncate(time.Millisecond), time.Millisecond)
+	}
+	res, err := solver.Solve(ctx, m, solver.Options{TimeLimit: limit, MaxIterations: *maxIter})
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	sol := lpsolve.NewSolution(m, res)
+	sol.Model = filepath.Base(file)
 	if *asJSON {
 		out, err := json.Marshal(sol)
 		if err != nil {

@@ -90,10 +90,18 @@
 // Jobs that can never be solved give a permanent error (handler.Permanent),
 // which the runtime sends to the dead-letter topic: invalid JSON, a missing
 // or ambiguous model, unknown models, unknown, missing, non-numeric or
-// out-of-range parameters, LP or MPS syntax errors (with line numbers),
-// unknown variables or non-finite numbers in inline models, inconsistent
-// models (a lower bound above an upper bound) and models over the size
-// limits of Options. When the context passed to Handle ends before the
-// solve does (shutdown), Handle returns the context's error, a transient
-// error, and the job is retried.
+// out-of-range parameters, LP or MPS syntax errors, unknown variables or
+// non-finite numbers in inline models, inconsistent models (a lower bound
+// above an upper bound) and models over the size limits of Options. Errors
+// in the job's JSON and in an inline model give the line and column in the
+// job, errors in LP or MPS text the line and column in the text; each
+// names the offending token and says what was expected:
+//
+//	job is not a valid JSON object: line 1, column 33: invalid character 'o' in literal null (expecting 'u')
+//	inline model: model JSON: line 3, column 22: coefficient of "x" is the string "2", not a number (expected a JSON number)
+//	lp text: line 2, column 7: "nan" is not a valid coefficient: NaN is not a number (expected a finite number before name "x")
+//
+// When the context passed to Handle ends before the solve does
+// (shutdown), Handle returns the context's error, a transient error, and
+// the job is retried.
 package lpsolve

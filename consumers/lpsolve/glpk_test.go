@@ -21,7 +21,9 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/jsonmodel"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
+	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
 	"github.com/nsqfarm/nsqfarm/internal/raceflag"
 )
 
@@ -29,8 +31,8 @@ import (
 // against GLPK on the example models that ship with GLPK (Debian's
 // glpk-utils). Nothing of GLPK is stored in the repository: every model
 // file is generated at run time by glpsol, in the form users send them
-// (glpsol --wlp / --wfreemps), and solved both by glpsol and by
-// lpsolve.SolveFile.
+// (glpsol --wlp / --wfreemps), and solved both by glpsol and by solveFile,
+// which reads and solves a file as `nsqfarm solve` does.
 
 // glpkExamplesEnv names the environment variable that overrides
 // defaultGLPKExamples.
@@ -137,7 +139,7 @@ type glpkCase struct {
 	data string // absolute path of the .dat file, or ""
 }
 
-// glpkFile is a model file in a format both glpsol and SolveFile read.
+// glpkFile is a model file in a format both glpsol and modelfile.Read read.
 type glpkFile struct {
 	path   string
 	format string // glpsol's option for reading it: --lp, --mps or --freemps
@@ -154,7 +156,7 @@ type glpkResult struct {
 
 // TestGLPKExamples solves every GLPK example (except those listed in
 // glpkSkip) and the models of glpkOwnModels with glpsol and with
-// lpsolve.SolveFile, from the LP and free MPS files glpsol writes and from
+// solveFile, from the LP and free MPS files glpsol writes and from
 // the example's own MPS or LP file, and compares the status and objective.
 // Each model is also checked with the opposite objective sense. Integer
 // models are compared as LP relaxations (glpsol --nomip). It also checks
@@ -322,7 +324,7 @@ func checkGLPKCase(t *testing.T, c glpkCase) []lp.Status {
 			in = append(in, "--data", c.data)
 		}
 	case ".mps":
-		// The GLPK examples are in fixed MPS; SolveFile detects the format.
+		// The GLPK examples are in fixed MPS; modelfile.Read detects it.
 		in = []string{"--mps", c.src}
 		originals = []glpkFile{{path: c.src, format: "--mps", label: filepath.Base(c.src)}}
 	case ".lp":
@@ -345,7 +347,7 @@ func checkGLPKCase(t *testing.T, c glpkCase) []lp.Status {
 	for _, f := range files {
 		checkRoundTrips(t, f)
 	}
-	if m, err := lpsolve.ReadModelFile(files[0].path); err == nil && !slices.ContainsFunc(m.Vars, func(v lp.Var) bool { return v.Obj != 0 }) {
+	if m, err := modelfile.Read(files[0].path); err == nil && !slices.ContainsFunc(m.Vars, func(v lp.Var) bool { return v.Obj != 0 }) {
 		return statuses // a feasibility problem: the opposite sense is the same problem
 	}
 	flip := "--max"
@@ -379,7 +381,7 @@ func glpkTranslate(t *testing.T, c glpkCase, in []string) (files []glpkFile, max
 	}, maximize
 }
 
-// checkGLPKFiles solves each file with glpsol and with SolveFile and
+// checkGLPKFiles solves each file with glpsol and with solveFile and
 // compares the answers, which it stores in files[i].want. Files of
 // integer models must be solved as relaxations; glpsol's free MPS output,
 // which comes first, says whether the model is one. It returns glpsol's
@@ -403,13 +405,12 @@ func checkGLPKFiles(t *testing.T, prefix string, files []glpkFile) []lp.Status {
 	return statuses
 }
 
-// checkSolveFile solves f with SolveFile and compares with f.want.
+// checkSolveFile solves f with solveFile and compares with f.want.
 func checkSolveFile(t *testing.T, f *glpkFile) {
 	t.Helper()
 	label, path, want := f.label, f.path, f.want
-	opts := lpsolve.Options{MaxTimeLimitMS: glpkSolveLimit.Milliseconds(), RelaxIntegers: true}
 	start := time.Now()
-	sol, err := lpsolve.SolveFile(context.Background(), path, opts)
+	sol, err := solveFile(path)
 	if err != nil {
 		t.Errorf("%s: %v", label, err)
 		return
@@ -431,7 +432,7 @@ func checkSolveFile(t *testing.T, f *glpkFile) {
 func checkRoundTrips(t *testing.T, f glpkFile) {
 	t.Helper()
 	label, path, want := f.label, f.path, f.want
-	m, err := lpsolve.ReadModelFile(path)
+	m, err := modelfile.Read(path)
 	if err != nil {
 		t.Errorf("%s: %v", label, err)
 		return
@@ -465,7 +466,7 @@ func checkRoundTrips(t *testing.T, f glpkFile) {
 		if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		sol, err := lpsolve.SolveFile(context.Background(), out, lpsolve.Options{MaxTimeLimitMS: glpkSolveLimit.Milliseconds(), RelaxIntegers: true})
+		sol, err := solveFile(out)
 		if err != nil {
 			t.Errorf("%s, rewritten as %s: %v", label, w.ext, err)
 			continue
@@ -474,6 +475,20 @@ func checkRoundTrips(t *testing.T, f glpkFile) {
 			t.Errorf("%s, rewritten as %s: %v", label, w.ext, err)
 		}
 	}
+}
+
+// solveFile reads the model file at path and solves it as a linear
+// relaxation under glpkSolveLimit.
+func solveFile(path string) (*lpsolve.Solution, error) {
+	m, err := modelfile.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	res, err := solver.Solve(context.Background(), m, solver.Options{Relax: true, TimeLimit: glpkSolveLimit})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return lpsolve.NewSolution(m, res), nil
 }
 
 // genericNames returns a copy of m whose variables are named x1, x2, ...

@@ -2,12 +2,13 @@ package lpsolve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/goccy/go-json"
 
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
-	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
 	"github.com/nsqfarm/nsqfarm/internal/lp/template"
 )
 
@@ -19,6 +20,8 @@ const PortSolution = "solution"
 type Handler struct {
 	opts      Options
 	templates *template.Set
+	// engine solves the models; nil means solver.Simplex.
+	engine solver.Engine
 }
 
 var (
@@ -67,14 +70,20 @@ func (h *Handler) Handle(ctx context.Context, in *handler.Input, out *handler.Ou
 	if err := h.opts.checkSize(m); err != nil {
 		return handler.Permanent(err)
 	}
-	limit := h.opts.timeLimit(j.timeLimit)
-	sol, err := solve(ctx, m, limit, solveOptions{
-		lp:    lp.Options{MaxIterations: h.opts.MaxIterations},
-		relax: j.Relax || h.opts.RelaxIntegers,
+	res, err := solver.Solve(ctx, m, solver.Options{
+		Relax:         j.Relax || h.opts.RelaxIntegers,
+		TimeLimit:     h.opts.timeLimit(j.timeLimit),
+		MaxIterations: h.opts.MaxIterations,
+		Engine:        h.engine,
 	})
-	if err != nil {
-		return err
+	switch {
+	case errors.Is(err, solver.ErrInvalidModel):
+		return handler.Permanent(err)
+	case err != nil:
+		// Interrupted (shutdown): a transient error, the job is retried.
+		return fmt.Errorf("lpsolve: %w", err)
 	}
+	sol := NewSolution(m, res)
 	sol.ID, sol.InputID, sol.Model, sol.Params = j.ID, in.ID, label, params
 	body, err := json.Marshal(sol)
 	if err != nil {

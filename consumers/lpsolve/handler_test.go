@@ -17,6 +17,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
+	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
 )
 
 func newHandler(t testing.TB, mutate func(*Options)) *Handler {
@@ -320,11 +321,11 @@ func TestHandleMalformed(t *testing.T) {
 		{"model and text", `{"model":"wyndor","format":"lp","text":"min\n x\n"}`, `give either "model" or "format"`},
 		{"format without text", `{"format":"lp"}`, `format "lp" needs "text"`},
 		{"unknown format", `{"format":"xls","text":"x"}`, `unknown format "xls"`},
-		{"lp syntax", lpJob("max\n x\nst\n c1: x\n c2: x <= 2\n"), `lp text: line 5: expected constraint operator, found name "c2"`},
-		{"lp infinite coefficient", lpJob("min\n 1e999 x\n"), "lp text: line 2: number 1e999 is out of range"},
+		{"lp syntax", lpJob("max\n x\nst\n c1: x\n c2: x <= 2\n"), `lp text: line 5, column 2: expected constraint operator, found name "c2"`},
+		{"lp infinite coefficient", lpJob("min\n 1e999 x\n"), "lp text: line 2, column 2: number 1e999 is out of range"},
 		{"mps syntax", `{"format":"mps","text":"ROWS\n N obj\n X r\nENDATA\n"}`, "mps text: mps"},
 		{"inline unknown variable", `{"model":{"variables":[{"name":"x"}],"constraints":[{"name":"cap","coefs":{"y":1},"<=":1}]}}`,
-			`inline model: jsonmodel: constraint "cap": unknown variable "y"`},
+			`inline model: model JSON: line 1, column 76: constraint "cap": unknown variable "y"`},
 		{"inline NaN", `{"model":{"variables":[{"name":"x"}],"objective_constant":"NaN"}}`, "not a finite number"},
 		{"bad time limit", `{"model":"wyndor","time_limit_ms":-5}`, `"time_limit_ms" must be a positive integer`},
 		{"fractional time limit", `{"model":"wyndor","time_limit_ms":1.5}`, `"time_limit_ms" must be a positive integer`},
@@ -343,6 +344,53 @@ func TestHandleMalformed(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tt.msg)
 			}
 		})
+	}
+}
+
+// TestHandleErrorMessages checks whole messages of malformed jobs: each
+// gives the line and column of the offending token, names it and says
+// what was expected.
+func TestHandleErrorMessages(t *testing.T) {
+	h := newHandler(t, nil)
+	tests := []struct{ name, body, want string }{
+		{"malformed inline model", `{"id": "j", "model": {"sense": nop}}`,
+			"job is not a valid JSON object: line 1, column 33: invalid character 'o' in literal null (expecting 'u')"},
+		{"malformed job", "{\"id\": \"j\",\n \"model\" \"wyndor\"}",
+			`job is not a valid JSON object: line 2, column 10: invalid character '"' after object key (expected ':')`},
+		{"not an object", `[1]`, "job is not a valid JSON object: line 1, column 1: expected an object, found an array"},
+		{"unknown field", `{"model": "wyndor", "parms": {}}`,
+			`job is not a valid JSON object: line 1, column 21: unknown field "parms" (expected id, model, params, format, text, time_limit_ms or relax)`},
+		{"wrong type", `{"model": "wyndor", "relax": "yes"}`,
+			`job is not a valid JSON object: line 1, column 30: "relax": expected true or false, found a string`},
+		{"trailing data", "{\"model\": \"wyndor\"}\n x", "job has data after its JSON object: line 2, column 2: expected the end of the job"},
+		{"inline model error placed in the job", "{\"id\": 1,\n \"model\": {\"variables\": [{\"name\": \"x\"}],\n  \"objective\": {\"x\": \"2\"}}}",
+			`inline model: model JSON: line 3, column 22: coefficient of "x" is the string "2", not a number (expected a JSON number)`},
+		{"nan in LP text", lpJob("max\n obj: nan x\nst\n c: x <= 1\nend"),
+			`lp text: line 2, column 7: "nan" is not a valid coefficient: NaN is not a number (expected a finite number before name "x")`},
+		{"nan in MPS text", `{"format": "mps", "text": "NAME x\nROWS\n N obj\nCOLUMNS\n x obj NaN\nENDATA\n"}`,
+			`mps text: mps (free): line 5, column 8: invalid coefficient "NaN": NaN is not a valid coefficient (expected a finite number)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := handle(t, context.Background(), h, tt.body)
+			if !handler.IsPermanent(err) || err.Error() != tt.want {
+				t.Errorf("Handle = %v\nwant %s (permanent)", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestHandleSizeLimitsInline checks that the size limits apply to inline
+// models as to LP and MPS text.
+func TestHandleSizeLimitsInline(t *testing.T) {
+	wyndorJSON, err := os.ReadFile("testdata/wyndor.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(t, func(o *Options) { o.MaxVariables = 1 })
+	_, _, err = handle(t, context.Background(), h, `{"model":`+string(wyndorJSON)+`}`)
+	if !handler.IsPermanent(err) || !strings.Contains(err.Error(), "more than the limit of 1 (max_variables)") {
+		t.Errorf("Handle = %v, want a permanent error over max_variables", err)
 	}
 }
 
@@ -471,28 +519,47 @@ func TestHandleConcurrent(t *testing.T) {
 	}
 }
 
+// stubEngine is a solver.Engine whose answers the test gives; a nil
+// function defers to the real engine.
+type stubEngine struct {
+	solveLP  func(m *lp.Model) *lp.Result
+	solveMIP func(m *lp.Model) *mip.Result
+}
+
+func (e stubEngine) SolveLP(ctx context.Context, m *lp.Model, opts lp.Options) (*lp.Result, error) {
+	if e.solveLP == nil {
+		return solver.Simplex{}.SolveLP(ctx, m, opts)
+	}
+	return e.solveLP(m), nil
+}
+
+func (e stubEngine) SolveMIP(ctx context.Context, m *lp.Model, opts mip.Options) (*mip.Result, error) {
+	if e.solveMIP == nil {
+		return solver.Simplex{}.SolveMIP(ctx, m, opts)
+	}
+	return e.solveMIP(m), nil
+}
+
 func TestHandleEngineFailures(t *testing.T) {
-	defer func(f func(context.Context, *lp.Model, lp.Options) (*lp.Result, error)) { engineSolve = f }(engineSolve)
 	h := newHandler(t, nil)
 
-	engineSolve = func(context.Context, *lp.Model, lp.Options) (*lp.Result, error) { panic("singular basis") }
+	h.engine = stubEngine{solveLP: func(*lp.Model) *lp.Result { panic("singular basis") }}
 	sol, _, err := handle(t, context.Background(), h, `{"model":"wyndor"}`)
 	if err != nil || sol.Status != StatusError || sol.Error != "engine failure: singular basis" {
 		t.Errorf("engine panic: %+v, %v; want status error with the reason", sol, err)
 	}
 
-	engineSolve = func(_ context.Context, m *lp.Model, _ lp.Options) (*lp.Result, error) {
+	h.engine = stubEngine{solveLP: func(m *lp.Model) *lp.Result {
 		n := len(m.Vars)
 		return &lp.Result{Status: lp.Optimal, Objective: math.NaN(), X: make([]float64, n), ReducedCost: make([]float64, n),
-			RowActivity: make([]float64, len(m.Rows)), RowDual: make([]float64, len(m.Rows))}, nil
-	}
+			RowActivity: make([]float64, len(m.Rows)), RowDual: make([]float64, len(m.Rows))}
+	}}
 	sol, raw, err := handle(t, context.Background(), h, `{"model":"wyndor"}`)
 	if err != nil || sol.Status != StatusError || sol.Objective != nil {
 		t.Errorf("non-finite optimum: %s, %v; want status error without values", raw, err)
 	}
 
-	defer func(f func(context.Context, *lp.Model, mip.Options) (*mip.Result, error)) { engineSolveMIP = f }(engineSolveMIP)
-	engineSolveMIP = func(context.Context, *lp.Model, mip.Options) (*mip.Result, error) { panic("bad branch") }
+	h.engine = stubEngine{solveMIP: func(*lp.Model) *mip.Result { panic("bad branch") }}
 	sol, _, err = handle(t, context.Background(), h, lpJob("max\n x\nst\n c: 2 x <= 3\ngeneral\n x\nend"))
 	if err != nil || sol.Status != StatusError || sol.Error != "engine failure: bad branch" {
 		t.Errorf("branch-and-bound panic: %+v, %v; want status error with the reason", sol, err)

@@ -14,8 +14,8 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/jsonmodel"
-	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
-	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+	"github.com/nsqfarm/nsqfarm/internal/lp/jsonpos"
+	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 )
 
 // job is one lp_params message. See the package documentation.
@@ -30,7 +30,13 @@ type job struct {
 	// variables instead of its integer optimum.
 	Relax bool `json:"relax"`
 
-	timeLimit int64 // parsed TimeLimitMS; 0 when absent
+	timeLimit int64  // parsed TimeLimitMS; 0 when absent
+	body      []byte // the message, to place errors of an inline model
+}
+
+// jobFields lists the fields of a job, for unknown fields.
+func jobFields([]any) string {
+	return "id, model, params, format, text, time_limit_ms or relax"
 }
 
 // decodeJob parses and checks the envelope of a job message.
@@ -43,11 +49,13 @@ func decodeJob(body []byte) (*job, error) {
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&j); err != nil {
-		return nil, fmt.Errorf("job is not a valid JSON object: %w", err)
+		return nil, fmt.Errorf("job is not a valid JSON object: %w", jsonpos.DecodeError("", body, err, jobFields))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("job has data after its JSON object")
+		return nil, fmt.Errorf("job has data after its JSON object: %w",
+			jsonpos.At("", body, jsonpos.AfterValue(body), "expected the end of the job"))
 	}
+	j.body = body
 	if isNull(j.ID) {
 		j.ID = nil
 	} else if !isNumber(j.ID) && j.ID[0] != '"' {
@@ -128,7 +136,7 @@ func (h *Handler) build(j *job) (*lp.Model, string, Object[json.Number], error) 
 		}
 		m, err := jsonmodel.Decode(j.Model)
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("inline model: %w", err)
+			return nil, "", nil, fmt.Errorf("inline model: %w", j.placeInBody(err))
 		}
 		return m, "inline", nil, nil
 	}
@@ -141,20 +149,30 @@ func (h *Handler) build(j *job) (*lp.Model, string, Object[json.Number], error) 
 	if err := h.opts.checkText(len(*j.Text), `"text"`); err != nil {
 		return nil, "", nil, err
 	}
-	var m *lp.Model
-	var err error
-	switch j.Format {
-	case "lp":
-		m, err = lpformat.Read(strings.NewReader(*j.Text))
-	case "mps":
-		m, err = mps.Read(strings.NewReader(*j.Text), mps.Options{})
-	default:
+	if f := modelfile.Format(j.Format); f != modelfile.LP && f != modelfile.MPS {
 		return nil, "", nil, fmt.Errorf(`unknown format %q (want "lp" or "mps")`, j.Format)
 	}
+	m, err := modelfile.Decode(strings.NewReader(*j.Text), modelfile.Format(j.Format))
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s text: %w", j.Format, err)
 	}
 	return m, j.Format, nil, nil
+}
+
+// placeInBody turns the place of an error of the inline model, counted
+// from the start of the model, into its place in the job. The error keeps
+// no place when the model cannot be found in the job as decoded.
+func (j *job) placeInBody(err error) error {
+	var pe *jsonpos.Error
+	if !errors.As(err, &pe) || pe.Offset < 0 {
+		return err
+	}
+	if _, at, ok := jsonpos.Locate(j.body, []any{"model"}); ok && bytes.HasPrefix(j.body[at:], j.Model) {
+		pe.Rebase(j.body, at)
+	} else {
+		pe.Offset, pe.Line, pe.Column = -1, 0, 0
+	}
+	return err
 }
 
 // named instantiates a template.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
+	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
 )
 
 // The engine that produces solutions, reported in every Solution.
@@ -20,8 +21,9 @@ const (
 // engine; Solution.Error says why. The other statuses are lp.Status values.
 const StatusError = "error"
 
-// Solution is the message published on the "solution" port, and the result
-// of SolveFile. See the package documentation for an example.
+// Solution is the message published on the "solution" port, which
+// `nsqfarm solve --json` prints too. See the package documentation for an
+// example.
 type Solution struct {
 	// ID is the job's "id" (a JSON string or number); absent when the job
 	// had none. A number keeps its exact digits; a string keeps its text,
@@ -29,8 +31,8 @@ type Solution struct {
 	ID json.RawMessage `json:"id,omitempty"`
 	// InputID is the input message ID, the key for deduplication.
 	InputID string `json:"input_id,omitempty"`
-	// Model is the template name, "inline", "lp" or "mps" (for SolveFile,
-	// the file name).
+	// Model is the template name, "inline", "lp" or "mps" (for `nsqfarm
+	// solve`, the file name).
 	Model string `json:"model"`
 	// Params holds every parameter of a named model, given or default,
 	// with its exact value.
@@ -87,8 +89,26 @@ type Engine struct {
 	Version string `json:"version"`
 }
 
-// newSolution describes the result of solving m.
-func newSolution(m *lp.Model, res *lp.Result, elapsed, limit time.Duration) *Solution {
+// NewSolution describes the result of solving m: the fields every
+// outcome has, and the values the outcome gives. ID, InputID, Model and
+// Params are left for the caller. An engine failure, or non-finite values
+// in a solution, give StatusError.
+func NewSolution(m *lp.Model, res *solver.Result) *Solution {
+	switch {
+	case res.Failure != nil:
+		s := solutionHeader("", 0, res.Elapsed, res.TimeLimit)
+		s.Status, s.Error = StatusError, res.Failure.Error()
+		return s
+	case res.MIP != nil:
+		return newMIPSolution(m, res.MIP, res.Elapsed, res.TimeLimit)
+	}
+	s := newLPSolution(m, res.LP, res.Elapsed, res.TimeLimit)
+	s.Relaxation = res.Relaxation
+	return s
+}
+
+// newLPSolution describes the result of the simplex method on m.
+func newLPSolution(m *lp.Model, res *lp.Result, elapsed, limit time.Duration) *Solution {
 	s := solutionHeader(res.Status, res.Iterations, elapsed, limit)
 	if res.Status != lp.Optimal {
 		return s

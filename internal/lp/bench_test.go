@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
-	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 )
 
 // BenchmarkWyndor measures the solves per second of a tiny model, the
@@ -30,7 +30,7 @@ var benchModels = []string{"capri", "bandm", "sc205", "vtpbase", "kb2", "afiro",
 func BenchmarkNetlib(b *testing.B) {
 	netlibAnswers(b) // skips without the data
 	for _, name := range benchModels {
-		m, err := mps.ReadFile(filepath.Join(dataDir, "netlib", name+".mps.gz"), mps.Options{})
+		m, err := modelfile.Read(filepath.Join(dataDir, "netlib", name+".mps.gz"))
 		if err != nil {
 			b.Fatal(err)
 		}

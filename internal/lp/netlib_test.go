@@ -10,7 +10,7 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lpdata"
-	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 )
 
 const dataDir = "../../../shared/data/lp"
@@ -77,7 +77,7 @@ func testNetlib(t *testing.T, opts lp.Options) {
 		name := a.Name()
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mps.ReadFile(filepath.Join(dataDir, a.File), mps.Options{})
+			m, err := modelfile.Read(filepath.Join(dataDir, a.File))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestMiplibRelaxations(t *testing.T) {
 		name := a.Name()
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			m, err := mps.ReadFile(filepath.Join(dataDir, a.File), mps.Options{})
+			m, err := modelfile.Read(filepath.Join(dataDir, a.File))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -42,5 +42,9 @@
 // "infinity", "+infinity", "-infinity" (any case). Coefficients and
 // constants must be finite JSON numbers. Unknown fields, unknown or
 // duplicated variables and out-of-range numbers are errors that name the
-// constraint, variable or field concerned.
+// constraint, variable or field concerned. Every error of Decode gives the
+// line and column of the offending token (see package jsonpos) and what
+// was expected there:
+//
+//	model JSON: line 2, column 21: objective: coefficient of "y": 1e999 is out of range (expected a finite number, at most about 1.8e308 in magnitude)
 package jsonmodel

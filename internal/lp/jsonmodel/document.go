@@ -2,8 +2,9 @@ package jsonmodel
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/goccy/go-json"
 )
@@ -45,14 +46,18 @@ type coef struct {
 }
 
 // coefs is a JSON object of coefficients that keeps its key order and
-// rejects duplicate keys.
-type coefs []coef
+// rejects duplicate keys. Decoding does not fail on a bad member: it keeps
+// the first problem in bad, for Decode to report with its place.
+type coefs struct {
+	list []coef
+	bad  *docError // path relative to the object, offset within it
+}
 
 // MarshalJSON writes the pairs as an object, in order.
 func (c coefs) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
-	for i, kv := range c {
+	for i, kv := range c.list {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
@@ -70,32 +75,69 @@ func (c coefs) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads an object whose values are numbers.
 func (c *coefs) UnmarshalJSON(data []byte) error {
+	*c = coefs{}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	// tokenAt returns the offset in data where the last token read starts,
+	// given the offset before reading it.
+	tokenAt := func(before int64) int {
+		i := int(before)
+		for i < len(data) && strings.IndexByte(" \t\r\n,:", data[i]) >= 0 {
+			i++
+		}
+		return i
+	}
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return errors.New("coefficients must be an object of variable names to numbers")
+		c.bad = &docError{off: tokenAt(0), msg: fmt.Sprintf("expected an object of variable names to numbers, found %s", describe(tok))}
+		return nil
 	}
 	seen := make(map[string]bool)
-	*c = (*c)[:0]
 	for dec.More() {
+		before := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
 			return err
 		}
 		name, _ := tok.(string)
 		if seen[name] {
-			return fmt.Errorf("variable %q appears twice", name)
+			c.bad = &docError{off: tokenAt(before), msg: fmt.Sprintf("variable %q appears twice (expected each variable once)", name)}
+			return nil
 		}
 		seen[name] = true
+		before = dec.InputOffset()
 		tok, err = dec.Token()
 		if err != nil {
 			return err
 		}
 		num, ok := tok.(json.Number)
 		if !ok {
-			return fmt.Errorf("coefficient of %q is %v, not a number", name, tok)
+			if d, isDelim := tok.(json.Delim); isDelim && (d == '{' || d == '[') {
+				tok = d
+			}
+			c.bad = &docError{off: tokenAt(before), msg: fmt.Sprintf("coefficient of %q is %s, not a number (expected a JSON number)", name, describe(tok))}
+			return nil
 		}
-		*c = append(*c, coef{Name: name, Value: num})
+		c.list = append(c.list, coef{Name: name, Value: num})
 	}
 	return nil
+}
+
+// describe names a JSON token for messages.
+func describe(tok json.Token) string {
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			return "an object"
+		}
+		return "an array"
+	case string:
+		return "the string " + strconv.Quote(v)
+	case bool:
+		return "the boolean " + strconv.FormatBool(v)
+	case nil:
+		return "null"
+	case json.Number:
+		return "the number " + string(v)
+	}
+	return fmt.Sprint(tok)
 }

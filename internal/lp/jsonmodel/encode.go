@@ -56,7 +56,7 @@ func newDocument(m *lp.Model) (*document, error) {
 			return nil, fmt.Errorf("variable %q: invalid bounds [%v, %v]", v.Name, v.Lo, v.Hi)
 		}
 		if v.Obj != 0 {
-			doc.Objective = append(doc.Objective, coef{Name: v.Name, Value: number(v.Obj)})
+			doc.Objective.list = append(doc.Objective.list, coef{Name: v.Name, Value: number(v.Obj)})
 		}
 		jv := variable{Name: v.Name, Integer: v.Integer}
 		if v.Lo != 0 {
@@ -101,12 +101,12 @@ func rowCoefs(m *lp.Model) ([]coefs, error) {
 	}
 	rows := make([]coefs, len(m.Rows))
 	for i, row := range m.RowCoefs() {
-		rows[i] = make(coefs, 0, len(row))
+		rows[i] = coefs{list: make([]coef, 0, len(row))}
 		for _, c := range row {
 			if !isFinite(c.Val) {
 				return nil, fmt.Errorf("constraint %q: coefficient of %q is %v", m.Rows[i].Name, m.Vars[c.Col].Name, c.Val)
 			}
-			rows[i] = append(rows[i], coef{Name: m.Vars[c.Col].Name, Value: number(c.Val)})
+			rows[i].list = append(rows[i].list, coef{Name: m.Vars[c.Col].Name, Value: number(c.Val)})
 		}
 	}
 	return rows, nil

@@ -44,6 +44,6 @@ func ExampleReadWith() {
 		lpformat.ReadOptions{Params: map[string]float64{"rate": 5, "hours": 10}})
 	fmt.Println(m.Vars[0].Obj, m.Rows[0].Hi)
 	// Output:
-	// line 5: expected constraint operator, found name "c2"
+	// line 5, column 2: expected constraint operator, found name "c2"
 	// 5 4
 }

@@ -27,6 +27,7 @@ type token struct {
 	kind kind
 	text string // source text; for tRel the normalised operator
 	line int
+	col  int  // 1-based byte column of the token's first byte
 	bol  bool // first token on its line
 }
 
@@ -45,13 +46,15 @@ func (t token) String() string {
 
 // lexer splits LP text into tokens.
 type lexer struct {
-	src      []byte
-	pos      int
-	line     int
-	bol      bool // no token yet on the current line
-	exprMode bool // ( ) / are operators rather than name characters
-	name     string
-	toks     []token
+	src       []byte
+	pos       int
+	line      int
+	lineStart int  // offset of the current line's first byte
+	endCol    int  // column just after the last token
+	bol       bool // no token yet on the current line
+	exprMode  bool // ( ) / are operators rather than name characters
+	name      string
+	toks      []token
 }
 
 // lex tokenises src. It also returns the model name found in a
@@ -64,18 +67,23 @@ func lex(src []byte, exprMode bool) ([]token, string, error) {
 			return nil, "", err
 		}
 		if t.kind == tEOF {
-			// Report errors at the end on the last line that has a token.
+			// Report errors at the end just after the last token.
 			if n := len(lx.toks); n > 0 {
-				t.line = lx.toks[n-1].line
+				t.line, t.col = lx.toks[n-1].line, lx.endCol
 			}
 			return append(lx.toks, t), lx.name, nil
 		}
+		lx.endCol = lx.col()
 		lx.toks = append(lx.toks, t)
 	}
 }
 
+// col returns the column of the current position.
+func (lx *lexer) col() int { return lx.pos - lx.lineStart + 1 }
+
+// errorf reports an error at the current position.
 func (lx *lexer) errorf(format string, args ...any) error {
-	return &SyntaxError{Line: lx.line, Msg: fmt.Sprintf(format, args...)}
+	return &SyntaxError{Line: lx.line, Column: lx.col(), Msg: fmt.Sprintf(format, args...)}
 }
 
 // next returns the next token, skipping blanks and comments.
@@ -83,7 +91,7 @@ func (lx *lexer) next() (token, error) {
 	if err := lx.skip(); err != nil {
 		return token{}, err
 	}
-	t := token{line: lx.line, bol: lx.bol}
+	t := token{line: lx.line, col: lx.col(), bol: lx.bol}
 	lx.bol = false
 	if lx.pos >= len(lx.src) {
 		t.kind = tEOF
@@ -123,9 +131,9 @@ func (lx *lexer) next() (token, error) {
 		}
 		t.kind = tName
 	case c == '[' || c == ']' || c == '^':
-		return t, lx.errorf("quadratic terms are not supported")
+		return t, lx.errorf("unexpected %q: quadratic terms are not supported (expected a linear expression)", c)
 	default:
-		return t, lx.errorf("unexpected character %q", c)
+		return t, lx.errorf(`unexpected character %q (expected a name, a number, an operator or a \ comment)`, c)
 	}
 	t.text = string(lx.src[start:lx.pos])
 	return t, nil
@@ -139,6 +147,7 @@ func (lx *lexer) skip() error {
 			lx.line++
 			lx.bol = true
 			lx.pos++
+			lx.lineStart = lx.pos
 		case ' ', '\t', '\r', '\f', '\v':
 			lx.pos++
 		case '\\':
@@ -159,11 +168,12 @@ func (lx *lexer) comment() error {
 	if len(rest) > 0 && rest[0] == '*' {
 		end := bytes.Index(rest[1:], []byte(`*\`))
 		if end < 0 {
-			return lx.errorf(`unterminated \* comment`)
+			return lx.errorf(`unterminated \* comment (expected *\ to close it)`)
 		}
 		if n := bytes.Count(rest[1:1+end], []byte{'\n'}); n > 0 {
 			lx.line += n
 			lx.bol = true
+			lx.lineStart = lx.pos + 2 + bytes.LastIndexByte(rest[1:1+end], '\n') + 1
 		}
 		lx.pos += 1 + 1 + end + 2
 		return nil

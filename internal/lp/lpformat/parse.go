@@ -48,9 +48,13 @@ func (p *parser) advance() token {
 	return t
 }
 
+// errorf reports an error at token t.
 func (p *parser) errorf(t token, format string, args ...any) error {
-	return &SyntaxError{Line: t.line, Msg: fmt.Sprintf(format, args...)}
+	return &SyntaxError{Line: t.line, Column: t.col, Msg: fmt.Sprintf(format, args...)}
 }
+
+// sectionsExpected lists the sections that may follow the objective.
+const sectionsExpected = "Subject To, Bounds, General, Binary or End"
 
 // sectionAt reports the section keyword starting k tokens ahead, and how
 // many tokens it spans.
@@ -108,15 +112,15 @@ func (p *parser) file() error {
 			err = p.integers(sec == secBinary)
 		case secEnd:
 			if t := p.peek(); t.kind != tEOF {
-				return p.errorf(t, "unexpected %v after End", t)
+				return p.errorf(t, "unexpected %v after End (expected nothing: End closes the model)", t)
 			}
 			return nil
 		case secMinimize, secMaximize:
-			return p.errorf(t, "a model has only one objective")
+			return p.errorf(t, "unexpected %v: a model has only one objective (expected %s)", t, sectionsExpected)
 		case secUnsupported:
-			return p.errorf(t, "section %q is not supported", t.text)
+			return p.errorf(t, "section %q is not supported (expected %s)", t.text, sectionsExpected)
 		default:
-			return p.errorf(t, "expected a section keyword (Subject To, Bounds, General, Binary or End), found %v", t)
+			return p.errorf(t, "expected a section keyword (%s), found %v", sectionsExpected, t)
 		}
 		if err != nil {
 			return err
@@ -139,7 +143,7 @@ func (p *parser) objective() error {
 	}
 	for k, j := range p.e.cols {
 		if !isFinite(p.e.vals[k]) {
-			return p.errorf(start, "objective coefficient of %q is not finite", p.m.Vars[j].Name)
+			return p.errorf(start, "objective coefficient of %q is not finite (expected coefficients that add up to a finite number)", p.m.Vars[j].Name)
 		}
 		p.m.Vars[j].Obj = p.e.vals[k]
 	}
@@ -190,7 +194,7 @@ func (p *parser) constraint() error {
 		return err
 	}
 	if !p.e.hasVars {
-		return p.errorf(first, "constraint has no variables")
+		return p.errorf(first, "constraint has no variables (expected a variable on one side of %q)", op1.text)
 	}
 	c := lhsConst - p.e.constant
 	op2 := p.peek()
@@ -238,12 +242,12 @@ func flip(op string) string {
 // addRow appends a row with the current expression's terms.
 func (p *parser) addRow(name string, at token, lo, hi float64) error {
 	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 1) || math.IsInf(hi, -1) {
-		return p.errorf(at, "invalid right-hand side: bounds [%v, %v]", lo, hi)
+		return p.errorf(at, "invalid right-hand side: the constraint's bounds would be [%v, %v] (expected a finite number)", lo, hi)
 	}
 	i := len(p.m.Rows)
 	if name != "" {
 		if _, dup := p.rows[name]; dup {
-			return p.errorf(at, "duplicate constraint name %q", name)
+			return p.errorf(at, "duplicate constraint name %q (expected a name not used before)", name)
 		}
 		p.rows[name] = i
 	} else {
@@ -253,7 +257,7 @@ func (p *parser) addRow(name string, at token, lo, hi float64) error {
 	for k, j := range p.e.cols {
 		v := p.e.vals[k]
 		if !isFinite(v) {
-			return p.errorf(at, "coefficient of %q is not finite", p.m.Vars[j].Name)
+			return p.errorf(at, "coefficient of %q is not finite (expected coefficients that add up to a finite number)", p.m.Vars[j].Name)
 		}
 		if v != 0 {
 			p.m.Coefs = append(p.m.Coefs, lp.Coef{Row: i, Col: j, Val: v})
@@ -346,7 +350,7 @@ func (p *parser) setBound(j int, at token, op string, v float64) error {
 	x := &p.m.Vars[j]
 	switch {
 	case math.IsNaN(v):
-		return p.errorf(at, "bound of %q is not a number", x.Name)
+		return p.errorf(at, "bound of %q is not a number (expected a number or an infinity)", x.Name)
 	case op == "<=" && !math.IsInf(v, -1):
 		x.Hi = v
 	case op == ">=" && !math.IsInf(v, 1):
@@ -354,7 +358,7 @@ func (p *parser) setBound(j int, at token, op string, v float64) error {
 	case op == "=" && isFinite(v):
 		x.Lo, x.Hi = v, v
 	default:
-		return p.errorf(at, "invalid bound %q %s %v", x.Name, op, v)
+		return p.errorf(at, "invalid bound %q %s %v (expected a finite number, -inf for a lower bound or +inf for an upper bound)", x.Name, op, v)
 	}
 	return nil
 }
@@ -386,7 +390,7 @@ func (p *parser) variable(t token) (int, error) {
 		return j, nil
 	}
 	if isInfinity(t.text) {
-		return 0, p.errorf(t, "%q cannot be used as a variable name", t.text)
+		return 0, p.errorf(t, "%q cannot be used as a variable name: it means infinity (expected a variable name)", t.text)
 	}
 	j := len(p.m.Vars)
 	p.cols[t.text] = j
@@ -422,6 +426,9 @@ func (p *parser) term(sign float64) error {
 	t := p.peek()
 	if p.isVarAt(0) {
 		p.pos++
+		if err := p.nanCoefficient(t); err != nil {
+			return err
+		}
 		return p.addTerm(t, sign)
 	}
 	if !p.isValueStart(t) {
@@ -440,12 +447,12 @@ func (p *parser) term(sign float64) error {
 	if p.isVarAt(0) {
 		name := p.advance()
 		if !isFinite(v) {
-			return p.errorf(t, "coefficient of %q is not finite", name.text)
+			return p.errorf(t, "coefficient of %q is not finite (expected a finite number)", name.text)
 		}
 		return p.addTerm(name, sign*v)
 	}
 	if !isFinite(v) {
-		return p.errorf(t, "constant term is not finite")
+		return p.errorf(t, "constant term is not finite (expected a finite number)")
 	}
 	p.e.constant += sign * v
 	return nil
@@ -526,7 +533,7 @@ func (p *parser) atom() (float64, error) {
 	case t.kind == tNumber:
 		v, err := strconv.ParseFloat(t.text, 64)
 		if err != nil {
-			return 0, p.errorf(t, "number %s is out of range", t.text)
+			return 0, p.errorf(t, "number %s is out of range (expected a finite number, at most about 1.8e308 in magnitude)", t.text)
 		}
 		return v, nil
 	case t.kind == tName && isInfinity(t.text):
@@ -536,7 +543,27 @@ func (p *parser) atom() (float64, error) {
 			return v, nil
 		}
 	}
+	if isNaN(t) {
+		return 0, p.errorf(t, "expected a number, found name %q: NaN is not a valid number (expected a finite number or an infinity)", t.text)
+	}
 	return 0, p.errorf(t, "expected a number, found %v", t)
+}
+
+// isNaN reports whether t spells NaN, which ParseFloat would take for a
+// number but which is no valid coefficient, bound or right-hand side.
+func isNaN(t token) bool { return t.kind == tName && strings.EqualFold(t.text, "nan") }
+
+// nanCoefficient rejects the name "nan" at t when it stands where a
+// coefficient does: followed by "*", a number or a variable. Elsewhere
+// "nan" is an ordinary variable name.
+func (p *parser) nanCoefficient(t token) error {
+	if !isNaN(t) {
+		return nil
+	}
+	if next := p.peek(); next.kind == tStar || next.kind == tNumber || p.isVarAt(0) {
+		return p.errorf(t, "%q is not a valid coefficient: NaN is not a number (expected a finite number before %v)", t.text, next)
+	}
+	return nil
 }
 
 // product parses factor {("*" | "/") factor}. A "*" followed by a variable
@@ -561,7 +588,7 @@ func (p *parser) product() (float64, error) {
 			continue
 		}
 		if f == 0 {
-			return 0, p.errorf(op, "division by zero")
+			return 0, p.errorf(op, "division by zero (expected a nonzero divisor after \"/\")")
 		}
 		v /= f
 	}

@@ -286,9 +286,9 @@ end`
 	}
 
 	for _, bad := range []struct{ text, msg string }{
-		{"max\n x / 0 y\n", "line 2: expected + or - or a section keyword"},
-		{"max\n (rate / (half - 6)) y\n", "line 2: division by zero"},
-		{"max\n (rate y\n", `line 2: expected ), found name "y"`},
+		{"max\n x / 0 y\n", "line 2, column 4: expected + or - or a section keyword"},
+		{"max\n (rate / (half - 6)) y\n", "line 2, column 8: division by zero"},
+		{"max\n (rate y\n", `line 2, column 8: expected ), found name "y"`},
 	} {
 		_, err := ReadWith(strings.NewReader(bad.text), ReadOptions{Params: params})
 		if err == nil || !strings.Contains(err.Error(), bad.msg) {
@@ -313,5 +313,56 @@ func TestSourceReuse(t *testing.T) {
 	}
 	if _, err := src.Read(ReadOptions{}); err == nil {
 		t.Error("reading a parameter source without parameters succeeded")
+	}
+}
+
+// TestReadErrorMessages checks whole messages: each names the line, the
+// column, the offending token and what was expected.
+func TestReadErrorMessages(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"nan coefficient", "max\n nan x\nst\n c: x <= 1\n",
+			`line 2, column 2: "nan" is not a valid coefficient: NaN is not a number (expected a finite number before name "x")`},
+		{"nan coefficient with star", "max\n 3 x - NaN * y\n",
+			`line 2, column 8: "NaN" is not a valid coefficient: NaN is not a number (expected a finite number before "*")`},
+		{"nan coefficient in a constraint", "max\n x\nst\n c: 2 x + nan y >= 1\n",
+			`line 4, column 11: "nan" is not a valid coefficient: NaN is not a number (expected a finite number before name "y")`},
+		{"nan right-hand side", "min\n x\nst\n c: x <= nan\n",
+			`line 4, column 10: expected a number, found name "nan": NaN is not a valid number (expected a finite number or an infinity)`},
+		{"nan bound", "min\n x\nbounds\n x >= -NaN\n",
+			`line 4, column 8: expected a number, found name "NaN": NaN is not a valid number (expected a finite number or an infinity)`},
+		{"end of input", "max\n x\nst\n c: x <=\n", "line 4, column 9: expected a number, found end of input"},
+		{"junk character", "min\n x\nst\n c1: x # 2 <= 3\n", `line 4, column 8: expected constraint operator, found name "#"`},
+		{"control character", "min\n x\nst\n c1: x <= 3\x01\n",
+			`line 4, column 12: unexpected character '\x01' (expected a name, a number, an operator or a \ comment)`},
+		{"after a block comment", "min\n x \\* a\n b *\\ y\n", `line 3, column 7: expected + or - or a section keyword, found name "y"`},
+		{"unterminated comment", "min\n x \\* never closed\n", `line 2, column 4: unterminated \* comment (expected *\ to close it)`},
+		{"quadratic", "min\n obj: [ x^2 ]\n", "line 2, column 7: unexpected '[': quadratic terms are not supported (expected a linear expression)"},
+		{"after End", "min\n x\nend\n y\n", `line 4, column 2: unexpected name "y" after End (expected nothing: End closes the model)`},
+		{"out of range", "min\n 1e999 x\n", "line 2, column 2: number 1e999 is out of range (expected a finite number, at most about 1.8e308 in magnitude)"},
+		{"second objective", "min\n x\nmax\n y\n",
+			`line 3, column 1: unexpected name "max": a model has only one objective (expected Subject To, Bounds, General, Binary or End)`},
+		{"no variables", "min\n x\nst\n c: 1 <= 3\n", `line 4, column 2: constraint has no variables (expected a variable on one side of "<=")`},
+		{"infinite bound", "min\n x\nbounds\n x >= +inf\n",
+			`line 4, column 4: invalid bound "x" >= +Inf (expected a finite number, -inf for a lower bound or +inf for an upper bound)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tt.text))
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Read = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestReadNaNVariable checks that "nan" stays a valid variable name where
+// it cannot be a coefficient.
+func TestReadNaNVariable(t *testing.T) {
+	m, err := Read(strings.NewReader("min\n x + nan\nst\n c: nan >= 1\nend\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Vars) != 2 || m.Vars[1].Name != "nan" || m.Vars[1].Obj != 1 {
+		t.Errorf("variables %+v, want x and nan", m.Vars)
 	}
 }

@@ -3,6 +3,7 @@ package lpformat
 import (
 	"bytes"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -174,7 +175,12 @@ func TestNetlibRoundTrip(t *testing.T) {
 	for _, path := range files {
 		name := strings.TrimSuffix(filepath.Base(path), ".mps.gz")
 		t.Run(name, func(t *testing.T) {
-			m, err := mps.ReadFile(path, mps.Options{})
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			m, err := mps.Read(f, mps.Options{}) // decompresses gzip
 			if err != nil {
 				t.Fatal(err)
 			}

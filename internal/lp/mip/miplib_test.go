@@ -12,7 +12,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lpdata"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
-	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
+	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 	"github.com/nsqfarm/nsqfarm/internal/raceflag"
 )
 
@@ -79,7 +79,7 @@ func TestMiplib(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s is not in answers.csv", name)
 			}
-			m, err := mps.ReadFile(filepath.Join(lpData, "miplib", name+".mps.gz"), mps.Options{})
+			m, err := modelfile.Read(filepath.Join(lpData, "miplib", name+".mps.gz"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -47,32 +46,26 @@ type Options struct {
 	Format Format
 }
 
-// Error is a syntax or consistency error at one line of an MPS file.
+// Error is a syntax or consistency error at one line of an MPS file. Msg
+// names the offending field and what was expected instead.
 type Error struct {
-	Line int // 1-based line number
-	Msg  string
+	Line   int // 1-based line number
+	Column int // 1-based byte column of the offending field; 0 when the line as a whole is wrong
+	Msg    string
 }
 
-// Error formats the error as "line N: message".
-func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
-
-// ReadFile reads the MPS file at path; gzip-compressed files are
-// decompressed transparently.
-func ReadFile(path string, opts Options) (*lp.Model, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("mps: %w", err)
+// Error formats the error as "line N, column C: message", or "line N:
+// message" without a column.
+func (e *Error) Error() string {
+	if e.Column > 0 {
+		return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
 	}
-	defer f.Close()
-	m, err := Read(f, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
+	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
 }
 
 // Read parses an MPS model from r. Input starting with the gzip magic bytes
-// is decompressed transparently.
+// is decompressed transparently. Package modelfile reads model files by
+// name.
 //
 // Conventions: the first N row is the objective and later N rows are
 // dropped; an RHS entry on the objective row is the negative of the
@@ -178,7 +171,8 @@ type parser struct {
 	haveObj bool
 	sensed  bool     // an OBJSENSE section set the sense
 	glpk    bool     // GLPK wrote the file: see comment
-	buf     []string // reused field slice
+	buf     []string // fields of the current data line (reused)
+	offs    []int    // byte offset of each field of buf in its line
 }
 
 const (
@@ -186,9 +180,30 @@ const (
 	droppedRow = -2
 )
 
+// errf reports an error of the current line as a whole.
 func (p *parser) errf(format string, args ...any) error {
 	return &Error{Line: p.line, Msg: fmt.Sprintf(format, args...)}
 }
+
+// errAt reports an error at the field tok of the current line: the first
+// field with that text, which is the one that failed, as fields are
+// checked from left to right.
+func (p *parser) errAt(tok string, format string, args ...any) error {
+	e := &Error{Line: p.line, Msg: fmt.Sprintf(format, args...)}
+	for i, f := range p.buf {
+		if f == tok && f != "" {
+			e.Column = p.offs[i] + 1
+			break
+		}
+	}
+	return e
+}
+
+// The sections and bound types Read knows, for messages.
+const (
+	sectionsExpected = "NAME, OBJSENSE, OBJNAME, ROWS, COLUMNS, RHS, RANGES, BOUNDS or ENDATA"
+	boundsExpected   = "UP, LO, FX, FR, MI, PL, BV, LI or UI"
+)
 
 func parse(lines []string, format Format) (*lp.Model, error) {
 	p := &parser{
@@ -223,7 +238,8 @@ func parse(lines []string, format Format) (*lp.Model, error) {
 		var err error
 		switch sec {
 		case secNone, secName:
-			err = p.errf("data line outside of any section")
+			p.fields(raw) // for the column of the first field
+			err = p.errAt(strings.Fields(raw)[0], "data line %q outside of any section (expected a section header first, such as ROWS)", strings.TrimSpace(raw))
 		case secObjSense:
 			err = p.objSense(strings.TrimSpace(raw))
 		case secObjName:
@@ -245,7 +261,7 @@ func parse(lines []string, format Format) (*lp.Model, error) {
 	}
 	if !ended {
 		p.line = len(lines)
-		return nil, p.errf("missing ENDATA")
+		return nil, p.errf("missing ENDATA (expected ENDATA after the last section)")
 	}
 	p.finishRows()
 	return p.m, nil
@@ -285,9 +301,9 @@ func (p *parser) header(raw string) (section, error) {
 	case "ENDATA":
 		return secNone, nil
 	case "SOS", "QUADOBJ", "QSECTION", "QMATRIX", "QCMATRIX", "INDICATORS":
-		return secNone, p.errf("unsupported section %s", fields[0])
+		return secNone, &Error{Line: p.line, Column: 1, Msg: fmt.Sprintf("unsupported section %s (expected %s)", fields[0], sectionsExpected)}
 	}
-	return secNone, p.errf("unknown section %q", fields[0])
+	return secNone, &Error{Line: p.line, Column: 1, Msg: fmt.Sprintf("unknown section %q (expected %s)", fields[0], sectionsExpected)}
 }
 
 // comment reads the two comments that change how a file is read:
@@ -326,7 +342,7 @@ func (p *parser) objSense(s string) error {
 	case "MIN", "MINIMIZE", "MINIMISE":
 		p.m.Sense = lp.Minimize
 	default:
-		return p.errf("unknown objective sense %q", s)
+		return p.errf("unknown objective sense %q (expected MIN or MAX)", s)
 	}
 	return nil
 }
@@ -338,23 +354,25 @@ func (p *parser) objSense(s string) error {
 func (p *parser) fields(raw string) []string {
 	raw = p.stripComment(raw)
 	if p.format == Free {
-		p.buf = splitBlanks(p.buf[:0], raw)
+		p.buf, p.offs = splitBlanks(p.buf[:0], p.offs[:0], raw)
 		return p.buf
 	}
 	spans := [6][2]int{{1, 3}, {4, 12}, {14, 22}, {24, 39}, {39, 47}, {49, len(raw)}}
-	out := p.buf[:0]
+	out, offs := p.buf[:0], p.offs[:0]
 	for _, s := range spans {
 		lo, hi := s[0], min(s[1], len(raw))
 		if lo >= len(raw) {
-			out = append(out, "")
+			out, offs = append(out, ""), append(offs, lo)
 			continue
 		}
-		out = append(out, strings.TrimSpace(raw[lo:hi]))
+		field := raw[lo:hi]
+		trimmed := strings.TrimLeft(field, " \t")
+		out, offs = append(out, strings.TrimSpace(trimmed)), append(offs, lo+len(field)-len(trimmed))
 	}
 	for len(out) > 0 && out[len(out)-1] == "" {
-		out = out[:len(out)-1]
+		out, offs = out[:len(out)-1], offs[:len(offs)-1]
 	}
-	p.buf = out
+	p.buf, p.offs = out, offs
 	return out
 }
 
@@ -402,13 +420,14 @@ func (p *parser) stripComment(raw string) string {
 	return raw
 }
 
-// splitBlanks appends the space- or tab-separated fields of s to dst.
-func splitBlanks(dst []string, s string) []string {
+// splitBlanks appends the space- or tab-separated fields of s to dst and
+// their offsets in s to offs.
+func splitBlanks(dst []string, offs []int, s string) ([]string, []int) {
 	start := -1
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c == ' ' || c == '\t' {
 			if start >= 0 {
-				dst = append(dst, s[start:i])
+				dst, offs = append(dst, s[start:i]), append(offs, start)
 				start = -1
 			}
 		} else if start < 0 {
@@ -416,9 +435,9 @@ func splitBlanks(dst []string, s string) []string {
 		}
 	}
 	if start >= 0 {
-		dst = append(dst, s[start:])
+		dst, offs = append(dst, s[start:]), append(offs, start)
 	}
-	return dst
+	return dst, offs
 }
 
 func (p *parser) row(raw string) error {
@@ -432,7 +451,7 @@ func (p *parser) row(raw string) error {
 	}
 	kind, name := strings.ToUpper(f[0]), f[1]
 	if _, dup := p.rowIdx[name]; dup {
-		return p.errf("duplicate row %q", name)
+		return p.errAt(name, "duplicate row %q (expected a new row name)", name)
 	}
 	switch kind {
 	case "N":
@@ -451,7 +470,7 @@ func (p *parser) row(raw string) error {
 		p.rhs = append(p.rhs, 0)
 		return nil
 	}
-	return p.errf("unknown row type %q for row %q", f[0], name)
+	return p.errAt(f[0], "unknown row type %q for row %q (expected N, E, L or G)", f[0], name)
 }
 
 // compact drops empty fields (fixed format leaves blanks for missing ones).
@@ -467,8 +486,11 @@ func compact(f []string) []string {
 
 func (p *parser) number(s, what string) (float64, error) {
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) {
-		return 0, p.errf("invalid %s %q", what, s)
+	switch {
+	case err == nil && math.IsNaN(v):
+		return 0, p.errAt(s, "invalid %s %q: NaN is not a valid %s (expected a finite number)", what, s, what)
+	case err != nil:
+		return 0, p.errAt(s, "invalid %s %q (expected a number)", what, s)
 	}
 	return v, nil
 }
@@ -477,7 +499,7 @@ func (p *parser) column(raw string) error {
 	f := p.fields(raw)
 	if p.format == Fixed {
 		if len(f) > 0 && f[0] != "" {
-			return p.errf("unexpected field %q in column 2 of COLUMNS", f[0])
+			return p.errAt(f[0], "unexpected field %q in column 2 of COLUMNS (expected blanks in columns 2-3 of fixed MPS)", f[0])
 		}
 		if len(f) > 0 {
 			f = f[1:]
@@ -490,7 +512,7 @@ func (p *parser) column(raw string) error {
 		case "INTEND":
 			p.inInt = false
 		default:
-			return p.errf("unknown marker %q", f[len(f)-1])
+			return p.errAt(f[len(f)-1], "unknown marker %q (expected 'INTORG' or 'INTEND')", f[len(f)-1])
 		}
 		return nil
 	}
@@ -514,14 +536,14 @@ func (p *parser) column(raw string) error {
 	for k := 1; k+1 < len(f); k += 2 {
 		i, ok := p.rowIdx[f[k]]
 		if !ok {
-			return p.errf("unknown row %q in COLUMNS", f[k])
+			return p.errAt(f[k], "unknown row %q in COLUMNS (expected a row declared in ROWS)", f[k])
 		}
 		v, err := p.number(f[k+1], "coefficient")
 		if err != nil {
 			return err
 		}
 		if math.IsInf(v, 0) {
-			return p.errf("infinite coefficient for column %q in row %q", name, f[k])
+			return p.errAt(f[k+1], "infinite coefficient %s for column %q in row %q (expected a finite number)", f[k+1], name, f[k])
 		}
 		switch i {
 		case objRow:
@@ -542,7 +564,7 @@ func (p *parser) pairs(raw, sec string) (set string, kv []string, err error) {
 	f := p.fields(raw)
 	if p.format == Fixed {
 		if len(f) > 0 && f[0] != "" {
-			return "", nil, p.errf("unexpected field %q in column 2 of %s", f[0], sec)
+			return "", nil, p.errAt(f[0], "unexpected field %q in column 2 of %s (expected blanks in columns 2-3 of fixed MPS)", f[0], sec)
 		}
 		if len(f) > 0 {
 			f = f[1:]
@@ -577,7 +599,7 @@ func (p *parser) rhsLine(raw string) error {
 	for k := 0; k+1 < len(kv); k += 2 {
 		i, ok := p.rowIdx[kv[k]]
 		if !ok {
-			return p.errf("unknown row %q in RHS", kv[k])
+			return p.errAt(kv[k], "unknown row %q in RHS (expected a row declared in ROWS)", kv[k])
 		}
 		v, err := p.number(kv[k+1], "right-hand side")
 		if err != nil {
@@ -618,7 +640,7 @@ func (p *parser) rangeLine(raw string) error {
 	for k := 0; k+1 < len(kv); k += 2 {
 		i, ok := p.rowIdx[kv[k]]
 		if !ok {
-			return p.errf("unknown row %q in RANGES", kv[k])
+			return p.errAt(kv[k], "unknown row %q in RANGES (expected a row declared in ROWS)", kv[k])
 		}
 		v, err := p.number(kv[k+1], "range")
 		if err != nil {
@@ -664,7 +686,7 @@ func (p *parser) bound(raw string) error {
 		case needsValue:
 			_, first := p.colIdx[f[1]]
 			if _, second := p.colIdx[f[2]]; second && !first {
-				return p.errf("%s bound on column %q needs a value", strings.ToUpper(kind), f[2])
+				return p.errAt(f[2], "%s bound on column %q needs a value (expected a number after the column name)", strings.ToUpper(kind), f[2])
 			}
 			col, val = f[1], f[2]
 		default: // FR/MI/PL/BV with three fields: set+column, or column+value
@@ -683,15 +705,16 @@ func (p *parser) bound(raw string) error {
 	}
 	j, ok := p.colIdx[col]
 	if !ok {
-		return p.errf("unknown column %q in BOUNDS", col)
+		return p.errAt(col, "unknown column %q in BOUNDS (expected a column declared in COLUMNS)", col)
 	}
 	v := &p.m.Vars[j]
 	var x float64
+	field := kind // as written, to locate errors
 	kind = strings.ToUpper(kind)
 	switch kind {
 	case "UP", "LO", "FX", "LI", "UI":
 		if val == "" {
-			return p.errf("%s bound on column %q needs a value", kind, col)
+			return p.errAt(col, "%s bound on column %q needs a value (expected a number after the column name)", kind, col)
 		}
 		var err error
 		if x, err = p.number(val, "bound"); err != nil {
@@ -704,7 +727,7 @@ func (p *parser) bound(raw string) error {
 				return err
 			}
 			if x != 1 && x != 0 {
-				return p.errf("BV bound on column %q with value %s", col, val)
+				return p.errAt(val, "BV bound on column %q with value %s (expected 0 or 1)", col, val)
 			}
 		}
 	}
@@ -729,9 +752,9 @@ func (p *parser) bound(raw string) error {
 	case "BV":
 		v.Lo, v.Hi, v.Integer = 0, 1, true
 	case "SC":
-		return p.errf("semi-continuous bound (SC) on column %q is not supported", col)
+		return p.errAt(field, "semi-continuous bound (SC) on column %q is not supported (expected %s)", col, boundsExpected)
 	default:
-		return p.errf("unknown bound type %q", kind)
+		return p.errAt(field, "unknown bound type %q (expected %s)", field, boundsExpected)
 	}
 	return nil
 }

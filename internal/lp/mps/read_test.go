@@ -157,20 +157,23 @@ func TestReadGzip(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "sample.mps.gz")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	m, err := ReadFile(path, Options{})
+	m, err := Read(&buf, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.Name != "sample" || len(m.Vars) != 4 {
 		t.Errorf("model %+v", m)
 	}
-	if _, err := ReadFile(filepath.Join(t.TempDir(), "missing.mps"), Options{}); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing file: %v", err)
+}
+
+// readFile reads the MPS file at path, gzip-compressed or not.
+func readFile(path string) (*lp.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
+	defer f.Close()
+	return Read(f, Options{})
 }
 
 func TestReadErrors(t *testing.T) {
@@ -201,9 +204,58 @@ func TestReadErrors(t *testing.T) {
 		if e.Line != c.line || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%s: got %q, want line %d and %q", c.name, err, c.line, c.msg)
 		}
-		if !strings.Contains(err.Error(), "line "+strconv.Itoa(c.line)+": ") {
+		prefix := "line " + strconv.Itoa(c.line) + ": "
+		if e.Column > 0 {
+			prefix = "line " + strconv.Itoa(c.line) + ", column " + strconv.Itoa(e.Column) + ": "
+		}
+		if !strings.Contains(err.Error(), prefix) {
 			t.Errorf("%s: %q lacks the line prefix", c.name, err)
 		}
+	}
+}
+
+// TestReadErrorMessages checks whole messages: each names the line, the
+// column of the offending field, the field and what was expected.
+func TestReadErrorMessages(t *testing.T) {
+	const fixedCols = "NAME          x\nROWS\n N  obj\n L  c\nCOLUMNS\n"
+	tests := []struct {
+		name   string
+		format Format
+		src    string
+		want   string
+	}{
+		{"nan coefficient", Free, "NAME x\nROWS\n N obj\nCOLUMNS\n x obj nan\nENDATA\n",
+			`mps (free): line 5, column 8: invalid coefficient "nan": NaN is not a valid coefficient (expected a finite number)`},
+		{"nan right-hand side", Free, "NAME x\nROWS\n N obj\n L c\nCOLUMNS\n x obj 1 c 1\nRHS\n rhs c NaN\nENDATA\n",
+			`mps (free): line 8, column 8: invalid right-hand side "NaN": NaN is not a valid right-hand side (expected a finite number)`},
+		{"second pair", Free, "NAME x\nROWS\n N obj\n L c\nCOLUMNS\n x obj 1 c 1e\nENDATA\n",
+			`mps (free): line 6, column 12: invalid coefficient "1e" (expected a number)`},
+		{"infinite coefficient", Free, "NAME x\nROWS\n N obj\nCOLUMNS\n x obj -inf\nENDATA\n",
+			`mps (free): line 5, column 8: infinite coefficient -inf for column "x" in row "obj" (expected a finite number)`},
+		{"fixed columns", Fixed, fixedCols + "    x         c         1.5.1\nENDATA\n",
+			`mps (fixed): line 6, column 25: invalid coefficient "1.5.1" (expected a number)`},
+		{"fixed unknown row", Fixed, fixedCols + "    x         d         1\nENDATA\n",
+			`mps (fixed): line 6, column 15: unknown row "d" in COLUMNS (expected a row declared in ROWS)`},
+		{"bad marker", Free, "NAME x\nROWS\n N obj\nCOLUMNS\n m 'MARKER' 'INTBEGIN'\nENDATA\n",
+			`mps (free): line 5, column 13: unknown marker "'INTBEGIN'" (expected 'INTORG' or 'INTEND')`},
+		{"BV value", Free, "NAME x\nROWS\n N obj\nCOLUMNS\n x obj 1\nBOUNDS\n BV bnd x 2\nENDATA\n",
+			`mps (free): line 7, column 11: BV bound on column "x" with value 2 (expected 0 or 1)`},
+		{"unknown bound type", Free, "NAME x\nROWS\n N obj\nCOLUMNS\n x obj 1\nBOUNDS\n up2 bnd x 2\nENDATA\n",
+			`mps (free): line 7, column 2: unknown bound type "up2" (expected UP, LO, FX, FR, MI, PL, BV, LI or UI)`},
+		{"objective sense", Free, "NAME x\nOBJSENSE\n    BEST\nENDATA\n",
+			`mps (free): line 3: unknown objective sense "BEST" (expected MIN or MAX)`},
+		{"data before sections", Free, "  x obj 1\nENDATA\n",
+			`mps (free): line 1, column 3: data line "x obj 1" outside of any section (expected a section header first, such as ROWS)`},
+		{"missing ENDATA", Free, "NAME x\nROWS\n N obj\n",
+			"mps (free): line 3: missing ENDATA (expected ENDATA after the last section)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tt.src), Options{Format: tt.format})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Read = %v\nwant %s", err, tt.want)
+			}
+		})
 	}
 }
 
@@ -219,7 +271,7 @@ func TestReadSharedData(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range answers {
-		m, err := ReadFile(filepath.Join(dir, a.File), Options{})
+		m, err := readFile(filepath.Join(dir, a.File))
 		if err != nil {
 			t.Errorf("%s: %v", a.File, err)
 			continue

@@ -116,7 +116,7 @@ func TestWriteRoundTripFiles(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(path), ".mps.gz"), func(t *testing.T) {
-			m, err := ReadFile(path, Options{})
+			m, err := readFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
