@@ -163,7 +163,7 @@ dev cluster running (logs in $logs):
   nsqadmin    http://$admin_http
   consumers   primality ×2 (metrics :$((9151 + offset)), :$((9152 + offset))), lpsolve ×1 (metrics :$((9153 + offset)))
 Publish:  curl -d '{"number": 97}' 'http://${nsqd_http[0]}/pub?topic=numbers'
-Results:  go run ./cmd/nsqfarm tail --lookupd-http-address $lookupd_http --topic primes
+Results:  go run ./cmd/nsqfarm tail --lookupd-http-address $lookupd_http --topic primes --from-start
 Ctrl-C to stop.
 EOT
 wait "${consumers[@]}"

@@ -26,7 +26,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	fs.Int64Var(&opts.MemQueueSize, "mem-queue-size", opts.MemQueueSize, "messages per topic and channel that nsqd keeps in memory before writing to disk (nsqd's --mem-queue-size; 0: all on disk)")
 	fs.Int64Var(&opts.SyncEvery, "sync-every", opts.SyncEvery, "messages per disk queue between fsyncs of data and queue positions (nsqd's --sync-every)")
 	fs.Int64Var(&opts.NodeID, "node-id", opts.NodeID, "nsqd's --node-id, 0..1023, part of every message ID: when several nsqds form a cluster give each its own, or two of them hand out the same message IDs (nsqd's own default, a hash of the hostname, is the same for nsqds on one host); default 0, enough for one nsqd alone")
-	fs.Int64Var(&opts.MaxMsgSize, "max-msg-size", 0, "largest message nsqd accepts, in bytes (nsqd's --max-msg-size; 0: nsqd's default, 1048576)")
+	fs.Int64Var(&opts.MaxMsgSize, "max-msg-size", 0, "largest message nsqd accepts, in bytes (nsqd's --max-msg-size; 0: the topology's max_msg_size, else nsqd's default 1048576); the stages dead-letter larger outputs")
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", "127.0.0.1:9150"), "serve /metrics and /healthz here (empty disables)")
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")
@@ -44,6 +44,9 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	t, err := loadTopology(*config)
 	if err != nil {
 		return err
+	}
+	if opts.MaxMsgSize == 0 {
+		opts.MaxMsgSize = int64(t.MaxMsgSize())
 	}
 	opts.Verbose = *verbose
 	opts.Logger = log
@@ -77,6 +80,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		Overrides: farm.Overrides{
 			Concurrency:      *concurrency,
 			MaxInFlight:      *maxInFlight,
+			MaxMsgSize:       int(opts.MaxMsgSize),
 			NSQDTCPAddresses: []string{c.NSQDTCPAddress()},
 		},
 		MetricsAddress: *metricsAddr,
