@@ -32,6 +32,9 @@ type destination struct {
 	conn    atomic.Pointer[pubConn]
 	lastErr atomic.Pointer[string]
 	since   atomic.Int64 // unix nanoseconds of the last change of state
+	// dialed is closed once the first connection attempt has ended, so
+	// that inputs from a new nsqd wait for it instead of going elsewhere.
+	dialed chan struct{}
 
 	up        *metrics.Gauge
 	publishes *metrics.Counter
@@ -105,6 +108,7 @@ func newDestinations(cfg *Config, addrs []string, dynamic bool, answer func(arg 
 			d.lastErr.Store(ptr(err.Error()))
 			ds.probe(d)
 		}
+		close(d.dialed)
 	}
 	return ds
 }
@@ -120,6 +124,7 @@ func (ds *destinations) addLocked(addr string) *destination {
 		publishes: ds.reg.Counter("nsqfarm_destination_publishes_total", "MPUBs acknowledged by a destination nsqd.", l...),
 		failures:  ds.reg.Counter("nsqfarm_destination_failures_total", "MPUBs to a destination nsqd that failed (and went to another).", l...),
 	}
+	d.dialed = make(chan struct{})
 	d.since.Store(time.Now().UnixNano())
 	ds.list = append(ds.list, d)
 	ds.byAddr[addr] = d
@@ -134,24 +139,28 @@ func (ds *destinations) observe(addr string) string {
 		return ""
 	}
 	ds.mu.RLock()
-	_, ok := ds.byAddr[addr]
+	d, ok := ds.byAddr[addr]
 	ds.mu.RUnlock()
 	if ok {
+		<-d.dialed
 		return addr
 	}
 	ds.mu.Lock()
-	d, ok := ds.byAddr[addr]
+	d, ok = ds.byAddr[addr]
 	if !ok {
 		d = ds.addLocked(addr)
 	}
 	ds.mu.Unlock()
-	if !ok {
-		if err := ds.connect(d); err != nil {
-			ds.log.Warn("nsqd an input came from does not take publishes; probing it", "nsqd", addr, "err", err)
-			d.lastErr.Store(ptr(err.Error()))
-			ds.probe(d)
-		}
+	if ok {
+		<-d.dialed
+		return addr
 	}
+	if err := ds.connect(d); err != nil {
+		ds.log.Warn("nsqd an input came from does not take publishes; probing it", "nsqd", addr, "err", err)
+		d.lastErr.Store(ptr(err.Error()))
+		ds.probe(d)
+	}
+	close(d.dialed)
 	return addr
 }
 
