@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nsqio/nsq/nsqadmin"
@@ -27,8 +29,15 @@ const (
 	DefaultLookupdHTTPAddress = "127.0.0.1:4161"
 	DefaultAdminHTTPAddress   = "127.0.0.1:4171"
 	DefaultDataDir            = "./data"
-	nsqLogWarn                = 3 // NSQ's lg.WARN
-	nsqLogInfo                = 2 // NSQ's lg.INFO
+	// DefaultNodeID is the embedded nsqd's --node-id. One embedded nsqd
+	// needs no particular ID; several that form a cluster each need their
+	// own (see Options.NodeID).
+	DefaultNodeID = 0
+	// mpubOverhead is the framing an MPUB body adds to a single message:
+	// a 4-byte message count and a 4-byte message size.
+	mpubOverhead = 8
+	nsqLogWarn   = 3 // NSQ's lg.WARN
+	nsqLogInfo   = 2 // NSQ's lg.INFO
 )
 
 // Options configure an embedded cluster. Addresses of "host:0" pick a free
@@ -51,6 +60,22 @@ type Options struct {
 	MemQueueSize int64
 	// SyncEvery is nsqd's --sync-every.
 	SyncEvery int64
+	// NodeID is nsqd's --node-id, 0 to 1023: nsqd builds every message ID
+	// from it, so each nsqd of a cluster needs its own or two nsqds hand
+	// out the same IDs. nsqd's own default is a hash of the hostname,
+	// which two nsqds on one host share (and two hosts can collide on);
+	// here the zero value means node 0 and DefaultOptions (what up uses)
+	// sets DefaultNodeID.
+	NodeID int64
+	// MaxMsgSize is the largest message nsqd accepts, in bytes (nsqd's
+	// --max-msg-size); 0 means nsqd's default, 1048576.
+	MaxMsgSize int64
+	// MaxBodySize is the largest command body nsqd accepts, in bytes,
+	// which bounds an MPUB batch (nsqd's --max-body-size). 0 means nsqd's
+	// default, 5242880, raised when MaxMsgSize is larger to what an MPUB
+	// of one message of MaxMsgSize needs, so that every message nsqd
+	// accepts alone can also be published in a batch.
+	MaxBodySize int64
 	// Verbose shows NSQ's info logs; otherwise warnings and errors only.
 	Verbose bool
 	// Logger receives the daemons' logs.
@@ -69,7 +94,20 @@ func DefaultOptions() Options {
 		AdminHTTPAddress:   DefaultAdminHTTPAddress,
 		MemQueueSize:       10000,
 		SyncEvery:          2500,
+		NodeID:             DefaultNodeID,
 	}
+}
+
+// validate checks what nsqd would reject only after locking its data
+// directory (see Start).
+func (o Options) validate() error {
+	if o.NodeID < 0 || o.NodeID > 1023 {
+		return fmt.Errorf("node ID %d out of range 0..1023 (nsqd's --node-id)", o.NodeID)
+	}
+	if o.MaxMsgSize < 0 || o.MaxBodySize < 0 {
+		return fmt.Errorf("max message size %d and max body size %d must not be negative", o.MaxMsgSize, o.MaxBodySize)
+	}
+	return nil
 }
 
 // Cluster is a running embedded cluster.
@@ -78,13 +116,33 @@ type Cluster struct {
 	NSQD    *nsqd.NSQD
 	Admin   *nsqadmin.NSQAdmin
 	errs    chan error
+	// daemons are the started daemons, in start order.
+	daemons  []*daemon
+	exiting  atomic.Bool
+	exitOnce sync.Once
+}
+
+// daemon is one NSQ daemon whose Main runs in its own goroutine.
+type daemon struct {
+	exit func()
+	done chan struct{} // closed when Main has returned
+	err  error         // what Main returned; read only after done
 }
 
 // Start starts nsqlookupd, then nsqd registered with it, then nsqadmin
-// watching it. It returns once all are listening.
+// watching it. It returns once each answers on its HTTP /ping, which is
+// also what makes an Exit right after Start safe (see run).
+//
+// On error Start stops what it started. NSQ's constructors do not undo
+// their own work when they fail: nsqd's keeps the data directory locked
+// when it cannot listen, nsqlookupd's keeps its TCP port when it cannot
+// listen on HTTP, both until the process ends.
 func Start(opts Options) (*Cluster, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("start nsqd: %w", err)
 	}
 	c := &Cluster{errs: make(chan error, 3)}
 
@@ -98,7 +156,10 @@ func Start(opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("start nsqlookupd: %w", err)
 	}
 	c.Lookupd = lookupd
-	go func() { c.errs <- wrap("nsqlookupd", lookupd.Main()) }()
+	if err := c.run("nsqlookupd", lookupd.Main, lookupd.Exit, lookupd.RealHTTPAddr().String()); err != nil {
+		c.Exit()
+		return nil, err
+	}
 
 	dataPath := filepath.Join(opts.DataDir, "nsqd")
 	if err := os.MkdirAll(dataPath, 0o755); err != nil {
@@ -106,6 +167,7 @@ func Start(opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	nopts := nsqd.NewOptions()
+	nopts.ID = opts.NodeID
 	nopts.TCPAddress = opts.NSQDTCPAddress
 	nopts.HTTPAddress = opts.NSQDHTTPAddress
 	nopts.HTTPSAddress = ""
@@ -116,6 +178,13 @@ func Start(opts Options) (*Cluster, error) {
 	}
 	if opts.SyncEvery > 0 {
 		nopts.SyncEvery = opts.SyncEvery
+	}
+	if opts.MaxMsgSize > 0 {
+		nopts.MaxMsgSize = opts.MaxMsgSize
+	}
+	nopts.MaxBodySize = max(nopts.MaxBodySize, nopts.MaxMsgSize+mpubOverhead)
+	if opts.MaxBodySize > 0 {
+		nopts.MaxBodySize = opts.MaxBodySize
 	}
 	nopts.BroadcastAddress = opts.BroadcastAddress
 	if nopts.BroadcastAddress == "" {
@@ -136,17 +205,20 @@ func Start(opts Options) (*Cluster, error) {
 	// Restore the topics and channels of the previous run, as the nsqd
 	// app does, so every channel keeps receiving and its backlog survives.
 	if err := n.LoadMetadata(); err != nil {
+		// Not n.Exit: it persists the topics loaded so far over the file
+		// that failed to load. Like the nsqd app, abandon this nsqd; its
+		// listeners stay open until the process ends.
 		c.Exit()
 		return nil, fmt.Errorf("start nsqd: load metadata from %s: %w", dataPath, err)
 	}
 	if err := n.PersistMetadata(); err != nil {
+		n.Exit() // releases the data directory's lock; Main never ran
 		c.Exit()
 		return nil, fmt.Errorf("start nsqd: persist metadata to %s: %w", dataPath, err)
 	}
-	go func() { c.errs <- wrap("nsqd", n.Main()) }()
-	if err := waitHTTP("http://"+n.RealHTTPAddr().String()+"/ping", 10*time.Second); err != nil {
+	if err := c.run("nsqd", n.Main, n.Exit, n.RealHTTPAddr().String()); err != nil {
 		c.Exit()
-		return nil, fmt.Errorf("start nsqd: %w", err)
+		return nil, err
 	}
 
 	if opts.AdminHTTPAddress != "" {
@@ -161,12 +233,47 @@ func Start(opts Options) (*Cluster, error) {
 			return nil, fmt.Errorf("start nsqadmin: %w", err)
 		}
 		c.Admin = admin
-		go func() { c.errs <- wrap("nsqadmin", admin.Main()) }()
+		if err := c.run("nsqadmin", admin.Main, admin.Exit, admin.RealHTTPAddr().String()); err != nil {
+			c.Exit()
+			return nil, err
+		}
 	}
 	return c, nil
 }
 
-// Errors delivers a daemon's error if one stops unexpectedly.
+// run starts a daemon's Main in its own goroutine and waits until its
+// HTTP server answers /ping at httpAddr.
+//
+// NSQ's Main starts its servers with WaitGroup.Add and its Exit waits for
+// them with WaitGroup.Wait, and the first Add must happen before Wait: an
+// Exit that overtakes Main is a data race, and a Main that runs after Exit
+// leaves goroutines behind. A /ping answer comes from a server goroutine
+// that Main started after its first Add, so once run returns, Exit is safe.
+// Main adds its remaining goroutines before it can return, and Exit waits
+// for Main to return (see Exit).
+func (c *Cluster) run(name string, main func() error, exit func(), httpAddr string) error {
+	d := &daemon{exit: exit, done: make(chan struct{})}
+	c.daemons = append(c.daemons, d)
+	go func() {
+		defer close(d.done)
+		d.err = main()
+		if d.err == nil && !c.exiting.Load() {
+			d.err = errors.New("stopped before Exit")
+		}
+		if d.err != nil {
+			c.errs <- fmt.Errorf("%s: %w", name, d.err)
+		}
+	}()
+	if err := waitHTTP("http://"+httpAddr+"/ping", 10*time.Second, d.done); err != nil {
+		if errors.Is(err, errStopped) {
+			err = d.err
+		}
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	return nil
+}
+
+// Errors delivers a daemon's error if one stops before Exit.
 func (c *Cluster) Errors() <-chan error { return c.errs }
 
 // NSQDTCPAddress returns nsqd's bound TCP address.
@@ -199,17 +306,16 @@ func (c *Cluster) EnsureChannel(topic, channel string) {
 }
 
 // Exit stops nsqadmin, nsqd (which flushes its queues to disk) and
-// nsqlookupd, in that order.
+// nsqlookupd, in that order, each daemon's Main having returned before the
+// next is stopped. Calls after the first do nothing.
 func (c *Cluster) Exit() {
-	if c.Admin != nil {
-		c.Admin.Exit()
-	}
-	if c.NSQD != nil {
-		c.NSQD.Exit()
-	}
-	if c.Lookupd != nil {
-		c.Lookupd.Exit()
-	}
+	c.exitOnce.Do(func() {
+		c.exiting.Store(true)
+		for i := len(c.daemons) - 1; i >= 0; i-- {
+			c.daemons[i].exit()
+			<-c.daemons[i].done
+		}
+	})
 }
 
 // setLogLevel sets an NSQ daemon's log level (a type internal to NSQ) to
@@ -221,15 +327,12 @@ func setLogLevel[L ~int](level *L, verbose bool) {
 	}
 }
 
-func wrap(name string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", name, err)
-}
+// errStopped is waitHTTP's error when stopped closes first.
+var errStopped = errors.New("stopped")
 
-// waitHTTP polls url until it answers 200.
-func waitHTTP(url string, timeout time.Duration) error {
+// waitHTTP polls url until it answers 200, giving up after timeout or
+// when stopped is closed.
+func waitHTTP(url string, timeout time.Duration, stopped <-chan struct{}) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: time.Second}
 	for {
@@ -244,6 +347,10 @@ func waitHTTP(url string, timeout time.Duration) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s not ready after %v: %w", url, timeout, err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-stopped:
+			return errStopped
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
