@@ -25,6 +25,8 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&opts.BroadcastAddress, "broadcast-address", "", "address nsqd registers with nsqlookupd, for consumers on other machines (default: the host of --nsqd-tcp-address)")
 	fs.Int64Var(&opts.MemQueueSize, "mem-queue-size", opts.MemQueueSize, "messages per topic and channel that nsqd keeps in memory before writing to disk (nsqd's --mem-queue-size; 0: all on disk)")
 	fs.Int64Var(&opts.SyncEvery, "sync-every", opts.SyncEvery, "messages per disk queue between fsyncs of data and queue positions (nsqd's --sync-every)")
+	fs.Int64Var(&opts.NodeID, "node-id", opts.NodeID, "nsqd's --node-id, 0..1023, part of every message ID: when several nsqds form a cluster give each its own, or two of them hand out the same message IDs (nsqd's own default, a hash of the hostname, is the same for nsqds on one host); default 0, enough for one nsqd alone")
+	fs.Int64Var(&opts.MaxMsgSize, "max-msg-size", 0, "largest message nsqd accepts, in bytes (nsqd's --max-msg-size; 0: nsqd's default, 1048576)")
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", "127.0.0.1:9150"), "serve /metrics and /healthz here (empty disables)")
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-json"
+	"github.com/nsqio/go-nsq"
 
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
@@ -25,14 +26,17 @@ type upCluster struct {
 	nsqdTCP, nsqdHTTP, metrics string
 }
 
-func startUp(t *testing.T, dataDir string) (*upCluster, func() int) {
+// startUp runs up on free ports with data in dataDir and more flags in
+// extra.
+func startUp(t *testing.T, dataDir string, extra ...string) (*upCluster, func() int) {
 	t.Helper()
 	c := &upCluster{nsqdTCP: freeAddr(t), nsqdHTTP: freeAddr(t), metrics: freeAddr(t)}
 	ctx, cancel := context.WithCancel(context.Background())
-	code, out := runInProcess(ctx, "up", "--config", topicsFile, "--data-dir", dataDir,
+	args := append([]string{"up", "--config", topicsFile, "--data-dir", dataDir,
 		"--nsqd-tcp-address", c.nsqdTCP, "--nsqd-http-address", c.nsqdHTTP,
 		"--lookupd-tcp-address", freeAddr(t), "--lookupd-http-address", freeAddr(t),
-		"--nsqadmin-http-address", freeAddr(t), "--metrics-address", c.metrics, "--log-level", "warn")
+		"--nsqadmin-http-address", freeAddr(t), "--metrics-address", c.metrics, "--log-level", "warn"}, extra...)
+	code, out := runInProcess(ctx, args...)
 	stopped := false
 	stop := func() int {
 		if stopped {
@@ -247,6 +251,80 @@ func TestUpKeepsDataAcrossRestarts(t *testing.T) {
 	}
 	if code := stop2(); code != 0 {
 		t.Fatalf("up exited %d", code)
+	}
+}
+
+// TestUpNodeIDAndMaxMsgSize checks that --node-id reaches nsqd's message
+// IDs and --max-msg-size its limit on a message, and that values nsqd
+// cannot take stop up with an error naming them.
+func TestUpNodeIDAndMaxMsgSize(t *testing.T) {
+	c, stop := startUp(t, t.TempDir(), "--node-id", "37", "--max-msg-size", "300")
+	for _, tc := range []struct {
+		size int
+		want int
+	}{{300, http.StatusOK}, {301, http.StatusRequestEntityTooLarge}} {
+		resp, err := http.Post("http://"+c.nsqdHTTP+"/pub?topic=ids", "text/plain", bytes.NewReader(bytes.Repeat([]byte("7"), tc.size)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Fatalf("/pub of %d bytes with --max-msg-size 300: %s, want %d", tc.size, resp.Status, tc.want)
+		}
+	}
+	ids := make(chan nsq.MessageID, 1)
+	consumer, err := nsq.NewConsumer("ids", "check", nsq.NewConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	consumer.SetLogger(nil, nsq.LogLevelError)
+	consumer.AddHandler(nsq.HandlerFunc(func(m *nsq.Message) error {
+		select {
+		case ids <- m.ID:
+		default:
+		}
+		return nil
+	}))
+	if err := consumer.ConnectToNSQD(c.nsqdTCP); err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Stop()
+	select {
+	case id := <-ids:
+		// nsqd's message ID: 64 bits in hex, the node ID in bits 12 to 21.
+		v, err := strconv.ParseUint(string(id[:]), 16, 64)
+		if err != nil {
+			t.Fatalf("message ID %q: %v", id, err)
+		}
+		if node := v >> 12 & 1023; node != 37 {
+			t.Fatalf("message ID %s carries node %d, want 37", id[:], node)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no message on topic ids")
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("up exited %d", code)
+	}
+
+	for _, tc := range []struct {
+		flag, value, want string
+	}{
+		{"--node-id", "1024", "node ID 1024"},
+		{"--node-id", "-1", "node ID -1"},
+		{"--max-msg-size", "-1", "max message size -1"},
+	} {
+		code, out := runInProcess(context.Background(), "up", "--config", topicsFile, "--data-dir", t.TempDir(),
+			"--nsqd-tcp-address", freeAddr(t), "--nsqd-http-address", freeAddr(t),
+			"--lookupd-tcp-address", freeAddr(t), "--lookupd-http-address", freeAddr(t),
+			"--nsqadmin-http-address", "", "--metrics-address", "", tc.flag, tc.value)
+		select {
+		case got := <-code:
+			if got == 0 || !strings.Contains(out.String(), tc.want) {
+				t.Errorf("up %s %s: exit %d, output %q; want an error naming %q", tc.flag, tc.value, got, out, tc.want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("up %s %s did not stop", tc.flag, tc.value)
+		}
 	}
 }
 
