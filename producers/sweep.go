@@ -221,6 +221,39 @@ func (s Sweep) Validate() error {
 	return nil
 }
 
+// Extremes returns two sweeps of one job each: every parameter at its
+// smallest value, and every parameter at its largest. Every value of a
+// parameter lies between the two, so a model whose parameters are each
+// bounded by a minimum and a maximum accepts every job of s exactly when
+// it accepts both. It fails when s is not valid.
+func (s Sweep) Extremes() (lowest, highest Sweep, err error) {
+	if err := s.Validate(); err != nil {
+		return Sweep{}, Sweep{}, err
+	}
+	lowest, highest = s, s
+	lowest.Params = make([]Param, len(s.Params))
+	highest.Params = make([]Param, len(s.Params))
+	for i, p := range s.Params {
+		var lo, hi string
+		var loR, hiR *big.Rat
+		for _, v := range p.Values {
+			r, ok := new(big.Rat).SetString(v)
+			if !ok {
+				return Sweep{}, Sweep{}, fmt.Errorf("sweep: param %q: value %q is not a number", p.Name, v)
+			}
+			if loR == nil || r.Cmp(loR) < 0 {
+				lo, loR = v, r
+			}
+			if hiR == nil || r.Cmp(hiR) > 0 {
+				hi, hiR = v, r
+			}
+		}
+		lowest.Params[i] = Param{Name: p.Name, Values: []string{lo}}
+		highest.Params[i] = Param{Name: p.Name, Values: []string{hi}}
+	}
+	return lowest, highest, nil
+}
+
 // Count returns the number of jobs (the product of the numbers of values).
 func (s Sweep) Count() *big.Int {
 	n := big.NewInt(1)

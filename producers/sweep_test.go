@@ -140,3 +140,39 @@ func TestPublishSweepToNSQD(t *testing.T) {
 		t.Fatalf("received %q", got)
 	}
 }
+
+func TestSweepExtremes(t *testing.T) {
+	tests := []struct {
+		name    string
+		params  []Param
+		low, hi string // the single job of each extreme
+	}{
+		{"no params", nil, `{"id":"m","model":"m","params":{}}`, `{"id":"m","model":"m","params":{}}`},
+		{"range", []Param{{"a", []string{"100", "200", "300"}}},
+			`{"id":"m-a=100","model":"m","params":{"a":100}}`, `{"id":"m-a=300","model":"m","params":{"a":300}}`},
+		{"unordered list, exact decimals", []Param{{"a", []string{"0.3", "-2.5", "1e1", "0.30000000000000001"}}, {"b", []string{"7"}}},
+			`{"id":"m-a=-2.5,b=7","model":"m","params":{"a":-2.5,"b":7}}`, `{"id":"m-a=1e1,b=7","model":"m","params":{"a":1e1,"b":7}}`},
+		{"negative zero and zero are one value", []Param{{"a", []string{"0", "-0", "-1"}}},
+			`{"id":"m-a=-1","model":"m","params":{"a":-1}}`, `{"id":"m-a=0","model":"m","params":{"a":0}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			low, high, err := Sweep{Model: "m", Params: tt.params}.Extremes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				s    Sweep
+				want string
+			}{{low, tt.low}, {high, tt.hi}} {
+				got, err := collect(c.s.Jobs())
+				if err != nil || len(got) != 1 || got[0] != c.want {
+					t.Errorf("jobs %q (err %v), want [%s]", got, err, c.want)
+				}
+			}
+		})
+	}
+	if _, _, err := (Sweep{Model: "m", Params: []Param{{"a", nil}}}).Extremes(); err == nil || !strings.Contains(err.Error(), `param "a" has no value`) {
+		t.Errorf("invalid sweep: err = %v", err)
+	}
+}

@@ -5,50 +5,52 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/nsqfarm/nsqfarm/internal/farm"
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
+	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
 // cmdConsume runs one stage against an existing cluster until
 // SIGINT/SIGTERM, then drains it.
 func cmdConsume(ctx context.Context, args []string, e *env) error {
-	fs := newFlags("consume", e.stderr, "consume STAGE [flags]")
+	fs := e.flags("consume", "STAGE [flags]", `
+Run one stage of the topology against an existing cluster, until SIGINT or
+SIGTERM, then drain it. The stage reads its channel from the nsqds that
+nsqlookupd knows (--lookupd-http-address) or from the nsqds given
+(--nsqd-tcp-address), and publishes its outputs to
+--destination-nsqd-tcp-address, else to the nsqds it reads from. Start
+more consumers of a stage, on any machine, to scale it.`)
 	config := configFlag(fs)
-	var addrs addressFlags
-	addrs.register(fs, true)
-	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), "serve /metrics and /healthz here (default: from topics.yaml; \"off\" disables)")
-	concurrency := fs.Int("concurrency", 0, "handler goroutines (default: from topics.yaml)")
-	maxInFlight := fs.Int("max-in-flight", 0, "max in-flight messages (default: from topics.yaml)")
-	maxMsgSize := fs.Int("max-msg-size", 0, "largest message the destination nsqds accept, their --max-msg-size (default: max_msg_size from topics.yaml)")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	// Accept the stage name before or after the flags.
-	var name string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, args = args[0], args[1:]
-	}
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if name == "" && fs.NArg() == 1 {
-		name = fs.Arg(0)
-	} else if name == "" || fs.NArg() > 0 {
-		return fmt.Errorf("%w: want exactly one STAGE", errUsage)
-	}
-	log, err := e.logger(*logLevel)
+	lookupd := lookupdFlag(fs)
+	nsqdTCP := nsqdTCPFlag(fs, "nsqd TCP address to read from directly, instead of through nsqlookupd")
+	destination := listFlag(fs, "destination-nsqd-tcp-address", "NSQFARM_DESTINATION_NSQD_TCP_ADDRESS",
+		"nsqd TCP address outputs are published to (default: the nsqds the stage reads from)")
+	nsqdHTTP := nsqdHTTPFlag(fs, "nsqd HTTP address on which to create the stage's topic and channel before consuming, so nothing published earlier goes to another channel")
+	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), `serve /metrics and /healthz here (env NSQFARM_METRICS_ADDRESS; default: the topology's metrics_address, or a free port when another process has it; "off" disables)`)
+	concurrency, maxInFlight := settingsFlags(fs, "")
+	maxMsgSize := numberFlag(fs, "max-msg-size", 0, 0, maxOf[int](), "largest message the destination nsqds accept, their --max-msg-size (0: the topology's max_msg_size)")
+	logLevel := logLevelFlag(fs, "info")
+	name, err := fs.parseArg(args, "STAGE")
 	if err != nil {
 		return err
 	}
-	t, err := loadTopology(*config)
+	if err := checkSettings(fs, *concurrency, *maxInFlight); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, *logLevel)
+	t, source, err := loadConfig(*config)
 	if err != nil {
 		return err
 	}
+	log.Info("topology", "source", source)
 	st, err := t.Stage(name)
 	if err != nil {
 		return err
 	}
-	for _, addr := range addrs.nsqdHTTP {
+	for _, addr := range *nsqdHTTP {
 		if err := nsqhttp.CreateChannel(ctx, addr, st.Topic, st.Channel); err != nil {
 			return fmt.Errorf("create %s/%s: %w", st.Topic, st.Channel, err)
 		}
@@ -67,9 +69,9 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 			Concurrency:                 *concurrency,
 			MaxInFlight:                 *maxInFlight,
 			MaxMsgSize:                  *maxMsgSize,
-			LookupdHTTPAddresses:        addrs.lookupd,
-			NSQDTCPAddresses:            addrs.nsqdTCP,
-			DestinationNSQDTCPAddresses: addrs.destination,
+			LookupdHTTPAddresses:        *lookupd,
+			NSQDTCPAddresses:            *nsqdTCP,
+			DestinationNSQDTCPAddresses: *destination,
 		},
 		MetricsAddress: maddr,
 		Logger:         log,
@@ -90,4 +92,26 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 		log.Info("serving metrics", "url", "http://"+a+"/metrics")
 	}
 	return f.Run(ctx)
+}
+
+// settingsFlags registers --concurrency and --max-in-flight, which
+// override the topology's settings of each stage run; perStage is added
+// to their descriptions.
+func settingsFlags(fs *flagSet, perStage string) (concurrency, maxInFlight *int) {
+	concurrency = fs.Int("concurrency", 0, "handler goroutines"+perStage+", 0 or more (0: the topology's concurrency)")
+	maxInFlight = fs.Int("max-in-flight", 0, "messages in flight"+perStage+" (sent by nsqd, not yet finished), from 0 to nsqd's --max-rdy-count (0: the topology's max_in_flight)")
+	return concurrency, maxInFlight
+}
+
+// checkSettings checks --concurrency and --max-in-flight against the
+// ranges of the topology's stage settings.
+func checkSettings(fs *flagSet, concurrency, maxInFlight int) error {
+	var err error
+	s := topology.StageSettings{Concurrency: concurrency, MaxInFlight: maxInFlight}
+	s.Check(func(field, msg string) {
+		if err == nil {
+			err = fs.usagef("%s: %s", flagName(strings.ReplaceAll(field, "_", "-")), msg)
+		}
+	})
+	return err
 }

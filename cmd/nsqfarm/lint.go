@@ -13,12 +13,23 @@ import (
 // cmdLint validates a topology file, and its stages' handler options, and
 // prints its stages.
 func cmdLint(_ context.Context, args []string, e *env) error {
-	fs := newFlags("lint", e.stderr, "lint [--config topics.yaml]")
+	fs := e.flags("lint", "[FILE] [--config FILE]", `
+Validate a topology: its topics, stages and addresses, and each stage's
+handler options, reporting every problem with its file, line and field.
+FILE (or --config) defaults to ./topics.yaml, else the built-in topology.`)
 	config := configFlag(fs)
-	if err := parse(fs, args); err != nil {
+	file, err := fs.parseOptionalArg(args, "FILE")
+	if err != nil {
 		return err
 	}
-	t, err := loadTopology(*config)
+	path := *config
+	if file != "" {
+		if fs.isSet("config") && file != *config {
+			return fs.usagef("give the file as FILE or with --config, not both")
+		}
+		path = file
+	}
+	t, name, err := loadConfig(path)
 	if err != nil {
 		return err
 	}
@@ -26,13 +37,13 @@ func cmdLint(_ context.Context, args []string, e *env) error {
 	if _, err := farm.New(farm.Options{Topology: t}); err != nil {
 		return err
 	}
-	for _, name := range t.StageNames() {
-		s := t.Stages[name]
+	for _, stageName := range t.StageNames() {
+		s := t.Stages[stageName]
 		set := t.Settings(s)
 		fmt.Fprintf(e.stdout, "stage %s: %s/%s → %s, dead letters → %s (concurrency %d, max_in_flight %d, max_attempts %d, msg_timeout %v)\n",
-			name, s.Topic, s.Channel, formatOutputs(s.Outputs), s.DeadLetter, set.Concurrency, set.MaxInFlight, set.MaxAttempts, set.MsgTimeout)
+			stageName, s.Topic, s.Channel, formatOutputs(s.Outputs), s.DeadLetter, set.Concurrency, set.MaxInFlight, set.MaxAttempts, set.MsgTimeout)
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d topics, %d stages)\n", *config, len(t.Topics), len(t.Stages))
+	fmt.Fprintf(e.stdout, "%s: ok (%d topics, %d stages)\n", name, len(t.Topics), len(t.Stages))
 	return nil
 }
 

@@ -10,30 +10,46 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
-const usage = `nsqfarm: a compute farm on NSQ
+// command is one nsqfarm command.
+type command struct {
+	name    string
+	args    string // synopsis of the arguments, for the overview
+	summary string
+	run     func(ctx context.Context, args []string, e *env) error
+}
 
-Usage:
-  nsqfarm up        [flags]          start nsqlookupd, nsqd, nsqadmin and every stage in one process
-  nsqfarm consume   STAGE [flags]    run one stage against an existing cluster (start more to scale)
-  nsqfarm publish   numbers [flags]  publish integers (a range, a file or stdin) to the numbers topic
-  nsqfarm publish   lp [flags]       publish an LP parameter sweep to the lp_params topic
-  nsqfarm tail      --topic T [-n N] print a topic's messages as JSON lines (--from-start, --channel C)
-  nsqfarm solve     FILE [--json]    solve an LP/MPS/JSON model locally
-  nsqfarm lint      [--config F]     validate topics.yaml
-  nsqfarm bench     hop [flags]      one pipeline hop's throughput beside nsq_to_nsq on the same nsqd
+// commands lists the commands in the order the overview shows them.
+var commands = []command{
+	{"up", "[flags]", "start nsqlookupd, nsqd, nsqadmin and every stage in one process", cmdUp},
+	{"consume", "STAGE [flags]", "run one stage against an existing cluster (start more to scale)", cmdConsume},
+	{"publish", "numbers|lp [flags]", "publish integers, or an LP parameter sweep, to a stage's input topic", cmdPublish},
+	{"tail", "--topic T [-n N]", "print a topic's messages as JSON lines (--from-start, --channel C)", cmdTail},
+	{"solve", "FILE [--json]", "solve an LP/MPS/JSON model locally", cmdSolve},
+	{"lint", "[FILE]", "validate a topology file (default ./topics.yaml)", cmdLint},
+	{"version", "", "print the versions of nsqfarm, NSQ and go-nsq", cmdVersion},
+}
 
-Run 'nsqfarm COMMAND -h' for a command's flags. Address flags also read
-NSQFARM_* environment variables (for example NSQFARM_LOOKUPD_HTTP_ADDRESS).
-`
-
-// errUsage marks a command-line mistake (exit status 2).
-var errUsage = errors.New("usage")
+// overview is the top-level usage.
+func overview() string {
+	var b strings.Builder
+	b.WriteString("nsqfarm: a compute farm on NSQ\n\nUsage:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  nsqfarm %-8s %-19s %s\n", c.name, c.args, c.summary)
+	}
+	b.WriteString(`
+Run 'nsqfarm COMMAND --help' for a command's flags, 'nsqfarm --version' for
+the versions. Commands that need a topology read --config FILE, else
+./topics.yaml, else the built-in one. Address flags also read NSQFARM_*
+environment variables (for example NSQFARM_LOOKUPD_HTTP_ADDRESS).
+`)
+	return b.String()
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -43,40 +59,59 @@ func main() {
 }
 
 // run executes one command until it finishes or ctx is done (SIGINT or
-// SIGTERM) and returns the process exit status.
+// SIGTERM) and returns the process exit status: 0 on success and for
+// --help, 1 when the command fails, 2 for a usage error.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
-		return 0
-	}
-	commands := map[string]func(ctx context.Context, args []string, env *env) error{
-		"up":      cmdUp,
-		"consume": cmdConsume,
-		"publish": cmdPublish,
-		"tail":    cmdTail,
-		"solve":   cmdSolve,
-		"lint":    cmdLint,
-		"bench":   cmdBench,
-	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "nsqfarm: unknown command %q\n\n%s", args[0], usage)
+	if len(args) == 0 {
+		fmt.Fprint(stderr, overview())
 		return 2
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, overview())
+		return 0
+	case "help":
+		if len(rest) == 0 {
+			fmt.Fprint(stdout, overview())
+			return 0
+		}
+		// "help CMD ..." is "CMD ... --help".
+		name, rest = rest[0], append(rest[1:len(rest):len(rest)], "--help")
+	case "-version", "--version":
+		name = "version"
 	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	err := cmd(ctx, args[1:], e)
+	var err error
+	if c := lookupCommand(name); c != nil {
+		err = c.run(ctx, rest, e)
+	} else {
+		err = usagef("", "unknown command %q", name)
+	}
+	var ue *usageError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "nsqfarm %s: %v\n", args[0], err)
+	case errors.As(err, &ue) && ue.cmd == "":
+		fmt.Fprintf(stderr, "nsqfarm: %s\n\n%s", ue.msg, overview())
+		return 2
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "nsqfarm %s: %s\nRun 'nsqfarm %[1]s --help' for usage.\n", ue.cmd, ue.msg)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "nsqfarm %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "nsqfarm %s: %v\n", name, err)
 		return 1
 	}
+}
+
+// lookupCommand returns the command called name, or nil.
+func lookupCommand(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
 }
 
 // env is what a command may use of its process.
@@ -85,11 +120,8 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
-// logger returns a text logger on stderr at the named level.
-func (e *env) logger(level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", errUsage, level)
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
+// flags returns the flag set of the command cmd, printing its help on
+// stdout.
+func (e *env) flags(cmd, synopsis, about string) *flagSet {
+	return newFlagSet(cmd, synopsis, about, e.stdout)
 }

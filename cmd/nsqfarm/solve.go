@@ -18,22 +18,17 @@ import (
 // integer variables are solved by branch and bound; the model's size is
 // not limited.
 func cmdSolve(ctx context.Context, args []string, e *env) error {
-	fs := newFlags("solve", e.stderr, "solve [--json] [--time-limit D] FILE   ("+modelfile.Formats+")")
+	fs := e.flags("solve", "[--json] [--time-limit D] FILE", `
+Solve one model file locally and print a summary, or with --json the object
+the lpsolve stage publishes to solutions. FILE is `+modelfile.Formats+`.
+Models with integer variables are solved by branch and bound; the model's
+size is not limited.`)
 	asJSON := fs.Bool("json", false, "print the solutions object as JSON")
-	timeLimit := fs.Duration("time-limit", 0, "stop the solve after this long with status time_limit (0: none)")
-	maxIter := fs.Int("max-iterations", 0, "stop after this many simplex iterations (0: the engine's default)")
-	// Accept the file before or after the flags.
-	var file string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		file, args = args[0], args[1:]
-	}
-	if err := parse(fs, args); err != nil {
+	timeLimit := durationFlag(fs, "time-limit", 0, 0, 24*time.Hour, "stop the solve after this long with status time_limit (0: none)")
+	maxIter := numberFlag(fs, "max-iterations", 0, 0, maxOf[int](), "stop after this many simplex iterations (0: the engine's default)")
+	file, err := fs.parseArg(args, "FILE")
+	if err != nil {
 		return err
-	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if file == "" || fs.NArg() > 0 {
-		return fmt.Errorf("%w: want exactly one FILE", errUsage)
 	}
 	m, err := modelfile.Read(file)
 	if err != nil {

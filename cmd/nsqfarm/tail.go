@@ -61,43 +61,52 @@ var tailClient = &http.Client{Timeout: 5 * time.Second}
 // --from-start subscribes regardless, taking the backlog on purpose.
 // --channel reads a named channel with no such check.
 func cmdTail(ctx context.Context, args []string, e *env) error {
-	fs := newFlags("tail", e.stderr, "tail --topic TOPIC [-n N] [--from-start | --channel C] [address flags]")
+	fs := e.flags("tail", "--topic TOPIC [-n N] [--from-start | --channel C] [address flags]", `
+Print a topic's messages on stdout, one a line, and everything else on
+stderr. By default tail reads on a new ephemeral channel, and only where
+the topic already has a durable channel, so that it takes nothing another
+subscriber would get; --from-start reads what the topic holds even so, and
+--channel reads a durable channel of your own. The nsqds are those
+nsqlookupd knows (--lookupd-http-address) or those given
+(--nsqd-tcp-address), by default the topology's.`)
 	config := configFlag(fs)
-	var addrs addressFlags
-	addrs.register(fs, false)
-	nsqdHTTP := envList("NSQFARM_NSQD_HTTP_ADDRESS")
-	fs.Var(&nsqdHTTP, "nsqd-http-address", "nsqd HTTP address tail reads /stats from, paired in order with --nsqd-tcp-address (repeatable; default: the TCP port + 1 on the same host; env NSQFARM_NSQD_HTTP_ADDRESS)")
+	lookupd := lookupdFlag(fs)
+	nsqdTCP := nsqdTCPFlag(fs, "nsqd TCP address to read from directly, instead of through nsqlookupd")
+	nsqdHTTP := nsqdHTTPFlag(fs, "nsqd HTTP address tail reads /stats from, paired in order with --nsqd-tcp-address (default: the TCP port + 1 on the same host)")
 	topic := fs.String("topic", "", "topic to read (required)")
 	channel := fs.String("channel", "", "durable channel to read from, created if needed (default: a new ephemeral channel, subscribed only where the topic has a durable channel)")
 	fromStart := fs.Bool("from-start", false, "subscribe even where the topic has no durable channel, taking the messages it has buffered: none of them, and nothing published while tail runs, is left for a subscriber that comes later")
-	n := fs.Int("n", 0, "stop after this many messages (0: until Ctrl-C)")
-	if err := parse(fs, args); err != nil {
+	n := numberFlag(fs, "n", 0, 0, maxOf[int](), "stop after this many messages (0: until Ctrl-C)")
+	if err := fs.noArgs(args); err != nil {
 		return err
 	}
 	if *topic == "" {
-		return fmt.Errorf("%w: --topic is required", errUsage)
+		return fs.usagef("--topic is required")
 	}
 	ch := *channel
 	if ch == "" {
 		ch = fmt.Sprintf("nsqfarm_tail%06d%s", rand.IntN(1_000_000), ephemeralSuffix)
 	}
 	if !topology.ValidName(*topic) || !topology.ValidName(ch) {
-		return fmt.Errorf("%w: invalid topic %q or channel %q", errUsage, *topic, ch)
+		return fs.usagef("invalid topic %q or channel %q", *topic, ch)
 	}
 	ephemeral := strings.HasSuffix(ch, ephemeralSuffix)
 	if *fromStart && !ephemeral {
-		return fmt.Errorf("%w: --from-start applies to an ephemeral channel; the durable channel %q already keeps its own backlog", errUsage, ch)
+		return fs.usagef("--from-start applies to an ephemeral channel; the durable channel %q already keeps its own backlog", ch)
 	}
-	lookupd, nsqds := []string(addrs.lookupd), []string(addrs.nsqdTCP)
-	if len(lookupd) == 0 && len(nsqds) == 0 {
-		// Fall back to the topology's defaults when it can be read.
-		if t, err := loadTopology(*config); err == nil {
-			lookupd, nsqds = t.Defaults.LookupdHTTPAddresses, t.Defaults.NSQDTCPAddresses
-			if len(nsqds) == 1 && len(nsqdHTTP) == 0 && t.Defaults.NSQDHTTPAddress != "" {
-				nsqdHTTP = stringList{t.Defaults.NSQDHTTPAddress}
-			}
-		} else {
-			nsqds = []string{"127.0.0.1:4150"}
+	lookupdAddrs, nsqds, httpAddrs := []string(*lookupd), []string(*nsqdTCP), []string(*nsqdHTTP)
+	if len(lookupdAddrs) == 0 && len(nsqds) == 0 {
+		// The topology's addresses.
+		t, source, err := loadConfig(*config)
+		if err != nil {
+			return fmt.Errorf("%w, or give --lookupd-http-address or --nsqd-tcp-address", err)
+		}
+		if source == builtinName {
+			fmt.Fprintf(e.stderr, "nsqfarm tail: no %s here: reading at the addresses of the %s\n", topology.DefaultFile, builtinName)
+		}
+		lookupdAddrs, nsqds = t.Defaults.LookupdHTTPAddresses, t.Defaults.NSQDTCPAddresses
+		if len(nsqds) == 1 && len(httpAddrs) == 0 && t.Defaults.NSQDHTTPAddress != "" {
+			httpAddrs = []string{t.Defaults.NSQDHTTPAddress}
 		}
 	}
 	tl := &tailer{
@@ -106,15 +115,15 @@ func cmdTail(ctx context.Context, args []string, e *env) error {
 		ephemeral: ephemeral,
 		fromStart: *fromStart,
 		n:         *n,
-		lookupd:   lookupd,
+		lookupd:   lookupdAddrs,
 		stderr:    e.stderr,
 		terminal:  isTerminal(e.stderr),
 		out:       bufio.NewWriter(e.stdout),
 		done:      make(chan struct{}),
 		nsqLog:    nsqlog.New(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))),
 	}
-	if len(lookupd) == 0 {
-		sources, err := directSources(nsqds, nsqdHTTP)
+	if len(lookupdAddrs) == 0 {
+		sources, err := directSources(nsqds, httpAddrs)
 		if err != nil {
 			return err
 		}
@@ -127,7 +136,7 @@ func cmdTail(ctx context.Context, args []string, e *env) error {
 // given ones in order, or by NSQ's convention the TCP port + 1.
 func directSources(tcp, httpAddrs []string) ([]*tailSource, error) {
 	if len(httpAddrs) > 0 && len(httpAddrs) != len(tcp) {
-		return nil, fmt.Errorf("%w: %d --nsqd-http-address for %d --nsqd-tcp-address: give one for each, in the same order, or none", errUsage, len(httpAddrs), len(tcp))
+		return nil, usagef("tail", "%d --nsqd-http-address for %d --nsqd-tcp-address: give one for each, in the same order, or none", len(httpAddrs), len(tcp))
 	}
 	sources := make([]*tailSource, 0, len(tcp))
 	for i, addr := range tcp {
@@ -138,7 +147,7 @@ func directSources(tcp, httpAddrs []string) ([]*tailSource, error) {
 			host, port, err := net.SplitHostPort(addr)
 			p, perr := strconv.Atoi(port)
 			if err != nil || perr != nil {
-				return nil, fmt.Errorf("%w: --nsqd-tcp-address %q: want host:port", errUsage, addr)
+				return nil, usagef("tail", "--nsqd-tcp-address %q: want host:port", addr)
 			}
 			s.http = net.JoinHostPort(host, strconv.Itoa(p+1))
 		}

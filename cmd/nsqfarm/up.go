@@ -5,46 +5,68 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
+	"github.com/nsqfarm/nsqfarm/consumers/primality"
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
 	"github.com/nsqfarm/nsqfarm/internal/farm"
+	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
+
+// upAbout is the description of up in its --help.
+const upAbout = `
+Start nsqlookupd, nsqd and nsqadmin in this process, then every stage of the
+topology (or those given with --stage) against that nsqd, and run until
+SIGINT or SIGTERM: the stages drain, then the daemons stop.
+
+A flag that configures one of the embedded daemons is that daemon's own
+flag, with the same meaning, under the daemon's name: --nsqd.tcp-address is
+the address nsqd --tcp-address listens on, --nsqlookupd.http-address the
+one nsqlookupd --http-address listens on. (In NSQ's tools and in nsqfarm
+consume and tail, --nsqd-tcp-address and --lookupd-http-address are
+addresses to connect to; up has no such flags.) The daemons' addresses
+default to the topology's: nsqd listens on the first of
+nsqd_tcp_addresses and on nsqd_http_address, nsqlookupd serves HTTP on the
+first of lookupd_http_addresses; the others on NSQ's standard ports. An
+address with port 0 takes a free port.`
 
 // cmdUp starts the embedded cluster and every stage, and runs until
 // SIGINT/SIGTERM, then drains the stages and stops the cluster.
 func cmdUp(ctx context.Context, args []string, e *env) error {
-	fs := newFlags("up", e.stderr, "up [flags]")
+	fs := e.flags("up", "[flags]", upAbout)
 	config := configFlag(fs)
 	opts := cluster.DefaultOptions()
-	fs.StringVar(&opts.DataDir, "data-dir", envOr("NSQFARM_DATA_DIR", opts.DataDir), "directory for nsqd's queues, kept across restarts (env NSQFARM_DATA_DIR)")
-	fs.StringVar(&opts.NSQDTCPAddress, "nsqd-tcp-address", opts.NSQDTCPAddress, "nsqd TCP listen address")
-	fs.StringVar(&opts.NSQDHTTPAddress, "nsqd-http-address", opts.NSQDHTTPAddress, "nsqd HTTP listen address")
-	fs.StringVar(&opts.LookupdTCPAddress, "lookupd-tcp-address", opts.LookupdTCPAddress, "nsqlookupd TCP listen address")
-	fs.StringVar(&opts.LookupdHTTPAddress, "lookupd-http-address", opts.LookupdHTTPAddress, "nsqlookupd HTTP listen address")
-	fs.StringVar(&opts.AdminHTTPAddress, "nsqadmin-http-address", opts.AdminHTTPAddress, "nsqadmin HTTP listen address (empty disables nsqadmin)")
-	fs.StringVar(&opts.BroadcastAddress, "broadcast-address", "", "address nsqd registers with nsqlookupd, for consumers on other machines (default: the host of --nsqd-tcp-address)")
-	fs.Int64Var(&opts.MemQueueSize, "mem-queue-size", opts.MemQueueSize, "messages per topic and channel that nsqd keeps in memory before writing to disk (nsqd's --mem-queue-size; 0: all on disk)")
-	fs.Int64Var(&opts.SyncEvery, "sync-every", opts.SyncEvery, "messages per disk queue between fsyncs of data and queue positions (nsqd's --sync-every)")
-	fs.Int64Var(&opts.NodeID, "node-id", opts.NodeID, "nsqd's --node-id, 0..1023, part of every message ID: when several nsqds form a cluster give each its own, or two of them hand out the same message IDs (nsqd's own default, a hash of the hostname, is the same for nsqds on one host); default 0, enough for one nsqd alone")
-	fs.Int64Var(&opts.MaxMsgSize, "max-msg-size", 0, "largest message nsqd accepts, in bytes (nsqd's --max-msg-size; 0: the topology's max_msg_size, else nsqd's default 1048576); the stages dead-letter larger outputs")
-	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", "127.0.0.1:9150"), "serve /metrics and /healthz here (empty disables)")
+	fs.StringVar(&opts.DataDir, "data-dir", envOr("NSQFARM_DATA_DIR", opts.DataDir), "directory for nsqd's queues (in its nsqd/ subdirectory), kept across restarts (env NSQFARM_DATA_DIR)")
+	nsqdTCP := fs.String("nsqd.tcp-address", "", "address nsqd listens on for TCP clients (nsqd's --tcp-address; default: the first of the topology's nsqd_tcp_addresses, else "+cluster.DefaultNSQDTCPAddress+")")
+	nsqdHTTP := fs.String("nsqd.http-address", "", "address nsqd listens on for HTTP clients (nsqd's --http-address; default: the topology's nsqd_http_address, else "+cluster.DefaultNSQDHTTPAddress+")")
+	fs.StringVar(&opts.BroadcastAddress, "nsqd.broadcast-address", "", "address nsqd registers with nsqlookupd, for consumers on other machines (nsqd's --broadcast-address; default: the host of --nsqd.tcp-address)")
+	numberVar(fs, &opts.MemQueueSize, "nsqd.mem-queue-size", opts.MemQueueSize, 0, maxOf[int64](), "messages per topic and channel that nsqd keeps in memory before writing to disk (nsqd's --mem-queue-size; 0: all on disk)")
+	numberVar(fs, &opts.SyncEvery, "nsqd.sync-every", opts.SyncEvery, 1, maxOf[int64](), "messages per disk queue between fsyncs of data and queue positions (nsqd's --sync-every)")
+	numberVar(fs, &opts.NodeID, "nsqd.node-id", opts.NodeID, 0, 1023, "nsqd's --node-id, part of every message ID: when several nsqds form a cluster give each its own, or two of them hand out the same message IDs (nsqd's own default, a hash of the hostname, is the same for nsqds on one host); 0 is enough for one nsqd alone")
+	numberVar(fs, &opts.MaxMsgSize, "nsqd.max-msg-size", 0, 0, maxOf[int64](), "largest message nsqd accepts, in bytes (nsqd's --max-msg-size; 0: the topology's max_msg_size); the stages dead-letter larger outputs")
+	lookupdTCP := fs.String("nsqlookupd.tcp-address", cluster.DefaultLookupdTCPAddress, "address nsqlookupd listens on for nsqds (nsqlookupd's --tcp-address)")
+	lookupdHTTP := fs.String("nsqlookupd.http-address", "", "address nsqlookupd listens on for HTTP clients (nsqlookupd's --http-address; default: the first of the topology's lookupd_http_addresses, else "+cluster.DefaultLookupdHTTPAddress+")")
+	fs.StringVar(&opts.AdminHTTPAddress, "nsqadmin.http-address", opts.AdminHTTPAddress, `address nsqadmin serves its web UI on (nsqadmin's --http-address; "off" disables nsqadmin)`)
+	renamedUpFlags(fs)
+	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), `serve /metrics and /healthz here (env NSQFARM_METRICS_ADDRESS; default: the topology's metrics_address; "off" disables)`)
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")
-	concurrency := fs.Int("concurrency", 0, "handler goroutines per stage (default: from topics.yaml)")
-	maxInFlight := fs.Int("max-in-flight", 0, "max in-flight messages per stage (default: from topics.yaml)")
+	concurrency, maxInFlight := settingsFlags(fs, " per stage")
 	verbose := fs.Bool("verbose", false, "show NSQ's info logs")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	if err := parse(fs, args); err != nil {
+	logLevel := logLevelFlag(fs, "info")
+	if err := fs.noArgs(args); err != nil {
 		return err
 	}
-	log, err := e.logger(*logLevel)
+	if err := checkSettings(fs, *concurrency, *maxInFlight); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, *logLevel)
+	t, source, err := loadConfig(*config)
 	if err != nil {
 		return err
 	}
-	t, err := loadTopology(*config)
-	if err != nil {
-		return err
-	}
+	log.Info("topology", "source", source)
+	listenAddresses(&opts, t, *nsqdTCP, *nsqdHTTP, *lookupdTCP, *lookupdHTTP)
 	if opts.MaxMsgSize == 0 {
 		opts.MaxMsgSize = int64(t.MaxMsgSize())
 	}
@@ -74,6 +96,13 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		c.EnsureChannel(s.Topic, s.Channel)
 	}
 
+	maddr := *metricsAddr
+	switch maddr {
+	case "":
+		maddr = t.Defaults.MetricsAddress
+	case "off":
+		maddr = ""
+	}
 	f, err := farm.New(farm.Options{
 		Topology: t,
 		Stages:   names,
@@ -83,13 +112,13 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 			MaxMsgSize:       int(opts.MaxMsgSize),
 			NSQDTCPAddresses: []string{c.NSQDTCPAddress()},
 		},
-		MetricsAddress: *metricsAddr,
+		MetricsAddress: maddr,
 		Logger:         log,
 	})
 	if err != nil {
 		return err
 	}
-	printUp(e, c, f, opts.DataDir)
+	printUp(e, t, c, f, opts.DataDir)
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -110,8 +139,60 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
-// printUp prints what up started.
-func printUp(e *env, c *cluster.Cluster, f *farm.Farm, dataDir string) {
+// renamedUpFlags registers up's former flag names, and the unprefixed
+// names of nsqd's flags, as errors that say what to give instead.
+func renamedUpFlags(fs *flagSet) {
+	connect := map[string]string{
+		"nsqd-tcp-address":     "nsqd.tcp-address",
+		"lookupd-http-address": "nsqlookupd.http-address",
+	}
+	for old, now := range connect {
+		renamed(fs, old, fmt.Sprintf("in NSQ's tools this is an address to connect to; the address up's %s listens on is --%s", daemonOf(now), now))
+	}
+	for old, now := range map[string]string{
+		"nsqd-http-address":     "nsqd.http-address",
+		"lookupd-tcp-address":   "nsqlookupd.tcp-address",
+		"nsqadmin-http-address": "nsqadmin.http-address",
+		"broadcast-address":     "nsqd.broadcast-address",
+		"mem-queue-size":        "nsqd.mem-queue-size",
+		"sync-every":            "nsqd.sync-every",
+		"node-id":               "nsqd.node-id",
+		"max-msg-size":          "nsqd.max-msg-size",
+	} {
+		renamed(fs, old, fmt.Sprintf("up takes the flags of its %s under the daemon's name: --%s", daemonOf(now), now))
+	}
+}
+
+// daemonOf returns the daemon of a prefixed flag name ("nsqd.tcp-address").
+func daemonOf(flag string) string {
+	d, _, _ := strings.Cut(flag, ".")
+	return d
+}
+
+// listenAddresses sets the daemons' addresses in opts: those given, else
+// the topology's, else NSQ's standard ones (already in opts).
+func listenAddresses(opts *cluster.Options, t *topology.Topology, nsqdTCP, nsqdHTTP, lookupdTCP, lookupdHTTP string) {
+	pick := func(dst *string, given string, fromTopology []string) {
+		switch {
+		case given != "":
+			*dst = given
+		case len(fromTopology) > 0 && fromTopology[0] != "":
+			*dst = fromTopology[0]
+		}
+	}
+	d := t.Defaults
+	pick(&opts.NSQDTCPAddress, nsqdTCP, d.NSQDTCPAddresses)
+	pick(&opts.NSQDHTTPAddress, nsqdHTTP, []string{d.NSQDHTTPAddress})
+	pick(&opts.LookupdTCPAddress, lookupdTCP, nil)
+	pick(&opts.LookupdHTTPAddress, lookupdHTTP, d.LookupdHTTPAddresses)
+	if opts.AdminHTTPAddress == "off" {
+		opts.AdminHTTPAddress = ""
+	}
+}
+
+// printUp prints what up started, and how to publish to its first stage
+// and read its results.
+func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *farm.Farm, dataDir string) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		abs = dataDir
@@ -132,7 +213,11 @@ func printUp(e *env, c *cluster.Cluster, f *farm.Farm, dataDir string) {
 			cfg.Name, cfg.Topic, cfg.Channel, formatOutputs(cfg.Outputs), cfg.DeadLetter,
 			cfg.Settings.Concurrency, cfg.Settings.MaxInFlight)
 	}
-	fmt.Fprintf(w, "Publish:  curl -d '{\"number\": 97}' 'http://%s/pub?topic=numbers'\n", c.NSQDHTTPAddress())
-	fmt.Fprintf(w, "Results:  nsqfarm tail --topic primes\n")
+	if st, err := stageOf(t, primalityHandler, ""); err == nil {
+		fmt.Fprintf(w, "Publish:  curl -sS --fail -o /dev/null -d '{\"number\": 97}' 'http://%s/pub?topic=%s'\n", c.NSQDHTTPAddress(), st.Topic)
+		if out := st.Outputs[primality.PortPrime]; out != "" {
+			fmt.Fprintf(w, "Results:  nsqfarm tail --topic %s\n", out)
+		}
+	}
 	fmt.Fprintf(w, "Press Ctrl-C to drain the stages and stop.\n")
 }

@@ -33,9 +33,9 @@ func startUp(t *testing.T, dataDir string, extra ...string) (*upCluster, func() 
 	c := &upCluster{nsqdTCP: freeAddr(t), nsqdHTTP: freeAddr(t), metrics: freeAddr(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	args := append([]string{"up", "--config", topicsFile, "--data-dir", dataDir,
-		"--nsqd-tcp-address", c.nsqdTCP, "--nsqd-http-address", c.nsqdHTTP,
-		"--lookupd-tcp-address", freeAddr(t), "--lookupd-http-address", freeAddr(t),
-		"--nsqadmin-http-address", freeAddr(t), "--metrics-address", c.metrics, "--log-level", "warn"}, extra...)
+		"--nsqd.tcp-address", c.nsqdTCP, "--nsqd.http-address", c.nsqdHTTP,
+		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqlookupd.http-address", freeAddr(t),
+		"--nsqadmin.http-address", freeAddr(t), "--metrics-address", c.metrics, "--log-level", "warn"}, extra...)
 	code, out := runInProcess(ctx, args...)
 	stopped := false
 	stop := func() int {
@@ -254,11 +254,13 @@ func TestUpKeepsDataAcrossRestarts(t *testing.T) {
 	}
 }
 
-// TestUpNodeIDAndMaxMsgSize checks that --node-id reaches nsqd's message
-// IDs and --max-msg-size its limit on a message, and that values nsqd
-// cannot take stop up with an error naming them.
+// TestUpNodeIDAndMaxMsgSize checks that --nsqd.node-id reaches nsqd's
+// message IDs and --nsqd.max-msg-size its limit on a message, and that
+// values nsqd cannot take are usage errors naming them.
 func TestUpNodeIDAndMaxMsgSize(t *testing.T) {
-	c, stop := startUp(t, t.TempDir(), "--node-id", "37", "--max-msg-size", "300")
+	// The stages take nsqd's limit too: lpsolve's size options do not fit
+	// in 300 bytes, so only primality runs.
+	c, stop := startUp(t, t.TempDir(), "--nsqd.node-id", "37", "--nsqd.max-msg-size", "300", "--stage", "primality")
 	for _, tc := range []struct {
 		size int
 		want int
@@ -269,7 +271,7 @@ func TestUpNodeIDAndMaxMsgSize(t *testing.T) {
 		}
 		resp.Body.Close()
 		if resp.StatusCode != tc.want {
-			t.Fatalf("/pub of %d bytes with --max-msg-size 300: %s, want %d", tc.size, resp.Status, tc.want)
+			t.Fatalf("/pub of %d bytes with --nsqd.max-msg-size 300: %s, want %d", tc.size, resp.Status, tc.want)
 		}
 	}
 	ids := make(chan nsq.MessageID, 1)
@@ -309,22 +311,37 @@ func TestUpNodeIDAndMaxMsgSize(t *testing.T) {
 	for _, tc := range []struct {
 		flag, value, want string
 	}{
-		{"--node-id", "1024", "node ID 1024"},
-		{"--node-id", "-1", "node ID -1"},
-		{"--max-msg-size", "-1", "max message size -1"},
+		{"--nsqd.node-id", "1024", "--nsqd.node-id 1024: out of range, want 0 to 1023"},
+		{"--nsqd.node-id", "-1", "--nsqd.node-id -1: out of range, want 0 to 1023"},
+		{"--nsqd.max-msg-size", "-1", "--nsqd.max-msg-size -1: out of range, want 0 or more"},
 	} {
 		code, out := runInProcess(context.Background(), "up", "--config", topicsFile, "--data-dir", t.TempDir(),
-			"--nsqd-tcp-address", freeAddr(t), "--nsqd-http-address", freeAddr(t),
-			"--lookupd-tcp-address", freeAddr(t), "--lookupd-http-address", freeAddr(t),
-			"--nsqadmin-http-address", "", "--metrics-address", "", tc.flag, tc.value)
+			"--nsqd.tcp-address", freeAddr(t), "--nsqd.http-address", freeAddr(t),
+			"--nsqlookupd.tcp-address", freeAddr(t), "--nsqlookupd.http-address", freeAddr(t),
+			"--nsqadmin.http-address", "off", "--metrics-address", "off", tc.flag, tc.value)
 		select {
 		case got := <-code:
-			if got == 0 || !strings.Contains(out.String(), tc.want) {
-				t.Errorf("up %s %s: exit %d, output %q; want an error naming %q", tc.flag, tc.value, got, out, tc.want)
+			if got != 2 || !strings.Contains(out.String(), tc.want) {
+				t.Errorf("up %s %s: exit %d, output %q; want exit 2 and %q", tc.flag, tc.value, got, out, tc.want)
 			}
 		case <-time.After(20 * time.Second):
 			t.Fatalf("up %s %s did not stop", tc.flag, tc.value)
 		}
+	}
+
+	// Every stage takes nsqd's limit: lpsolve's options do not fit 300
+	// bytes.
+	code, out := runInProcess(context.Background(), "up", "--config", topicsFile, "--data-dir", t.TempDir(),
+		"--nsqd.tcp-address", freeAddr(t), "--nsqd.http-address", freeAddr(t),
+		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqlookupd.http-address", freeAddr(t),
+		"--nsqadmin.http-address", "off", "--metrics-address", "off", "--nsqd.max-msg-size", "300")
+	select {
+	case got := <-code:
+		if got != 1 || !strings.Contains(out.String(), "stages.lpsolve.options: max_text_bytes (1000000) must be set and at most max_msg_size (300)") {
+			t.Errorf("up --nsqd.max-msg-size 300 with lpsolve: exit %d, output %q", got, out)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("up --nsqd.max-msg-size 300 did not stop")
 	}
 }
 

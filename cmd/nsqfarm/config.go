@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/nsqfarm/nsqfarm/consumers"
+	"github.com/nsqfarm/nsqfarm/internal/topology"
+)
+
+// Handler names the commands look stages up by.
+const (
+	primalityHandler = "primality"
+	lpsolveHandler   = "lpsolve"
+)
+
+// builtinName names the built-in topology in messages.
+const builtinName = "built-in topology"
+
+// errNoBuiltin is builtinTopology's error in a build without one.
+var errNoBuiltin = errors.New("this build of nsqfarm has no " + builtinName)
+
+// builtinTopology returns the topology compiled into the binary, which
+// commands use when no topology file is given and ./topics.yaml does not
+// exist.
+func builtinTopology() (*topology.Topology, error) {
+	return nil, errNoBuiltin
+}
+
+// loadConfig returns the validated topology of path (from --config,
+// NSQFARM_CONFIG or lint's argument) and the name it was read under. With
+// no path it reads ./topics.yaml, or, when there is none, the built-in
+// topology.
+func loadConfig(path string) (*topology.Topology, string, error) {
+	if path == "" {
+		_, err := os.Stat(topology.DefaultFile)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			t, err := builtinTopology()
+			if err != nil {
+				return nil, "", fmt.Errorf("no %s in this directory, and %w: give --config FILE", topology.DefaultFile, err)
+			}
+			return t, builtinName, nil
+		case err != nil:
+			return nil, "", fmt.Errorf("read topology: %w", err)
+		}
+		path = topology.DefaultFile
+	}
+	t, err := topology.Load(path, topology.LoadOptions{Handlers: consumers.Ports()})
+	if err != nil {
+		return nil, "", err
+	}
+	return t, path, nil
+}
+
+// stageOf returns the first stage of t, in file order, run by handler and
+// reading topic (any topic when topic is "").
+func stageOf(t *topology.Topology, handler, topic string) (*topology.Stage, error) {
+	for _, name := range t.StageNames() {
+		s := t.Stages[name]
+		if s.Handler == handler && (topic == "" || s.Topic == topic) {
+			return s, nil
+		}
+	}
+	if topic != "" {
+		return nil, fmt.Errorf("the topology has no %s stage reading topic %s", handler, topic)
+	}
+	return nil, fmt.Errorf("the topology has no %s stage", handler)
+}
