@@ -7,7 +7,8 @@ import (
 	"net"
 	"syscall"
 
-	"github.com/nsqfarm/nsqfarm/internal/farm"
+	"github.com/nsqfarm/nsqfarm/consumers"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 )
 
@@ -60,10 +61,11 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 	case "off":
 		maddr = ""
 	}
-	opts := farm.Options{
-		Topology: t,
-		Stages:   []string{name},
-		Overrides: farm.Overrides{
+	opts := stage.FarmOptions{
+		Topology:  t,
+		Catalogue: consumers.Catalogue,
+		Stages:    []string{name},
+		Overrides: stage.Overrides{
 			Concurrency:                 *concurrency,
 			MaxInFlight:                 *maxInFlight,
 			MaxMsgSize:                  *maxMsgSize,
@@ -74,14 +76,14 @@ func cmdConsume(ctx context.Context, args []string, e *env) error {
 		MetricsAddress: maddr,
 		Logger:         log,
 	}
-	f, err := farm.New(opts)
+	f, err := stage.NewFarm(opts)
 	if err != nil && fromTopology && errors.Is(err, syscall.EADDRINUSE) {
 		// Several consumers on one machine: the first takes the
 		// topology's metrics port, the others a free one.
 		host, _, _ := net.SplitHostPort(maddr)
 		opts.MetricsAddress = net.JoinHostPort(host, "0")
 		log.Info("metrics address in use; using a free port", "address", maddr)
-		f, err = farm.New(opts)
+		f, err = stage.NewFarm(opts)
 	}
 	if err != nil {
 		return err

@@ -95,5 +95,5 @@ func configFlag(fs *flag.FlagSet) *string {
 // loadTopology loads and validates the topology against the registered
 // handlers.
 func loadTopology(path string) (*topology.Topology, error) {
-	return topology.Load(path, topology.LoadOptions{Handlers: consumers.Ports()})
+	return topology.Load(path, topology.LoadOptions{Handlers: consumers.Catalogue})
 }

@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nsqfarm/nsqfarm/internal/farm"
+	"github.com/nsqfarm/nsqfarm/consumers"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
 // cmdLint validates a topology file, and its stages' handler options, and
@@ -23,7 +24,7 @@ func cmdLint(_ context.Context, args []string, e *env) error {
 		return err
 	}
 	// Building the farm without running it checks every handler's options.
-	if _, err := farm.New(farm.Options{Topology: t}); err != nil {
+	if _, err := stage.NewFarm(stage.FarmOptions{Topology: t, Catalogue: consumers.Catalogue}); err != nil {
 		return err
 	}
 	for _, name := range t.StageNames() {

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/nsqfarm/nsqfarm/consumers"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
-	"github.com/nsqfarm/nsqfarm/internal/farm"
 )
 
 // cmdUp starts the embedded cluster and every stage, and runs until
@@ -69,10 +70,11 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		c.EnsureChannel(s.Topic, s.Channel)
 	}
 
-	f, err := farm.New(farm.Options{
-		Topology: t,
-		Stages:   names,
-		Overrides: farm.Overrides{
+	f, err := stage.NewFarm(stage.FarmOptions{
+		Topology:  t,
+		Catalogue: consumers.Catalogue,
+		Stages:    names,
+		Overrides: stage.Overrides{
 			Concurrency:      *concurrency,
 			MaxInFlight:      *maxInFlight,
 			NSQDTCPAddresses: []string{c.NSQDTCPAddress()},
@@ -105,7 +107,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 }
 
 // printUp prints what up started.
-func printUp(e *env, c *cluster.Cluster, f *farm.Farm, dataDir string) {
+func printUp(e *env, c *cluster.Cluster, f *stage.Farm, dataDir string) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		abs = dataDir
