@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/nsqio/go-nsq"
-
 )
 
 // nested returns n arrays nested in one another.

@@ -94,4 +94,3 @@ print(n)
 	}
 	return nil
 }
-
