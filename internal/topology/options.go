@@ -39,6 +39,9 @@ type OptionError struct {
 	Path string
 	// Msg says what is wrong.
 	Msg string
+	// Line is the problem's line in the file, when the error comes from
+	// decoding; 0 means the line of the key at Path.
+	Line int
 }
 
 // Error formats the problem as "path: message".
@@ -73,7 +76,11 @@ func (t *Topology) optionErrors(stage string, err error) []*FieldError {
 			}
 			msg = oe.Msg
 		}
-		errs = append(errs, t.fieldError(msg, path...))
+		fe := t.fieldError(msg, path...)
+		if oe != nil && oe.Line > 0 {
+			fe.Line = oe.Line
+		}
+		errs = append(errs, fe)
 	}
 	return errs
 }
@@ -93,9 +100,10 @@ func leafErrors(err error) []error {
 // DecodeOptions decodes a stage's options node into dst, a pointer to a
 // struct that holds the defaults, and returns every problem as an
 // *OptionError (joined). It is strict: a key that dst does not declare in
-// its yaml tags is an error, as is a value of the wrong type. A node of
-// Kind 0 (no options) or null leaves dst as it is. Nested structs are
-// decoded key by key too, so that a nested key is checked as well.
+// its yaml tags is an error, as are a key given twice and a value of the
+// wrong type. A node of Kind 0 (no options) or null leaves dst as it is.
+// Nested structs are decoded key by key too, so that a nested key is
+// checked as well.
 func DecodeOptions(node *yaml.Node, dst any) error {
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
@@ -122,15 +130,21 @@ func decodeStruct(n *yaml.Node, v reflect.Value, path string, errs *[]error) {
 	}
 	fields := yamlFields(v.Type())
 	if n.Kind != yaml.MappingNode {
-		*errs = append(*errs, &OptionError{Path: path, Msg: fmt.Sprintf("must be a mapping of %s", strings.Join(fieldNames(fields), ", "))})
+		*errs = append(*errs, &OptionError{Path: path, Msg: fmt.Sprintf("must be a mapping of %s", strings.Join(fieldNames(fields), ", ")), Line: n.Line})
 		return
 	}
+	seen := make(map[string]bool, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		p := joinPath(path, key.Value)
+		if seen[key.Value] {
+			*errs = append(*errs, &OptionError{Path: p, Msg: "is given twice", Line: key.Line})
+			continue
+		}
+		seen[key.Value] = true
 		j := slices.IndexFunc(fields, func(f yamlField) bool { return f.name == key.Value })
 		if j < 0 {
-			*errs = append(*errs, &OptionError{Path: p, Msg: fmt.Sprintf("unknown option (options here: %s)", strings.Join(fieldNames(fields), ", "))})
+			*errs = append(*errs, &OptionError{Path: p, Msg: fmt.Sprintf("unknown option (options here: %s)", strings.Join(fieldNames(fields), ", ")), Line: key.Line})
 			continue
 		}
 		fv := v.FieldByIndex(fields[j].index)
@@ -144,7 +158,7 @@ func decodeStruct(n *yaml.Node, v reflect.Value, path string, errs *[]error) {
 			if errors.As(err, &te) && len(te.Errors) > 0 {
 				msg = te.Errors[0]
 			}
-			*errs = append(*errs, &OptionError{Path: p, Msg: yamlLinePrefix.ReplaceAllString(msg, "")})
+			*errs = append(*errs, &OptionError{Path: p, Msg: yamlLinePrefix.ReplaceAllString(msg, ""), Line: val.Line})
 		}
 	}
 }

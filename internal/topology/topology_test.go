@@ -131,6 +131,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"unknown nested option", [2]string{"{rho_steps: 10}", "{rho_step: 10}"}, "t.yaml:22: stages.primality.options.factor_budget.rho_step: unknown option (options here: rho_steps)"},
 		{"option of the wrong type", [2]string{"max_digits: 50", "max_digits: many"}, "t.yaml:21: stages.primality.options.max_digits: cannot unmarshal !!str `many` into int"},
 		{"list option of the wrong type", [2]string{"max_digits: 50", "max_digits: 50\n      tags: {a: b}"}, "t.yaml:22: stages.primality.options.tags: cannot unmarshal !!map into []string"},
+		{"repeated option", [2]string{"max_digits: 50", "max_digits: 50\n      max_digits: 60"}, "t.yaml:22: stages.primality.options.max_digits: is given twice"},
 		{"invalid option", [2]string{"max_digits: 50", "max_digits: 0"}, "t.yaml:21: stages.primality.options.max_digits: must be at least 1"},
 		{"invalid nested option", [2]string{"{rho_steps: 10}", "{rho_steps: -1}"}, "t.yaml:22: stages.primality.options.factor_budget.rho_steps: must not be negative"},
 		{"options not a mapping", [2]string{"    options:\n      max_digits: 50\n      factor_budget: {rho_steps: 10}", "    options: [1]"}, "t.yaml:20: stages.primality.options: must be a mapping of max_digits, factor_budget, tags"},
