@@ -19,14 +19,11 @@ const (
 // builtinName names the built-in topology in messages.
 const builtinName = "built-in topology"
 
-// errNoBuiltin is builtinTopology's error in a build without one.
-var errNoBuiltin = errors.New("this build of nsqfarm has no " + builtinName)
-
 // builtinTopology returns the topology compiled into the binary, which
 // commands use when no topology file is given and ./topics.yaml does not
 // exist.
 func builtinTopology() (*topology.Topology, error) {
-	return nil, errNoBuiltin
+	return topology.Default(topology.LoadOptions{Handlers: consumers.Catalogue})
 }
 
 // loadConfig returns the validated topology of path (from --config,
@@ -40,7 +37,7 @@ func loadConfig(path string) (*topology.Topology, string, error) {
 		case errors.Is(err, fs.ErrNotExist):
 			t, err := builtinTopology()
 			if err != nil {
-				return nil, "", fmt.Errorf("no %s in this directory, and %w: give --config FILE", topology.DefaultFile, err)
+				return nil, "", fmt.Errorf("no %s in this directory, and the %s: %w", topology.DefaultFile, builtinName, err)
 			}
 			return t, builtinName, nil
 		case err != nil:
@@ -48,7 +45,7 @@ func loadConfig(path string) (*topology.Topology, string, error) {
 		}
 		path = topology.DefaultFile
 	}
-	t, err := topology.Load(path, topology.LoadOptions{Handlers: consumers.Ports()})
+	t, err := topology.Load(path, topology.LoadOptions{Handlers: consumers.Catalogue})
 	if err != nil {
 		return nil, "", err
 	}

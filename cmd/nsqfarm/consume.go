@@ -8,7 +8,8 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/nsqfarm/nsqfarm/internal/farm"
+	"github.com/nsqfarm/nsqfarm/consumers"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
@@ -62,10 +63,11 @@ more consumers of a stage, on any machine, to scale it.`)
 	case "off":
 		maddr = ""
 	}
-	opts := farm.Options{
-		Topology: t,
-		Stages:   []string{name},
-		Overrides: farm.Overrides{
+	opts := stage.FarmOptions{
+		Topology:  t,
+		Catalogue: consumers.Catalogue,
+		Stages:    []string{name},
+		Overrides: stage.Overrides{
 			Concurrency:                 *concurrency,
 			MaxInFlight:                 *maxInFlight,
 			MaxMsgSize:                  *maxMsgSize,
@@ -76,14 +78,14 @@ more consumers of a stage, on any machine, to scale it.`)
 		MetricsAddress: maddr,
 		Logger:         log,
 	}
-	f, err := farm.New(opts)
+	f, err := stage.NewFarm(opts)
 	if err != nil && fromTopology && errors.Is(err, syscall.EADDRINUSE) {
 		// Several consumers on one machine: the first takes the
 		// topology's metrics port, the others a free one.
 		host, _, _ := net.SplitHostPort(maddr)
 		opts.MetricsAddress = net.JoinHostPort(host, "0")
 		log.Info("metrics address in use; using a free port", "address", maddr)
-		f, err = farm.New(opts)
+		f, err = stage.NewFarm(opts)
 	}
 	if err != nil {
 		return err

@@ -51,16 +51,16 @@ func streamSetup(t *testing.T) (n *nsqd.NSQD, primes, nonPrimes *nsqtest.Collect
 
 // consumeArgs runs the primality stage straight against one nsqd, with
 // the shipped topology but the given message timeout (shorter than the
-// shipped 60s, so the inputs a killed consumer held come back quickly).
+// default 60s, so the inputs a killed consumer held come back quickly).
 func consumeArgs(t *testing.T, n *nsqd.NSQD, msgTimeout string) []string {
 	t.Helper()
 	src, err := os.ReadFile(topicsFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast := strings.Replace(string(src), "msg_timeout: 60s", "msg_timeout: "+msgTimeout, 1)
+	fast := strings.Replace(string(src), "    handler: primality\n", "    handler: primality\n    msg_timeout: "+msgTimeout+"\n", 1)
 	if fast == string(src) {
-		t.Fatal("topics.yaml has no msg_timeout: 60s to shorten")
+		t.Fatal("topics.yaml has no primality stage to give a msg_timeout")
 	}
 	file := filepath.Join(t.TempDir(), "topics.yaml")
 	if err := os.WriteFile(file, []byte(fast), 0o644); err != nil {

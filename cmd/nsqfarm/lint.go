@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nsqfarm/nsqfarm/internal/farm"
+	"github.com/nsqfarm/nsqfarm/consumers"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
 // cmdLint validates a topology file, and its stages' handler options, and
@@ -34,7 +35,7 @@ FILE (or --config) defaults to ./topics.yaml, else the built-in topology.`)
 		return err
 	}
 	// Building the farm without running it checks every handler's options.
-	if _, err := farm.New(farm.Options{Topology: t}); err != nil {
+	if _, err := stage.NewFarm(stage.FarmOptions{Topology: t, Catalogue: consumers.Catalogue}); err != nil {
 		return err
 	}
 	for _, stageName := range t.StageNames() {

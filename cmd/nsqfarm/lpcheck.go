@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nsqfarm/nsqfarm/consumers"
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 	"github.com/nsqfarm/nsqfarm/producers"
 )
@@ -29,7 +29,11 @@ func checkSweep(t *topology.Topology, topic string, sw producers.Sweep) error {
 			return fmt.Errorf("cannot check the jobs: %w", err)
 		}
 	}
-	h, err := consumers.NewHandler(st.Handler, st.Options)
+	spec, err := consumers.Catalogue.Spec(st.Handler)
+	if err != nil {
+		return fmt.Errorf("cannot check the jobs: %w", err)
+	}
+	h, err := spec.New(&st.Options, t.MaxMsgSize())
 	if err != nil {
 		return fmt.Errorf("%s: stages.%s.options: %w", t.File, st.Name, err)
 	}
@@ -44,8 +48,8 @@ func checkSweep(t *topology.Topology, topic string, sw producers.Sweep) error {
 			if err != nil {
 				return err
 			}
-			var out handler.Outputs
-			if err := h.Handle(done, &handler.Input{Body: body, Attempt: 1}, &out); handler.IsPermanent(err) {
+			var out stage.Outputs
+			if err := h.Handle(done, &stage.Input{Body: body, Attempt: 1}, &out); stage.IsPermanent(err) {
 				return fmt.Errorf("stage %s rejects the jobs: %w", st.Name, err)
 			}
 		}

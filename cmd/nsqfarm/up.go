@@ -7,9 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/consumers/primality"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
-	"github.com/nsqfarm/nsqfarm/internal/farm"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -103,10 +104,11 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	case "off":
 		maddr = ""
 	}
-	f, err := farm.New(farm.Options{
-		Topology: t,
-		Stages:   names,
-		Overrides: farm.Overrides{
+	f, err := stage.NewFarm(stage.FarmOptions{
+		Topology:  t,
+		Catalogue: consumers.Catalogue,
+		Stages:    names,
+		Overrides: stage.Overrides{
 			Concurrency:      *concurrency,
 			MaxInFlight:      *maxInFlight,
 			MaxMsgSize:       int(opts.MaxMsgSize),
@@ -192,7 +194,7 @@ func listenAddresses(opts *cluster.Options, t *topology.Topology, nsqdTCP, nsqdH
 
 // printUp prints what up started, and how to publish to its first stage
 // and read its results.
-func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *farm.Farm, dataDir string) {
+func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir string) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		abs = dataDir

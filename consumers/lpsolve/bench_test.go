@@ -4,15 +4,15 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
 // BenchmarkHandleWyndor measures complete jobs through the handler in one
 // goroutine: decoding, template instantiation, solve and encoding.
 func BenchmarkHandleWyndor(b *testing.B) {
 	h := newHandler(b, nil)
-	in := &handler.Input{ID: "0a1b2c3d4e5f6a7b", Body: []byte(`{"id":"job-1","model":"wyndor","params":{"profit_rate_windows":500}}`), Attempt: 1}
-	var out handler.Outputs
+	in := &stage.Input{ID: "0a1b2c3d4e5f6a7b", Body: []byte(`{"id":"job-1","model":"wyndor","params":{"profit_rate_windows":500}}`), Attempt: 1}
+	var out stage.Outputs
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -31,8 +31,8 @@ func BenchmarkHandleInline(b *testing.B) {
 		"variables":[{"name":"Doors"},{"name":"Windows"}],
 		"constraints":[{"name":"plant1","coefs":{"Doors":1},"<=":4},{"name":"plant2","coefs":{"Windows":2},"<=":12},
 		{"name":"plant3","coefs":{"Doors":3,"Windows":2},"<=":18}]}}`)
-	in := &handler.Input{ID: "0a1b2c3d4e5f6a7b", Body: body, Attempt: 1}
-	var out handler.Outputs
+	in := &stage.Input{ID: "0a1b2c3d4e5f6a7b", Body: body, Attempt: 1}
+	var out stage.Outputs
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

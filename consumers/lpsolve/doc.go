@@ -49,7 +49,7 @@
 //	 "iterations":1,"solve_time_ms":0.02,"time_limit_ms":10000,
 //	 "engine":{"name":"nsqfarm-simplex","version":"1.0"}}
 //
-// input_id is the input's id (handler.Input.ID): unique in the cluster and
+// input_id is the input's id (stage.Input.ID): unique in the cluster and
 // the same on every redelivery, so sinks deduplicate on it. model is the template name, "inline", "lp" or "mps".
 // params lists every parameter of a named model, given or default, with
 // its exact value. status is one of optimal, infeasible, unbounded,
@@ -87,7 +87,7 @@
 //
 // # Errors
 //
-// Jobs that can never be solved give a permanent error (handler.Permanent),
+// Jobs that can never be solved give a permanent error (stage.Permanent),
 // which the runtime sends to the dead-letter topic: invalid JSON, a missing
 // or ambiguous model, unknown models, unknown, missing, non-numeric or
 // out-of-range parameters, LP or MPS syntax errors, unknown variables or

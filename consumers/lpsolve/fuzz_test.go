@@ -9,7 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
 // fuzzJobs are jobs at the edges of the input rules: each form of job,
@@ -51,10 +51,10 @@ func FuzzHandle(f *testing.F) {
 	}
 	h := fuzzHandler(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var outs handler.Outputs
-		err := h.Handle(context.Background(), &handler.Input{ID: "f", Body: body, Attempt: 1}, &outs)
+		var outs stage.Outputs
+		err := h.Handle(context.Background(), &stage.Input{ID: "f", Body: body, Attempt: 1}, &outs)
 		if err != nil {
-			if !handler.IsPermanent(err) || outs.Len() != 0 {
+			if !stage.IsPermanent(err) || outs.Len() != 0 {
 				t.Fatalf("Handle(%q) = %v with %d outputs", body, err, outs.Len())
 			}
 			return

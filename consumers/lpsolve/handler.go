@@ -7,13 +7,19 @@ import (
 
 	"github.com/goccy/go-json"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
 	"github.com/nsqfarm/nsqfarm/internal/lp/template"
 )
 
-// PortSolution is the handler's only output port (the solutions topic).
+// PortSolution is the handler's only output port (see Spec).
 const PortSolution = "solution"
+
+// Spec declares the lpsolve handler: its port, its Options and New.
+var Spec = stage.NewSpec("lpsolve",
+	"solves linear and mixed-integer programs: named models with parameters, inline models, LP or MPS text",
+	[]stage.Port{{Name: PortSolution, Doc: "one solution per job, whatever its status"}},
+	DefaultOptions, New)
 
 // Handler solves the jobs of the lp_params topic. It is safe for
 // concurrent use.
@@ -24,15 +30,12 @@ type Handler struct {
 	engine solver.Engine
 }
 
-var (
-	_ handler.Handler = (*Handler)(nil)
-	_ handler.Ports   = (*Handler)(nil)
-)
+var _ stage.Handler = (*Handler)(nil)
 
 // New returns a Handler with the embedded models and, if opts.ModelsDir is
 // set, the models of that directory.
 func New(opts Options) (*Handler, error) {
-	if err := opts.validate(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("lpsolve: %w", err)
 	}
 	set, err := template.LoadFS(embeddedModels, embeddedDir)
@@ -49,26 +52,23 @@ func New(opts Options) (*Handler, error) {
 	return &Handler{opts: opts, templates: set}, nil
 }
 
-// Ports returns the single port, PortSolution.
-func (h *Handler) Ports() []string { return []string{PortSolution} }
-
 // Models returns the names of the models jobs can refer to.
 func (h *Handler) Models() []string { return h.templates.Names() }
 
 // Handle solves one job and emits its Solution on PortSolution. Malformed
 // jobs give permanent errors; an interrupted solve (ctx done) gives ctx's
 // error so that the job is retried.
-func (h *Handler) Handle(ctx context.Context, in *handler.Input, out *handler.Outputs) error {
+func (h *Handler) Handle(ctx context.Context, in *stage.Input, out *stage.Outputs) error {
 	j, err := decodeJob(in.Body)
 	if err != nil {
-		return handler.Permanent(err)
+		return stage.Permanent(err)
 	}
 	m, label, params, err := h.build(j)
 	if err != nil {
-		return handler.Permanent(err)
+		return stage.Permanent(err)
 	}
 	if err := h.opts.checkSize(m); err != nil {
-		return handler.Permanent(err)
+		return stage.Permanent(err)
 	}
 	res, err := solver.Solve(ctx, m, solver.Options{
 		Relax:         j.Relax || h.opts.RelaxIntegers,
@@ -78,7 +78,7 @@ func (h *Handler) Handle(ctx context.Context, in *handler.Input, out *handler.Ou
 	})
 	switch {
 	case errors.Is(err, solver.ErrInvalidModel):
-		return handler.Permanent(err)
+		return stage.Permanent(err)
 	case err != nil:
 		// Interrupted (shutdown): a transient error, the job is retried.
 		return fmt.Errorf("lpsolve: %w", err)

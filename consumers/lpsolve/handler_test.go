@@ -14,7 +14,7 @@ import (
 
 	"github.com/goccy/go-json"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
@@ -36,8 +36,8 @@ func newHandler(t testing.TB, mutate func(*Options)) *Handler {
 // handle runs one job through h and decodes its solution.
 func handle(t *testing.T, ctx context.Context, h *Handler, body string) (*Solution, []byte, error) {
 	t.Helper()
-	var out handler.Outputs
-	err := h.Handle(ctx, &handler.Input{ID: "0a1b2c", Body: []byte(body), Attempt: 1}, &out)
+	var out stage.Outputs
+	err := h.Handle(ctx, &stage.Input{ID: "0a1b2c", Body: []byte(body), Attempt: 1}, &out)
 	if err != nil {
 		if out.Len() != 0 {
 			t.Errorf("Handle failed but emitted %d outputs", out.Len())
@@ -337,7 +337,7 @@ func TestHandleMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := handle(t, context.Background(), h, tt.body)
-			if !handler.IsPermanent(err) {
+			if !stage.IsPermanent(err) {
 				t.Fatalf("Handle = %v, want a permanent error", err)
 			}
 			if !strings.Contains(err.Error(), tt.msg) {
@@ -373,7 +373,7 @@ func TestHandleErrorMessages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := handle(t, context.Background(), h, tt.body)
-			if !handler.IsPermanent(err) || err.Error() != tt.want {
+			if !stage.IsPermanent(err) || err.Error() != tt.want {
 				t.Errorf("Handle = %v\nwant %s (permanent)", err, tt.want)
 			}
 		})
@@ -389,7 +389,7 @@ func TestHandleSizeLimitsInline(t *testing.T) {
 	}
 	h := newHandler(t, func(o *Options) { o.MaxVariables = 1 })
 	_, _, err = handle(t, context.Background(), h, `{"model":`+string(wyndorJSON)+`}`)
-	if !handler.IsPermanent(err) || !strings.Contains(err.Error(), "more than the limit of 1 (max_variables)") {
+	if !stage.IsPermanent(err) || !strings.Contains(err.Error(), "more than the limit of 1 (max_variables)") {
 		t.Errorf("Handle = %v, want a permanent error over max_variables", err)
 	}
 }
@@ -435,7 +435,7 @@ func TestHandleCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, _, err := handle(t, ctx, newHandler(t, nil), string(body))
-	if err == nil || handler.IsPermanent(err) {
+	if err == nil || stage.IsPermanent(err) {
 		t.Errorf("Handle with a cancelled context = %v, want a transient error", err)
 	}
 }
@@ -463,7 +463,7 @@ func TestModelsDir(t *testing.T) {
 	if err != nil || !near(*sol.Objective, 7) {
 		t.Errorf("box: %v, %v; want objective 7", sol, err)
 	}
-	if _, _, err := handle(t, context.Background(), h, `{"model":"box"}`); !handler.IsPermanent(err) || !strings.Contains(err.Error(), `missing parameter "cap"`) {
+	if _, _, err := handle(t, context.Background(), h, `{"model":"box"}`); !stage.IsPermanent(err) || !strings.Contains(err.Error(), `missing parameter "cap"`) {
 		t.Errorf("box without cap: %v", err)
 	}
 }
@@ -474,7 +474,7 @@ func TestNewRejects(t *testing.T) {
 		mutate func(*Options)
 		msg    string
 	}{
-		{"no max time", func(o *Options) { o.MaxTimeLimitMS = 0 }, "max_time_limit_ms must be positive"},
+		{"no max time", func(o *Options) { o.MaxTimeLimitMS = 0 }, "max_time_limit_ms: must be positive"},
 		{"default above max", func(o *Options) { o.DefaultTimeLimitMS = o.MaxTimeLimitMS + 1 }, "default_time_limit_ms"},
 		{"negative size", func(o *Options) { o.MaxNonzeros = -1 }, "must not be negative"},
 		{"missing dir", func(o *Options) { o.ModelsDir = filepath.Join(t.TempDir(), "none") }, "models_dir"},
@@ -495,11 +495,11 @@ func TestHandleConcurrent(t *testing.T) {
 	errs := make(chan error, 8)
 	for g := range 8 {
 		go func() {
-			var out handler.Outputs
+			var out stage.Outputs
 			for i := range 50 {
 				out.Reset()
 				body := `{"model":"wyndor","params":{"profit_rate_windows":` + []string{"100", "500"}[(g+i)%2] + `}}`
-				if err := h.Handle(context.Background(), &handler.Input{ID: "x", Body: []byte(body)}, &out); err != nil {
+				if err := h.Handle(context.Background(), &stage.Input{ID: "x", Body: []byte(body)}, &out); err != nil {
 					errs <- err
 					return
 				}

@@ -2,7 +2,8 @@ package lpsolve
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
 // The fewest bytes a variable and a constraint add to a published
@@ -18,20 +19,16 @@ const (
 // model limits under which even the tersest solution (one-character
 // names, zero values) is too big to publish. A solution that outgrows the
 // message size anyway (long names, long numbers) is dead-lettered with its
-// size.
-func (h *Handler) CheckMaxMsgSize(maxMsgSize int) error {
-	return h.opts.checkMaxMsgSize(maxMsgSize)
-}
-
-func (o Options) checkMaxMsgSize(maxMsgSize int) error {
+// size. It implements stage.MessageSizeLimited.
+func (o Options) CheckMaxMsgSize(maxMsgSize int) error {
 	var errs []error
 	if o.MaxTextBytes == 0 || o.MaxTextBytes > maxMsgSize {
-		errs = append(errs, fmt.Errorf("max_text_bytes (%d) must be set and at most max_msg_size (%d): a job larger than a message cannot be published", o.MaxTextBytes, maxMsgSize))
+		errs = append(errs, stage.OptionErrorf("max_text_bytes", "max_text_bytes (%d) must be set and at most max_msg_size (%d): a job larger than a message cannot be published", o.MaxTextBytes, maxMsgSize))
 	}
 	if o.MaxVariables == 0 || o.MaxConstraints == 0 {
-		errs = append(errs, fmt.Errorf("max_variables and max_constraints must be set: the solution of an unbounded model size can exceed max_msg_size (%d)", maxMsgSize))
+		errs = append(errs, stage.OptionErrorf("max_variables", "max_variables and max_constraints must be set: the solution of an unbounded model size can exceed max_msg_size (%d)", maxMsgSize))
 	} else if n := o.MaxVariables*minSolutionBytesPerVariable + o.MaxConstraints*minSolutionBytesPerConstraint; n > maxMsgSize {
-		errs = append(errs, fmt.Errorf("max_variables (%d) and max_constraints (%d) allow solutions of at least %d bytes, over max_msg_size (%d): lower them or raise max_msg_size",
+		errs = append(errs, stage.OptionErrorf("max_variables", "max_variables (%d) and max_constraints (%d) allow solutions of at least %d bytes, over max_msg_size (%d): lower them or raise max_msg_size",
 			o.MaxVariables, o.MaxConstraints, n, maxMsgSize))
 	}
 	return errors.Join(errs...)

@@ -25,11 +25,10 @@ func TestCheckMaxMsgSize(t *testing.T) {
 			if tc.tweak != nil {
 				tc.tweak(&o)
 			}
-			h, err := New(o)
-			if err != nil {
+			if _, err := New(o); err != nil {
 				t.Fatal(err)
 			}
-			err = h.CheckMaxMsgSize(tc.maxMsg)
+			err := o.CheckMaxMsgSize(tc.maxMsg)
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)

@@ -5,38 +5,22 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 )
 
-// Options configures a Handler; the yaml tags are the keys of the stage's
-// options in topics.yaml. Start from DefaultOptions.
+// Options configures a Handler: the options of an lpsolve stage in
+// topics.yaml, each documented by its doc tag. Start from DefaultOptions.
 type Options struct {
-	// ModelsDir is an optional directory of model files (see package
-	// template) added to the embedded models; a file there replaces the
-	// embedded model of the same name.
-	ModelsDir string `yaml:"models_dir"`
-	// MaxTimeLimitMS caps the time limit of a job, in milliseconds. It
-	// must be positive.
-	MaxTimeLimitMS int64 `yaml:"max_time_limit_ms"`
-	// DefaultTimeLimitMS is the time limit of jobs that give none; 0 means
-	// MaxTimeLimitMS.
-	DefaultTimeLimitMS int64 `yaml:"default_time_limit_ms"`
-	// MaxIterations bounds the simplex iterations of one solve (of each
-	// relaxation of a branch-and-bound search); 0 lets the engine choose
-	// from the model size.
-	MaxIterations int `yaml:"max_iterations"`
-	// RelaxIntegers solves every model with integer variables as its
-	// linear relaxation, as if each job said "relax": true, instead of by
-	// branch and bound.
-	RelaxIntegers bool `yaml:"relax_integers"`
-	// MaxVariables, MaxConstraints and MaxNonzeros reject larger models as
-	// malformed jobs; 0 means no limit.
-	MaxVariables   int `yaml:"max_variables"`
-	MaxConstraints int `yaml:"max_constraints"`
-	MaxNonzeros    int `yaml:"max_nonzeros"`
-	// MaxTextBytes bounds the "text" of LP and MPS jobs and the encoded size
-	// of inline models; 0 means no limit.
-	MaxTextBytes int `yaml:"max_text_bytes"`
+	ModelsDir          string `yaml:"models_dir" doc:"directory of model files (see package template) added to the embedded models; a file there replaces the embedded model of the same name"`
+	MaxTimeLimitMS     int64  `yaml:"max_time_limit_ms" doc:"cap on a job's time_limit_ms, in milliseconds; positive"`
+	DefaultTimeLimitMS int64  `yaml:"default_time_limit_ms" doc:"time limit of jobs that give none, in milliseconds; 0: max_time_limit_ms"`
+	MaxIterations      int    `yaml:"max_iterations" doc:"simplex iterations of one solve (of each relaxation of a branch-and-bound search); 0: chosen by the engine from the model size"`
+	RelaxIntegers      bool   `yaml:"relax_integers" doc:"solve every model with integer variables as its linear relaxation, as if each job said \"relax\": true"`
+	MaxVariables       int    `yaml:"max_variables" doc:"larger models are malformed jobs (dead-lettered); with max_constraints, bounds the size of a solution (checked against max_msg_size)"`
+	MaxConstraints     int    `yaml:"max_constraints" doc:"larger models are malformed jobs (dead-lettered); with max_variables, bounds the size of a solution (checked against max_msg_size)"`
+	MaxNonzeros        int    `yaml:"max_nonzeros" doc:"larger models are malformed jobs (dead-lettered); 0: no limit"`
+	MaxTextBytes       int    `yaml:"max_text_bytes" doc:"bytes of the \"text\" of LP and MPS jobs and of the encoding of inline models; at most max_msg_size"`
 }
 
 // DefaultOptions returns the defaults: a 60 s cap and 10 s default time
@@ -54,19 +38,29 @@ func DefaultOptions() Options {
 	}
 }
 
-// validate reports the first invalid option.
-func (o Options) validate() error {
-	switch {
-	case o.MaxTimeLimitMS <= 0:
-		return errors.New("max_time_limit_ms must be positive")
-	case o.DefaultTimeLimitMS < 0 || o.DefaultTimeLimitMS > o.MaxTimeLimitMS:
-		return fmt.Errorf("default_time_limit_ms must be between 0 and max_time_limit_ms (%d)", o.MaxTimeLimitMS)
-	case o.MaxIterations < 0:
-		return errors.New("max_iterations must not be negative")
-	case o.MaxVariables < 0 || o.MaxConstraints < 0 || o.MaxNonzeros < 0 || o.MaxTextBytes < 0:
-		return errors.New("max_variables, max_constraints, max_nonzeros and max_text_bytes must not be negative")
+// Validate reports every invalid option.
+func (o Options) Validate() error {
+	var errs []error
+	if o.MaxTimeLimitMS <= 0 {
+		errs = append(errs, stage.OptionErrorf("max_time_limit_ms", "must be positive, got %d", o.MaxTimeLimitMS))
+	} else if o.DefaultTimeLimitMS < 0 || o.DefaultTimeLimitMS > o.MaxTimeLimitMS {
+		errs = append(errs, stage.OptionErrorf("default_time_limit_ms", "must be between 0 and max_time_limit_ms (%d), got %d", o.MaxTimeLimitMS, o.DefaultTimeLimitMS))
 	}
-	return nil
+	for _, limit := range []struct {
+		name  string
+		value int
+	}{
+		{"max_iterations", o.MaxIterations},
+		{"max_variables", o.MaxVariables},
+		{"max_constraints", o.MaxConstraints},
+		{"max_nonzeros", o.MaxNonzeros},
+		{"max_text_bytes", o.MaxTextBytes},
+	} {
+		if limit.value < 0 {
+			errs = append(errs, stage.OptionErrorf(limit.name, "must not be negative, got %d", limit.value))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // timeLimit returns the time limit for a job that asked for requestedMS

@@ -4,15 +4,15 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
 // benchmarkHandle measures Handle on one message, reusing the Outputs as
 // the stage runtime does.
 func benchmarkHandle(b *testing.B, body string) {
 	h := newTestHandler(b)
-	in := &handler.Input{ID: "0a1b2c3d4e5f6a7b", Body: []byte(body), Attempt: 1}
-	var out handler.Outputs
+	in := &stage.Input{ID: "0a1b2c3d4e5f6a7b", Body: []byte(body), Attempt: 1}
+	var out stage.Outputs
 	ctx := context.Background()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
 func TestHandleBadInput(t *testing.T) {
@@ -68,10 +68,10 @@ func TestHandleBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var outs handler.Outputs
-			in := &handler.Input{ID: "msg-7", Body: []byte(tt.body)}
+			var outs stage.Outputs
+			in := &stage.Input{ID: "msg-7", Body: []byte(tt.body)}
 			err := h.Handle(context.Background(), in, &outs)
-			if !handler.IsPermanent(err) {
+			if !stage.IsPermanent(err) {
 				t.Fatalf("Handle(%s) = %v, want a permanent error", tt.body, err)
 			}
 			if outs.Len() != 0 {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
 // fuzzSeeds are inputs at the edges of the input rules: whitespace JSON
@@ -43,10 +43,10 @@ func FuzzHandle(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var outs handler.Outputs
-		err := h.Handle(context.Background(), &handler.Input{ID: "f", Body: body}, &outs)
+		var outs stage.Outputs
+		err := h.Handle(context.Background(), &stage.Input{ID: "f", Body: body}, &outs)
 		if err != nil {
-			if !handler.IsPermanent(err) || outs.Len() != 0 {
+			if !stage.IsPermanent(err) || outs.Len() != 0 {
 				t.Fatalf("Handle(%q) = %v with %d outputs", body, err, outs.Len())
 			}
 			return

@@ -11,7 +11,7 @@
 // floating point. Anything else (invalid JSON, other JSON values, a missing
 // or repeated "number", negative numbers, fractions such as 1.5, exponent
 // forms such as 1e3, other strings, null, booleans, too many digits) is
-// rejected with a handler.Permanent error that says why. So is a body that
+// rejected with a [stage.Permanent] error that says why. So is a body that
 // encoding/json accepts but strict parsers do not, or that is nested
 // deeper than MaxDepth: invalid UTF-8 inside strings, \u escapes of
 // unpaired surrogates ("input is not valid UTF-8 JSON: ..."). Every output
@@ -31,7 +31,7 @@
 //   - "cofactor" (only when "factors_complete" is false): the unfactored
 //     composite part, as a decimal string; the product of "factors" and
 //     "cofactor" is the number.
-//   - "input_id": the input's id (handler.Input.ID), for deduplication
+//   - "input_id": the input's id (stage.Input.ID), for deduplication
 //     downstream.
 //
 // Input members named like one of these fields are not copied: the
@@ -43,49 +43,50 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/primes"
 )
 
-// Output port names.
+// Output port names (see Spec).
 const (
 	PortPrime     = "prime"
 	PortComposite = "composite"
 )
 
-// Handler is the primality stage's handler.Handler. It is safe for
+// Spec declares the primality handler: its ports, its Options and New.
+var Spec = stage.NewSpec("primality",
+	"decides whether each number is prime and factors the others",
+	[]stage.Port{
+		{Name: PortPrime, Doc: `primes: the input object plus "prime": true`},
+		{Name: PortComposite, Doc: `0, 1 and composites: the input object plus "prime": false and "factors"`},
+	},
+	DefaultOptions, New)
+
+// Handler is the primality stage's stage.Handler. It is safe for
 // concurrent use.
 type Handler struct {
 	opts Options
 }
 
-var (
-	_ handler.Handler = (*Handler)(nil)
-	_ handler.Ports   = (*Handler)(nil)
-)
+var _ stage.Handler = (*Handler)(nil)
 
 // New returns a Handler with the given options.
 func New(opts Options) (*Handler, error) {
-	if err := opts.validate(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("primality: invalid options: %w", err)
 	}
 	return &Handler{opts: opts}, nil
 }
 
-// Ports returns the output ports: PortPrime and PortComposite.
-func (h *Handler) Ports() []string {
-	return []string{PortPrime, PortComposite}
-}
-
 // Handle classifies the number in one message and emits the result on
-// PortPrime or PortComposite. Bad input yields a handler.Permanent error.
+// PortPrime or PortComposite. Bad input yields a stage.Permanent error.
 // Only numbers of 2^64 and above watch ctx, as only their work can take
 // long; when ctx is done first, Handle returns an error wrapping ctx's,
 // not marked permanent, so the message is retried.
-func (h *Handler) Handle(ctx context.Context, in *handler.Input, out *handler.Outputs) error {
+func (h *Handler) Handle(ctx context.Context, in *stage.Input, out *stage.Outputs) error {
 	msg, err := parseMessage(in.Body, h.opts.MaxDigits)
 	if err != nil {
-		return handler.Permanent(fmt.Errorf("primality: message %s: %w", in.ID, err))
+		return stage.Permanent(fmt.Errorf("primality: message %s: %w", in.ID, err))
 	}
 	var body []byte
 	var prime bool

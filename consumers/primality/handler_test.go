@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
+	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/primes"
 )
 
@@ -25,8 +25,8 @@ func newTestHandler(t testing.TB) *Handler {
 // handle runs one message through h and returns its single output.
 func handle(t testing.TB, h *Handler, body string) (port, out string, err error) {
 	t.Helper()
-	var outs handler.Outputs
-	err = h.Handle(context.Background(), &handler.Input{ID: "id-1", Body: []byte(body), Attempt: 1}, &outs)
+	var outs stage.Outputs
+	err = h.Handle(context.Background(), &stage.Input{ID: "id-1", Body: []byte(body), Attempt: 1}, &outs)
 	if err != nil {
 		if outs.Len() != 0 {
 			t.Fatalf("Handle(%s) failed with %d outputs", body, outs.Len())
@@ -131,8 +131,8 @@ func TestHandle(t *testing.T) {
 }
 
 func TestHandleEscapesInputID(t *testing.T) {
-	var outs handler.Outputs
-	in := &handler.Input{ID: "a\"b\\c\n\x01\xffé", Body: []byte(`7`)}
+	var outs stage.Outputs
+	in := &stage.Input{ID: "a\"b\\c\n\x01\xffé", Body: []byte(`7`)}
 	if err := newTestHandler(t).Handle(context.Background(), in, &outs); err != nil {
 		t.Fatal(err)
 	}
@@ -164,11 +164,11 @@ func TestHandleBigFactors(t *testing.T) {
 func TestHandleCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	var outs handler.Outputs
+	var outs stage.Outputs
 	// A composite above 2^64 without small factors needs Pollard–Brent.
-	in := &handler.Input{ID: "x", Body: []byte(`{"number":"340282366920938463463374607431768211457"}`)}
+	in := &stage.Input{ID: "x", Body: []byte(`{"number":"340282366920938463463374607431768211457"}`)}
 	err := newTestHandler(t).Handle(ctx, in, &outs)
-	if err == nil || handler.IsPermanent(err) || outs.Len() != 0 {
+	if err == nil || stage.IsPermanent(err) || outs.Len() != 0 {
 		t.Errorf("Handle with a canceled context = %v with %d outputs, want a transient error", err, outs.Len())
 	}
 }
@@ -187,7 +187,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestPorts(t *testing.T) {
-	if got := newTestHandler(t).Ports(); !slices.Equal(got, []string{"prime", "composite"}) {
-		t.Errorf("Ports() = %v", got)
+	if got := Spec.PortNames(); !slices.Equal(got, []string{"prime", "composite"}) {
+		t.Errorf("Spec.PortNames() = %v", got)
 	}
 }

@@ -1,15 +1,3 @@
-// Package stage is the runtime every nsqfarm stage runs on: it consumes a
-// topic's channel with go-nsq, calls a pure handler.Handler for each
-// message, republishes the outputs in MPUB batches and acknowledges each
-// input only after nsqd has acknowledged every output it produced.
-//
-// Delivery is at-least-once end to end: a crash at any point means
-// redelivery. Inputs that can never be processed (a handler's permanent
-// error, or too many delivery attempts) are published to the stage's
-// dead-letter topic with the original body, the error, the stage and the
-// attempt count, and only then finished. Transient failures (an output
-// nsqd that does not answer, a handler's ordinary error) requeue the input
-// with exponential backoff. Nothing is dropped silently.
 package stage
 
 import (
@@ -37,7 +25,9 @@ type Config struct {
 	Outputs map[string]string
 	// DeadLetter is the dead-letter topic.
 	DeadLetter string
-	// Settings are the resolved tunables (see topology.StageSettings).
+	// Settings are the stage's tunables, resolved by package topology
+	// (Topology.Settings, StageSettings.WithDefaults): the stage takes
+	// them as they are.
 	Settings topology.StageSettings
 
 	// LookupdHTTPAddresses are used to discover nsqd instances. When empty
@@ -65,23 +55,9 @@ type Config struct {
 	Metrics *metrics.Registry
 }
 
-// FromTopology builds the Config of stage s of topology t with t's
-// default addresses.
-func FromTopology(t *topology.Topology, s *topology.Stage) Config {
-	return Config{
-		Name:                 s.Name,
-		Topic:                s.Topic,
-		Channel:              s.Channel,
-		Outputs:              s.Outputs,
-		DeadLetter:           s.DeadLetter,
-		Settings:             t.Settings(s),
-		MaxMsgSize:           t.MaxMsgSize(),
-		LookupdHTTPAddresses: t.Defaults.LookupdHTTPAddresses,
-		NSQDTCPAddresses:     t.Defaults.NSQDTCPAddresses,
-	}
-}
-
-// validate checks c and fills defaults.
+// validate checks that c wires a stage (names, outputs, somewhere to
+// consume from) and fills the defaults of the fields that are not
+// settings.
 func (c *Config) validate() error {
 	var errs []error
 	if c.Name == "" {
@@ -100,8 +76,6 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("output %q: invalid topic %q", port, topic))
 		}
 	}
-	c.Settings = c.Settings.WithBuiltins()
-	c.Settings.Check(func(field, msg string) { errs = append(errs, fmt.Errorf("%s: %s", field, msg)) })
 	if len(c.LookupdHTTPAddresses) == 0 && len(c.NSQDTCPAddresses) == 0 {
 		errs = append(errs, errors.New("no --lookupd-http-address and no --nsqd-tcp-address to consume from"))
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/goccy/go-json"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 )
@@ -21,8 +20,8 @@ func TestStageSplitsLargeDeadLetters(t *testing.T) {
 	http := n.RealHTTPAddr().String()
 	nsqtest.CreateChannel(t, http, "in", "work")
 	dead := nsqtest.Collect(t, n.RealTCPAddr().String(), "in_dead", "check")
-	reject := handler.Func(func(context.Context, *handler.Input, *handler.Outputs) error {
-		return handler.Permanentf("rejected")
+	reject := stage.Func(func(context.Context, *stage.Input, *stage.Outputs) error {
+		return stage.Permanentf("rejected")
 	})
 	runStage(t, n, reject, func(c *stage.Config) { c.MaxMsgSize = 2048 })
 

@@ -12,7 +12,6 @@ import (
 	"github.com/goccy/go-json"
 	"github.com/nsqio/nsq/nsqd"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
@@ -134,7 +133,7 @@ func TestHealthReportsDestinations(t *testing.T) {
 
 // sized emits, for an input "N", a message of N bytes; other inputs are
 // echoed.
-var sized = handler.Func(func(_ context.Context, in *handler.Input, out *handler.Outputs) error {
+var sized = stage.Func(func(_ context.Context, in *stage.Input, out *stage.Outputs) error {
 	if n, err := strconv.Atoi(string(in.Body)); err == nil {
 		out.Emit("out", bytes.Repeat([]byte("x"), n))
 		return nil

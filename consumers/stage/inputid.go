@@ -13,7 +13,7 @@ const InputIDLen = 32
 // InputID returns the input id of the message with NSQ ID id that the
 // consumer read from topic on the nsqd it dialled at address nsqd
 // (go-nsq's Message.NSQDAddress). Stages hand it to handlers as
-// handler.Input.ID, handlers copy it into their outputs as "input_id",
+// Input.ID, handlers copy it into their outputs as "input_id",
 // and dead-letter records carry it, so that sinks can deduplicate.
 //
 // The id is the first 16 bytes, in hex, of the SHA-256 of the nsqd

@@ -13,7 +13,6 @@ import (
 	"github.com/nsqio/go-nsq"
 	"github.com/nsqio/nsq/nsqd"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
@@ -96,7 +95,7 @@ func TestInputIDUniqueAcrossNSQDsAndTopics(t *testing.T) {
 	// delivered again; the handler records the id of each delivery.
 	var mu sync.Mutex
 	seen := map[string][]string{} // body -> id of each delivery
-	h := handler.Func(func(_ context.Context, in *handler.Input, o *handler.Outputs) error {
+	h := stage.Func(func(_ context.Context, in *stage.Input, o *stage.Outputs) error {
 		mu.Lock()
 		seen[string(in.Body)] = append(seen[string(in.Body)], in.ID)
 		mu.Unlock()

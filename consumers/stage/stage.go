@@ -11,7 +11,6 @@ import (
 
 	"github.com/nsqio/go-nsq"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
 )
 
@@ -21,7 +20,7 @@ const UserAgent = "nsqfarm/1"
 // Stage runs one handler on one topic's channel.
 type Stage struct {
 	cfg     Config
-	h       handler.Handler
+	h       Handler
 	stats   *stats
 	batcher *batcher
 	states  sync.Pool
@@ -34,18 +33,12 @@ type Stage struct {
 	cancel context.CancelFunc
 }
 
-// New validates cfg and returns a stage that runs h. If h declares its
-// ports (handler.Ports), every port must be mapped to an output topic.
-func New(cfg Config, h handler.Handler) (*Stage, error) {
+// New checks cfg and returns a stage that runs h. cfg.Settings must be
+// resolved (see Config.Settings); the farm maps every port of the
+// handler's spec to a topic.
+func New(cfg Config, h Handler) (*Stage, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
-	}
-	if p, ok := h.(handler.Ports); ok {
-		for _, port := range p.Ports() {
-			if _, ok := cfg.Outputs[port]; !ok {
-				return nil, fmt.Errorf("stage %q: handler port %q is not mapped to an output topic", cfg.Name, port)
-			}
-		}
 	}
 	s := &Stage{cfg: cfg, h: h}
 	s.stats = newStats(cfg.Metrics, &s.cfg)
@@ -165,7 +158,7 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 
 	st := s.states.Get().(*callState)
 	defer s.states.Put(st)
-	st.in = handler.Input{ID: InputID(m.NSQDAddress, s.cfg.Topic, m.ID), Body: m.Body, Attempt: int(m.Attempts)}
+	st.in = Input{ID: InputID(m.NSQDAddress, s.cfg.Topic, m.ID), Body: m.Body, Attempt: int(m.Attempts)}
 	st.out.Reset()
 
 	start := time.Now()
@@ -181,11 +174,11 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 			topic, ok := s.cfg.Outputs[o.Port]
 			switch {
 			case !ok:
-				err = handler.Permanentf("handler emitted on unknown port %q", o.Port)
+				err = Permanentf("handler emitted on unknown port %q", o.Port)
 			case len(o.Body) == 0:
-				err = handler.Permanentf("handler emitted an empty message on port %q (nsqd rejects empty messages)", o.Port)
+				err = Permanentf("handler emitted an empty message on port %q (nsqd rejects empty messages)", o.Port)
 			case len(o.Body) > s.cfg.MaxMsgSize:
-				err = handler.Permanentf("output on port %q to topic %s is %d bytes, over max_msg_size %d (nsqd's --max-msg-size)", o.Port, topic, len(o.Body), s.cfg.MaxMsgSize)
+				err = Permanentf("output on port %q to topic %s is %d bytes, over max_msg_size %d (nsqd's --max-msg-size)", o.Port, topic, len(o.Body), s.cfg.MaxMsgSize)
 			}
 			if err != nil {
 				break
@@ -198,7 +191,7 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 		}
 	}
 	switch {
-	case handler.IsPermanent(err):
+	case IsPermanent(err):
 		s.deadLetter(m, err)
 	case s.hctx.Err() != nil && errors.Is(err, context.Canceled):
 		// Shutting down: hand the input back at once for another consumer.
@@ -223,7 +216,7 @@ func (s *Stage) handle(st *callState) (err error) {
 		if r := recover(); r != nil {
 			s.cfg.Logger.Error("handler panicked", "stage", s.cfg.Name, "input_id", st.in.ID, "panic", r, "stack", string(debug.Stack()))
 			st.out.Reset()
-			err = handler.Permanentf("handler panicked: %v", r)
+			err = Permanentf("handler panicked: %v", r)
 		}
 	}()
 	return s.h.Handle(s.hctx, &st.in, &st.out)

@@ -17,20 +17,20 @@ import (
 	"github.com/nsqio/go-nsq"
 	"github.com/nsqio/nsq/nsqd"
 
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
 // echo emits every input on port "out", upper-cased.
-var echo = handler.Func(func(_ context.Context, in *handler.Input, out *handler.Outputs) error {
+var echo = stage.Func(func(_ context.Context, in *stage.Input, out *stage.Outputs) error {
 	out.Emit("out", bytes.ToUpper(in.Body))
 	return nil
 })
 
-// newStage returns a stage (not yet running) on n's "in" topic.
-func newStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.Config)) *stage.Stage {
+// newStage returns a stage (not yet running) on n's "in" topic, its
+// settings resolved after tweak as topology resolves a stage's.
+func newStage(t *testing.T, n *nsqd.NSQD, h stage.Handler, tweak func(*stage.Config)) *stage.Stage {
 	t.Helper()
 	cfg := stage.Config{
 		Name:             "test",
@@ -49,6 +49,7 @@ func newStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.C
 	if tweak != nil {
 		tweak(&cfg)
 	}
+	cfg.Settings = cfg.Settings.WithDefaults()
 	s, err := stage.New(cfg, h)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func newStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.C
 
 // runStage starts a stage on n's "in" topic and returns a function that
 // stops it (like SIGTERM) and returns Run's error.
-func runStage(t *testing.T, n *nsqd.NSQD, h handler.Handler, tweak func(*stage.Config)) (stop func() error) {
+func runStage(t *testing.T, n *nsqd.NSQD, h stage.Handler, tweak func(*stage.Config)) (stop func() error) {
 	t.Helper()
 	s := newStage(t, n, h, tweak)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -110,21 +111,21 @@ func TestStageRepublishesEveryInput(t *testing.T) {
 func TestStageDeadLetters(t *testing.T) {
 	tests := []struct {
 		name      string
-		h         handler.Func
+		h         stage.Func
 		attempts  int
 		wantError string
 	}{
 		{
 			name: "permanent error",
-			h: func(context.Context, *handler.Input, *handler.Outputs) error {
-				return handler.Permanentf("bad input: not a number")
+			h: func(context.Context, *stage.Input, *stage.Outputs) error {
+				return stage.Permanentf("bad input: not a number")
 			},
 			attempts:  1,
 			wantError: "bad input: not a number",
 		},
 		{
 			name: "transient error until max attempts",
-			h: func(context.Context, *handler.Input, *handler.Outputs) error {
+			h: func(context.Context, *stage.Input, *stage.Outputs) error {
 				return errors.New("backend down")
 			},
 			attempts:  3,
@@ -132,7 +133,7 @@ func TestStageDeadLetters(t *testing.T) {
 		},
 		{
 			name: "handler panic",
-			h: func(context.Context, *handler.Input, *handler.Outputs) error {
+			h: func(context.Context, *stage.Input, *stage.Outputs) error {
 				panic("boom")
 			},
 			attempts:  1,
@@ -140,7 +141,7 @@ func TestStageDeadLetters(t *testing.T) {
 		},
 		{
 			name: "unknown port",
-			h: func(_ context.Context, in *handler.Input, out *handler.Outputs) error {
+			h: func(_ context.Context, in *stage.Input, out *stage.Outputs) error {
 				out.Emit("nowhere", in.Body)
 				return nil
 			},
@@ -191,8 +192,8 @@ func TestDeadLetterKeepsNonJSONBodies(t *testing.T) {
 	http := n.RealHTTPAddr().String()
 	nsqtest.CreateChannel(t, http, "in", "work")
 	dead := nsqtest.Collect(t, n.RealTCPAddr().String(), "in_dead", "check")
-	reject := handler.Func(func(context.Context, *handler.Input, *handler.Outputs) error {
-		return handler.Permanentf("not JSON")
+	reject := stage.Func(func(context.Context, *stage.Input, *stage.Outputs) error {
+		return stage.Permanentf("not JSON")
 	})
 	runStage(t, n, reject, nil)
 	nsqtest.Pub(t, http, "in", []byte("hello {world"))
@@ -228,7 +229,7 @@ func TestTransientErrorRequeuesThenSucceeds(t *testing.T) {
 	nsqtest.CreateChannel(t, http, "in", "work")
 	out := nsqtest.Collect(t, n.RealTCPAddr().String(), "out", "check")
 	var calls atomic.Int32
-	flaky := handler.Func(func(ctx context.Context, in *handler.Input, o *handler.Outputs) error {
+	flaky := stage.Func(func(ctx context.Context, in *stage.Input, o *stage.Outputs) error {
 		calls.Add(1)
 		if in.Attempt < 3 {
 			return errors.New("flaky")
@@ -250,7 +251,7 @@ func TestLongHandlerIsTouched(t *testing.T) {
 	nsqtest.CreateChannel(t, http, "in", "work")
 	out := nsqtest.Collect(t, n.RealTCPAddr().String(), "out", "check")
 	var calls atomic.Int32
-	slow := handler.Func(func(ctx context.Context, in *handler.Input, o *handler.Outputs) error {
+	slow := stage.Func(func(ctx context.Context, in *stage.Input, o *stage.Outputs) error {
 		calls.Add(1)
 		select {
 		case <-time.After(2500 * time.Millisecond): // 2.5 × msg_timeout
@@ -275,7 +276,7 @@ func TestStopDrainsInFlight(t *testing.T) {
 	nsqtest.CreateChannel(t, http, "in", "work")
 	out := nsqtest.Collect(t, n.RealTCPAddr().String(), "out", "check")
 	started := make(chan struct{}, 100)
-	slowEcho := handler.Func(func(ctx context.Context, in *handler.Input, o *handler.Outputs) error {
+	slowEcho := stage.Func(func(ctx context.Context, in *stage.Input, o *stage.Outputs) error {
 		select {
 		case started <- struct{}{}:
 		default:
@@ -378,28 +379,18 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"bad topic", func(c *stage.Config) { c.Topic = "a b" }, `invalid topic "a b"`},
 		{"no outputs", func(c *stage.Config) { c.Outputs = nil }, "no outputs"},
 		{"no addresses", func(c *stage.Config) { c.NSQDTCPAddresses = nil }, "no --lookupd-http-address"},
-		{"bad max in flight", func(c *stage.Config) { c.Settings.MaxInFlight = -1 }, "max_in_flight"},
-		{"unmapped port", func(c *stage.Config) { c.Outputs = map[string]string{"other": "x"} }, `port "out" is not mapped`},
 	}
-	ports := portsHandler{echo, []string{"out"}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base
 			tc.tweak(&cfg)
-			_, err := stage.New(cfg, ports)
+			_, err := stage.New(cfg, echo)
 			if err == nil || !bytes.Contains([]byte(err.Error()), []byte(tc.want)) {
 				t.Fatalf("error %v, want it to mention %q", err, tc.want)
 			}
 		})
 	}
 }
-
-type portsHandler struct {
-	handler.Func
-	ports []string
-}
-
-func (p portsHandler) Ports() []string { return p.ports }
 
 func TestInputBeyondMaxAttemptsIsDeadLetteredUnprocessed(t *testing.T) {
 	n := nsqtest.NSQD(t)
@@ -429,7 +420,7 @@ func TestInputBeyondMaxAttemptsIsDeadLetteredUnprocessed(t *testing.T) {
 	<-requeuer.StopChan
 
 	var calls atomic.Int32
-	counting := handler.Func(func(context.Context, *handler.Input, *handler.Outputs) error {
+	counting := stage.Func(func(context.Context, *stage.Input, *stage.Outputs) error {
 		calls.Add(1)
 		return nil
 	})

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/nsqio/go-nsq"
-
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
 )
 
 // callState is the per-call scratch space of a handler goroutine, reused
@@ -14,8 +12,8 @@ import (
 // the current message while a handler runs long, so nsqd does not time
 // the message out and redeliver it.
 type callState struct {
-	in  handler.Input
-	out handler.Outputs
+	in  Input
+	out Outputs
 
 	every time.Duration
 	mu    sync.Mutex

@@ -10,14 +10,15 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // LoadOptions tell Load what the running binary supports.
 type LoadOptions struct {
-	// Handlers maps every known handler name to the output ports it may
-	// emit on. When nil, handler names and ports are not checked.
-	Handlers map[string][]string
+	// Handlers is the catalogue of known handlers: every stage's handler
+	// name, output ports and options are checked against it. When nil,
+	// they are not checked.
+	Handlers Handlers
 }
 
 // Load reads and validates the topology file at path.
@@ -48,15 +49,15 @@ func Parse(file string, data []byte, opts LoadOptions) (*Topology, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, t.decodeError(err)
 	}
-	loc := locator{root: &root}
-	for _, name := range loc.keys("stages") {
+	t.loc = locator{root: &root}
+	for _, name := range t.loc.keys("stages") {
 		if s := t.Stages[name]; s != nil {
 			s.Name = name
-			s.line = loc.line("stages", name)
+			s.line = t.loc.line("stages", name)
 			t.stageOrder = append(t.stageOrder, name)
 		}
 	}
-	if err := t.validate(loc, opts); err != nil {
+	if err := t.validate(opts); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -5,6 +5,8 @@ package topology
 import (
 	"fmt"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // DefaultFile is the topology file name looked up when none is given.
@@ -25,6 +27,8 @@ type Topology struct {
 	File string `yaml:"-"`
 	// stageOrder keeps stages in file order for stable listings.
 	stageOrder []string
+	// loc finds the line of a key in the file.
+	loc locator
 }
 
 // Defaults holds deployment-wide settings.
@@ -55,38 +59,12 @@ type Topic struct {
 	Description string `yaml:"description"`
 }
 
-// StageSettings are the tunables of a stage's runtime. Zero values inherit
-// from Defaults.Stage, then from the built-in defaults.
-type StageSettings struct {
-	// Concurrency is the number of handler goroutines; 0 means one per core.
-	Concurrency int `yaml:"concurrency"`
-	// MaxInFlight is the number of messages NSQ may push before they are
-	// finished; 0 means 4 × concurrency × batch size, capped at 2500.
-	MaxInFlight int `yaml:"max_in_flight"`
-	// MaxAttempts is the delivery count after which an input is
-	// dead-lettered instead of processed again.
-	MaxAttempts int `yaml:"max_attempts"`
-	// MsgTimeout is the time nsqd waits for a FIN before redelivering; long
-	// handlers are TOUCHed well before it expires.
-	MsgTimeout Duration `yaml:"msg_timeout"`
-	// BatchSize bounds the number of messages in one MPUB.
-	BatchSize int `yaml:"batch_size"`
-	// BatchBytes bounds the bytes of one MPUB.
-	BatchBytes int `yaml:"batch_bytes"`
-	// BatchDelay bounds how long an output waits for its batch to fill.
-	BatchDelay Duration `yaml:"batch_delay"`
-	// RequeueDelay is the base delay of a requeue after a transient
-	// failure; it doubles with each attempt up to MaxRequeueDelay.
-	RequeueDelay Duration `yaml:"requeue_delay"`
-	// MaxRequeueDelay caps the requeue delay.
-	MaxRequeueDelay Duration `yaml:"max_requeue_delay"`
-}
-
 // Stage declares one consumer stage.
 type Stage struct {
 	// Name is the stage's key in the stages map.
 	Name string `yaml:"-"`
-	// Handler names the handler implementation (see package consumers).
+	// Handler names the handler implementation, a spec of the catalogue
+	// (see package consumers).
 	Handler string `yaml:"handler"`
 	// Topic is the input topic.
 	Topic string `yaml:"topic"`
@@ -98,8 +76,10 @@ type Stage struct {
 	DeadLetter string `yaml:"dead_letter"`
 	// StageSettings are this stage's tunables; zero values inherit.
 	StageSettings `yaml:",inline"`
-	// Options are handler-specific settings, decoded by the handler.
-	Options map[string]any `yaml:"options"`
+	// Options are the handler's options, as written in the file: the
+	// handler's spec decodes them (see DecodeOptions), so that every error
+	// names its line. Kind is 0 when the stage has no options.
+	Options yaml.Node `yaml:"options"`
 
 	// line is the line of the stage's key in the file.
 	line int

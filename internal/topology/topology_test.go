@@ -1,15 +1,59 @@
 package topology_test
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
-var handlers = map[string][]string{"primality": {"prime", "composite"}}
+// testSpec is a handler spec with primality's ports and a few options.
+type testSpec struct{}
+
+// testOptions are testSpec's options.
+type testOptions struct {
+	MaxDigits    int `yaml:"max_digits" doc:"longest number"`
+	FactorBudget struct {
+		RhoSteps int `yaml:"rho_steps"`
+	} `yaml:"factor_budget" doc:"factoring bounds"`
+	Tags []string `yaml:"tags" doc:"labels"`
+}
+
+func (testSpec) PortNames() []string { return []string{"prime", "composite"} }
+
+func (testSpec) CheckOptions(n *yaml.Node, maxMsgSize int) error {
+	o := testOptions{MaxDigits: 10}
+	if err := topology.DecodeOptions(n, &o); err != nil {
+		return err
+	}
+	var errs []error
+	if o.MaxDigits < 1 {
+		errs = append(errs, &topology.OptionError{Path: "max_digits", Msg: "must be at least 1"})
+	}
+	if o.FactorBudget.RhoSteps < 0 {
+		errs = append(errs, &topology.OptionError{Path: "factor_budget.rho_steps", Msg: "must not be negative"})
+	}
+	if o.MaxDigits > maxMsgSize {
+		errs = append(errs, &topology.OptionError{Path: "max_digits", Msg: "over max_msg_size"})
+	}
+	return errors.Join(errs...)
+}
+
+// testHandlers is a catalogue of one handler, primality.
+type testHandlers struct{}
+
+func (testHandlers) HandlerNames() []string { return []string{"primality"} }
+
+func (testHandlers) HandlerSpec(name string) (topology.HandlerSpec, bool) {
+	return testSpec{}, name == "primality"
+}
+
+var handlers testHandlers
 
 const valid = `defaults:
   nsqd_tcp_addresses: ["127.0.0.1:4150"]
@@ -30,6 +74,9 @@ stages:
     outputs: {prime: primes, composite: non_primes}
     dead_letter: numbers_dead
     concurrency: 3
+    options:
+      max_digits: 50
+      factor_budget: {rho_steps: 10}
 `
 
 func TestParseValid(t *testing.T) {
@@ -45,7 +92,8 @@ func TestParseValid(t *testing.T) {
 	if set.Concurrency != 3 || set.MaxAttempts != 7 || set.MsgTimeout.D() != 30*time.Second {
 		t.Errorf("settings %+v: stage and defaults values not applied", set)
 	}
-	if set.BatchSize != topology.DefaultBatchSize || set.MaxInFlight != min(4*3*topology.DefaultBatchSize, 2500) {
+	def := topology.DefaultStageSettings()
+	if set.BatchSize != def.BatchSize || set.MaxInFlight != min(4*3*def.BatchSize, 2500) {
 		t.Errorf("settings %+v: built-in defaults not applied", set)
 	}
 	if s.Line() != 13 {
@@ -79,6 +127,15 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"bad address", [2]string{`["127.0.0.1:4150"]`, `["localhost"]`}, `t.yaml:2: defaults.nsqd_tcp_addresses: invalid address "localhost"`},
 		{"bad topic name", [2]string{"  numbers_dead: {}", "  numbers_dead: {}\n  bad/name: {}"}, `t.yaml:12: topics.bad/name: invalid topic name`},
 		{"not yaml", [2]string{"topics:", "topics: ["}, "t.yaml:"},
+		{"unknown option", [2]string{"max_digits: 50", "max_digitz: 50"}, "t.yaml:21: stages.primality.options.max_digitz: unknown option (options here: max_digits, factor_budget, tags)"},
+		{"unknown nested option", [2]string{"{rho_steps: 10}", "{rho_step: 10}"}, "t.yaml:22: stages.primality.options.factor_budget.rho_step: unknown option (options here: rho_steps)"},
+		{"option of the wrong type", [2]string{"max_digits: 50", "max_digits: many"}, "t.yaml:21: stages.primality.options.max_digits: cannot unmarshal !!str `many` into int"},
+		{"list option of the wrong type", [2]string{"max_digits: 50", "max_digits: 50\n      tags: {a: b}"}, "t.yaml:22: stages.primality.options.tags: cannot unmarshal !!map into []string"},
+		{"repeated option", [2]string{"max_digits: 50", "max_digits: 50\n      max_digits: 60"}, "t.yaml:22: stages.primality.options.max_digits: is given twice"},
+		{"invalid option", [2]string{"max_digits: 50", "max_digits: 0"}, "t.yaml:21: stages.primality.options.max_digits: must be at least 1"},
+		{"invalid nested option", [2]string{"{rho_steps: 10}", "{rho_steps: -1}"}, "t.yaml:22: stages.primality.options.factor_budget.rho_steps: must not be negative"},
+		{"options not a mapping", [2]string{"    options:\n      max_digits: 50\n      factor_budget: {rho_steps: 10}", "    options: [1]"}, "t.yaml:20: stages.primality.options: must be a mapping of max_digits, factor_budget, tags"},
+		{"option over max_msg_size", [2]string{"max_digits: 50", "max_digits: 2000000"}, "t.yaml:21: stages.primality.options.max_digits: over max_msg_size"},
 		{"max message size over an MPUB", [2]string{`  nsqd_tcp_addresses: ["127.0.0.1:4150"]`, `  nsqd_tcp_addresses: ["127.0.0.1:4150"]` + "\n  max_msg_size: 6000000"}, "t.yaml:3: defaults.max_msg_size: must be between 1 and 5242872"},
 	}
 	for _, tc := range tests {

@@ -5,32 +5,18 @@ import (
 	"fmt"
 	"maps"
 	"net"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 )
 
-// Built-in stage settings, used when neither the stage nor the defaults
-// section sets a value.
 const (
-	DefaultMaxAttempts     = 10
-	DefaultMsgTimeout      = 60 * time.Second
-	DefaultBatchSize       = 256
-	DefaultBatchBytes      = 1 << 20
-	DefaultBatchDelay      = 5 * time.Millisecond
-	DefaultRequeueDelay    = time.Second
-	DefaultMaxRequeueDelay = 2 * time.Minute
-	maxMaxInFlight         = 2500
-	maxBatchBytes          = 5 << 20 // nsqd's default --max-body-size
-	// DefaultMaxMsgSize is nsqd's default --max-msg-size.
+	// DefaultMaxMsgSize is nsqd's default --max-msg-size, the largest
+	// message when defaults.max_msg_size is not set.
 	DefaultMaxMsgSize = 1 << 20
 	// mpubOverhead is what an MPUB body adds to its messages: a count,
 	// then a size before each.
-	mpubOverhead  = 8
-	minMsgTimeout = time.Second
-	maxMsgTimeout = 15 * time.Minute // nsqd's default --max-msg-timeout
+	mpubOverhead = 8
 )
 
 // ValidName reports whether s is a valid NSQ topic or channel name
@@ -58,111 +44,32 @@ func (t *Topology) MaxMsgSize() int {
 	return DefaultMaxMsgSize
 }
 
-// Settings returns the effective settings of stage s: its own values, then
+// Settings returns the resolved settings of stage s: its own values, then
 // the defaults section's, then the built-in defaults.
 func (t *Topology) Settings(s *Stage) StageSettings {
-	return s.StageSettings.Merge(t.Defaults.Stage).WithBuiltins()
+	return s.StageSettings.Merge(t.Defaults.Stage).WithDefaults()
 }
 
-// Merge returns a copy of s in which every zero field takes the value of
-// the same field in fallback.
-func (s StageSettings) Merge(fallback StageSettings) StageSettings {
-	pick := func(v, f int) int {
-		if v == 0 {
-			return f
-		}
-		return v
+// ResolveSettings returns the resolved settings of stage s under the
+// non-zero values of override (a deployment's flags), which come first.
+// It rejects an override out of range.
+func (t *Topology) ResolveSettings(s *Stage, override StageSettings) (StageSettings, error) {
+	if err := override.Validate(); err != nil {
+		return StageSettings{}, fmt.Errorf("stage %s: %w", s.Name, err)
 	}
-	pickD := func(v, f Duration) Duration {
-		if v == 0 {
-			return f
-		}
-		return v
-	}
-	return StageSettings{
-		Concurrency:     pick(s.Concurrency, fallback.Concurrency),
-		MaxInFlight:     pick(s.MaxInFlight, fallback.MaxInFlight),
-		MaxAttempts:     pick(s.MaxAttempts, fallback.MaxAttempts),
-		MsgTimeout:      pickD(s.MsgTimeout, fallback.MsgTimeout),
-		BatchSize:       pick(s.BatchSize, fallback.BatchSize),
-		BatchBytes:      pick(s.BatchBytes, fallback.BatchBytes),
-		BatchDelay:      pickD(s.BatchDelay, fallback.BatchDelay),
-		RequeueDelay:    pickD(s.RequeueDelay, fallback.RequeueDelay),
-		MaxRequeueDelay: pickD(s.MaxRequeueDelay, fallback.MaxRequeueDelay),
-	}
-}
-
-// WithBuiltins fills every zero field with its built-in default. A zero
-// Concurrency becomes the number of CPUs and a zero MaxInFlight is sized
-// to keep every handler and the batcher busy.
-func (s StageSettings) WithBuiltins() StageSettings {
-	s = s.Merge(StageSettings{
-		Concurrency:     runtime.NumCPU(),
-		MaxAttempts:     DefaultMaxAttempts,
-		MsgTimeout:      Duration(DefaultMsgTimeout),
-		BatchSize:       DefaultBatchSize,
-		BatchBytes:      DefaultBatchBytes,
-		BatchDelay:      Duration(DefaultBatchDelay),
-		RequeueDelay:    Duration(DefaultRequeueDelay),
-		MaxRequeueDelay: Duration(DefaultMaxRequeueDelay),
-	})
-	if s.MaxInFlight == 0 {
-		s.MaxInFlight = min(4*s.BatchSize*s.Concurrency, maxMaxInFlight)
-	}
-	return s
-}
-
-// Check validates the settings, calling bad for each problem with the
-// YAML field name.
-func (s StageSettings) Check(bad func(field, msg string)) {
-	if s.Concurrency < 0 {
-		bad("concurrency", fmt.Sprintf("must be >= 0 (0 means one per core), got %d", s.Concurrency))
-	}
-	if s.MaxInFlight < 0 || s.MaxInFlight > maxMaxInFlight {
-		bad("max_in_flight", fmt.Sprintf("must be between 0 and %d (nsqd's --max-rdy-count), got %d", maxMaxInFlight, s.MaxInFlight))
-	}
-	if s.MaxAttempts < 0 || s.MaxAttempts > 65535 {
-		bad("max_attempts", fmt.Sprintf("must be between 1 and 65535, got %d", s.MaxAttempts))
-	}
-	if d := s.MsgTimeout.D(); d != 0 && (d < minMsgTimeout || d > maxMsgTimeout) {
-		bad("msg_timeout", fmt.Sprintf("must be between %v and %v (nsqd's --max-msg-timeout), got %v", minMsgTimeout, maxMsgTimeout, d))
-	}
-	if s.BatchSize < 0 {
-		bad("batch_size", fmt.Sprintf("must be >= 1, got %d", s.BatchSize))
-	}
-	if s.BatchBytes < 0 || s.BatchBytes > maxBatchBytes {
-		bad("batch_bytes", fmt.Sprintf("must be between 1 and %d (nsqd's --max-body-size), got %d", maxBatchBytes, s.BatchBytes))
-	}
-	if s.BatchDelay < 0 || s.BatchDelay.D() > time.Second {
-		bad("batch_delay", fmt.Sprintf("must be between 0 and 1s, got %v", s.BatchDelay))
-	}
-	if s.RequeueDelay < 0 {
-		bad("requeue_delay", fmt.Sprintf("must be >= 0, got %v", s.RequeueDelay))
-	}
-	if s.MaxRequeueDelay < 0 || s.MaxRequeueDelay.D() > time.Hour {
-		bad("max_requeue_delay", fmt.Sprintf("must be between 0 and 1h (nsqd's --max-req-timeout), got %v", s.MaxRequeueDelay))
-	}
+	return override.Merge(s.StageSettings).Merge(t.Defaults.Stage).WithDefaults(), nil
 }
 
 // validate checks the whole topology and returns every problem found,
 // ordered by line.
-func (t *Topology) validate(loc locator, opts LoadOptions) error {
+func (t *Topology) validate(opts LoadOptions) error {
 	var errs []*FieldError
-	bad := func(msg string, path ...string) {
-		field := ""
-		for i, p := range path {
-			if i > 0 {
-				field += "."
-			}
-			field += p
-		}
-		errs = append(errs, &FieldError{File: t.fileName(), Line: loc.line(path...), Field: field, Msg: msg})
-	}
+	bad := func(msg string, path ...string) { errs = append(errs, t.fieldError(msg, path...)) }
 
 	if len(t.Topics) == 0 {
 		bad("at least one topic must be declared", "topics")
 	}
-	for _, name := range loc.keys("topics") {
+	for _, name := range t.loc.keys("topics") {
 		if !ValidName(name) {
 			bad(fmt.Sprintf("invalid topic name %q (1-64 of [.a-zA-Z0-9_-])", name), "topics", name)
 		}
@@ -185,8 +92,8 @@ func (t *Topology) validate(loc locator, opts LoadOptions) error {
 		checkAddr(t.Defaults.MetricsAddress, "defaults", "metrics_address")
 	}
 	t.Defaults.Stage.Check(func(field, msg string) { bad(msg, "defaults", "stage", field) })
-	if m := t.Defaults.MaxMsgSize; m < 0 || m > maxBatchBytes-mpubOverhead {
-		bad(fmt.Sprintf("must be between 1 and %d (one message must fit in an MPUB under nsqd's default --max-body-size), got %d", maxBatchBytes-mpubOverhead, m), "defaults", "max_msg_size")
+	if m, limit := t.Defaults.MaxMsgSize, int(setting("batch_bytes").max)-mpubOverhead; m < 0 || m > limit {
+		bad(fmt.Sprintf("must be between 1 and %d (one message must fit in an MPUB under nsqd's default --max-body-size), got %d", limit, m), "defaults", "max_msg_size")
 	}
 
 	declared := func(topic string, path ...string) {
@@ -229,24 +136,48 @@ func (t *Topology) validate(loc locator, opts LoadOptions) error {
 		if s.Handler == "" {
 			bad("is required", p("handler")...)
 		} else if opts.Handlers != nil {
-			known, ok := opts.Handlers[s.Handler]
-			if !ok {
-				bad(fmt.Sprintf("unknown handler %q (known: %v)", s.Handler, slices.Sorted(maps.Keys(opts.Handlers))), p("handler")...)
-			} else {
-				for _, port := range ports {
-					if !slices.Contains(known, port) {
-						bad(fmt.Sprintf("handler %q has no output port %q (ports: %v)", s.Handler, port, known), p("outputs", port)...)
-					}
-				}
-				for _, port := range known {
-					if _, ok := s.Outputs[port]; !ok {
-						bad(fmt.Sprintf("handler %q output port %q is not mapped to a topic", s.Handler, port), p("outputs")...)
-					}
-				}
-			}
+			errs = append(errs, t.checkHandler(s, opts.Handlers, ports)...)
 		}
 		s.StageSettings.Check(func(field, msg string) { bad(msg, p(field)...) })
 	}
+	return joinFieldErrors(errs)
+}
+
+// checkHandler checks stage s against its handler's spec: the handler
+// exists, every port it emits on is mapped to a topic and nothing else
+// is, and its options decode and validate.
+func (t *Topology) checkHandler(s *Stage, handlers Handlers, ports []string) []*FieldError {
+	var errs []*FieldError
+	bad := func(msg string, path ...string) {
+		errs = append(errs, t.fieldError(msg, append([]string{"stages", s.Name}, path...)...))
+	}
+	spec, ok := handlers.HandlerSpec(s.Handler)
+	if !ok {
+		bad(fmt.Sprintf("unknown handler %q (known: %v)", s.Handler, handlers.HandlerNames()), "handler")
+		return errs
+	}
+	known := spec.PortNames()
+	for _, port := range ports {
+		if !slices.Contains(known, port) {
+			bad(fmt.Sprintf("handler %q has no output port %q (ports: %v)", s.Handler, port, known), "outputs", port)
+		}
+	}
+	for _, port := range known {
+		if _, ok := s.Outputs[port]; !ok {
+			bad(fmt.Sprintf("handler %q output port %q is not mapped to a topic", s.Handler, port), "outputs")
+		}
+	}
+	return append(errs, t.optionErrors(s.Name, spec.CheckOptions(&s.Options, t.MaxMsgSize()))...)
+}
+
+// fieldError locates a problem with the key at path (or the nearest key
+// above it that the file holds).
+func (t *Topology) fieldError(msg string, path ...string) *FieldError {
+	return &FieldError{File: t.fileName(), Line: t.loc.line(path...), Field: strings.Join(path, "."), Msg: msg}
+}
+
+// joinFieldErrors orders errs by line and joins them; nil when empty.
+func joinFieldErrors(errs []*FieldError) error {
 	if len(errs) == 0 {
 		return nil
 	}

@@ -1,12 +1,7 @@
-// Package handler defines the contract between a stage's pure logic and the
-// stage runtime that runs it on NSQ.
-//
-// A Handler is a function from one input message to zero or more output
-// messages. It knows nothing about NSQ: the runtime (package stage) owns
-// decoding of the transport, routing of outputs to topics, batching,
-// acknowledgement, retries, dead letters, metrics and shutdown. This keeps
-// handlers testable and benchmarkable on their own.
-package handler
+package stage
+
+// This file is the contract between a stage's pure logic and the runtime
+// that runs it on NSQ.
 
 import (
 	"context"
@@ -18,8 +13,8 @@ import (
 type Input struct {
 	// ID identifies the input message: unique across the nsqds of a
 	// cluster and their topics, and the same value on every redelivery of
-	// the same message. The stage runtime derives it from the nsqd address,
-	// the topic and the NSQ message ID (see stage.InputID). Handlers copy
+	// the same message. The runtime derives it from the nsqd address, the
+	// topic and the NSQ message ID (see InputID). Handlers copy
 	// it into their outputs (as "input_id") so downstream sinks can
 	// deduplicate.
 	ID string
@@ -62,7 +57,9 @@ func (o *Outputs) Reset() {
 	o.list = o.list[:0]
 }
 
-// Handler is the pure logic of a stage.
+// Handler is the pure logic of a stage: a function from one input message
+// to zero or more output messages. It knows nothing about NSQ, so it can be
+// tested and benchmarked on its own.
 type Handler interface {
 	// Handle processes one input and emits its outputs into out.
 	//
@@ -73,21 +70,6 @@ type Handler interface {
 	// the input is requeued with backoff. Handle must return promptly when
 	// ctx is done.
 	Handle(ctx context.Context, in *Input, out *Outputs) error
-}
-
-// Ports is implemented by handlers that declare their output port names, so
-// the topology can be checked against them at start-up.
-type Ports interface {
-	// Ports lists every port the handler may emit on.
-	Ports() []string
-}
-
-// MessageSizeLimited is implemented by handlers whose options must agree
-// with the largest message nsqd accepts (the topology's max_msg_size): an
-// input can be no larger, and an output larger than it is dead-lettered.
-// Lint and start-up call CheckMaxMsgSize and report its error.
-type MessageSizeLimited interface {
-	CheckMaxMsgSize(maxMsgSize int) error
 }
 
 // Func adapts an ordinary function to the Handler interface.

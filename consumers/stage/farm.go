@@ -1,7 +1,4 @@
-// Package farm runs a set of stages from a topology in one process, with a
-// shared /metrics and /healthz server. Both `nsqfarm up` and `nsqfarm
-// consume` are built on it.
-package farm
+package stage
 
 import (
 	"context"
@@ -12,15 +9,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nsqfarm/nsqfarm/consumers"
-	"github.com/nsqfarm/nsqfarm/consumers/handler"
-	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/metrics"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
-// Overrides replace topology values for one deployment; zero values keep
-// the topology's.
+// Overrides replace topology values for one deployment (a command's
+// flags); zero values keep the topology's. Concurrency and MaxInFlight are
+// checked against the ranges of their settings.
 type Overrides struct {
 	Concurrency                 int
 	MaxInFlight                 int
@@ -31,10 +26,12 @@ type Overrides struct {
 	MaxMsgSize int
 }
 
-// Options configure a Farm.
-type Options struct {
+// FarmOptions configure a Farm.
+type FarmOptions struct {
 	// Topology is the validated topics.yaml.
 	Topology *topology.Topology
+	// Catalogue holds the specs of the stages' handlers.
+	Catalogue *Catalogue
 	// Stages names the stages to run; empty means every stage.
 	Stages []string
 	// Overrides apply to every stage.
@@ -47,18 +44,23 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Farm is a set of stages ready to run.
+// Farm is a set of stages ready to run in one process, with a shared
+// /metrics and /healthz server.
 type Farm struct {
-	opts    Options
-	stages  []*stage.Stage
+	opts    FarmOptions
+	stages  []*Stage
 	reg     *metrics.Registry
 	metrics *metrics.Server
 }
 
-// New builds every requested stage (checking each handler's options, and
-// its size options against the topology's max_msg_size) and binds the
-// metrics address, unless it is "".
-func New(opts Options) (*Farm, error) {
+// NewFarm builds every requested stage of the topology, each handler from
+// its spec in the catalogue with the stage's options, checked against the
+// destination nsqds' max_msg_size (errors name the option's line in the
+// topology file), and binds the metrics address, unless it is "".
+func NewFarm(opts FarmOptions) (*Farm, error) {
+	if opts.Topology == nil || opts.Catalogue == nil {
+		return nil, errors.New("stage: NewFarm needs a Topology and a Catalogue")
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -71,44 +73,48 @@ func New(opts Options) (*Farm, error) {
 		return nil, fmt.Errorf("%s declares no stages", t.File)
 	}
 	f := &Farm{opts: opts, reg: metrics.NewRegistry()}
+	o := opts.Overrides
 	maxMsgSize := t.MaxMsgSize()
-	if opts.Overrides.MaxMsgSize > 0 {
-		maxMsgSize = opts.Overrides.MaxMsgSize
+	if o.MaxMsgSize > 0 {
+		maxMsgSize = o.MaxMsgSize
 	}
 	for _, name := range names {
 		st, err := t.Stage(name)
 		if err != nil {
 			return nil, err
 		}
-		h, err := consumers.NewHandler(st.Handler, st.Options)
+		spec, err := opts.Catalogue.Spec(st.Handler)
 		if err != nil {
-			return nil, fmt.Errorf("%s: stages.%s.options: %w", t.File, name, err)
+			return nil, fmt.Errorf("%s: stages.%s.handler: %w", t.File, name, err)
 		}
-		if sl, ok := h.(handler.MessageSizeLimited); ok {
-			if err := sl.CheckMaxMsgSize(maxMsgSize); err != nil {
-				return nil, fmt.Errorf("%s: stages.%s.options: %w", t.File, name, err)
-			}
+		h, err := spec.New(&st.Options, maxMsgSize)
+		if err != nil {
+			return nil, t.OptionsError(name, err)
 		}
-		cfg := stage.FromTopology(t, st)
-		o := opts.Overrides
-		if o.Concurrency > 0 {
-			cfg.Settings.Concurrency = o.Concurrency
+		set, err := t.ResolveSettings(st, topology.StageSettings{Concurrency: o.Concurrency, MaxInFlight: o.MaxInFlight})
+		if err != nil {
+			return nil, err
 		}
-		if o.MaxInFlight > 0 {
-			cfg.Settings.MaxInFlight = o.MaxInFlight
+		cfg := Config{
+			Name:                        name,
+			Topic:                       st.Topic,
+			Channel:                     st.Channel,
+			Outputs:                     st.Outputs,
+			DeadLetter:                  st.DeadLetter,
+			Settings:                    set,
+			LookupdHTTPAddresses:        t.Defaults.LookupdHTTPAddresses,
+			NSQDTCPAddresses:            t.Defaults.NSQDTCPAddresses,
+			DestinationNSQDTCPAddresses: o.DestinationNSQDTCPAddresses,
+			MaxMsgSize:                  maxMsgSize,
+			DrainTimeout:                opts.DrainTimeout,
+			Logger:                      opts.Logger,
+			Metrics:                     f.reg,
 		}
 		if len(o.LookupdHTTPAddresses) > 0 || len(o.NSQDTCPAddresses) > 0 {
 			cfg.LookupdHTTPAddresses = o.LookupdHTTPAddresses
 			cfg.NSQDTCPAddresses = o.NSQDTCPAddresses
 		}
-		if len(o.DestinationNSQDTCPAddresses) > 0 {
-			cfg.DestinationNSQDTCPAddresses = o.DestinationNSQDTCPAddresses
-		}
-		cfg.MaxMsgSize = maxMsgSize
-		cfg.DrainTimeout = opts.DrainTimeout
-		cfg.Logger = opts.Logger
-		cfg.Metrics = f.reg
-		s, err := stage.New(cfg, h)
+		s, err := New(cfg, h)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +131,7 @@ func New(opts Options) (*Farm, error) {
 }
 
 // Stages returns the farm's stages.
-func (f *Farm) Stages() []*stage.Stage { return f.stages }
+func (f *Farm) Stages() []*Stage { return f.stages }
 
 // MetricsAddr returns the bound metrics address, or "" when disabled.
 func (f *Farm) MetricsAddr() string {
