@@ -26,7 +26,6 @@ Usage:
   nsqfarm tail      --topic T [-n N] print a topic's messages as JSON lines (--from-start, --channel C)
   nsqfarm solve     FILE [--json]    solve an LP/MPS/JSON model locally
   nsqfarm lint      [--config F]     validate topics.yaml
-  nsqfarm bench     hop [flags]      one pipeline hop's throughput beside nsq_to_nsq on the same nsqd
 
 Run 'nsqfarm COMMAND -h' for a command's flags. Address flags also read
 NSQFARM_* environment variables (for example NSQFARM_LOOKUPD_HTTP_ADDRESS).
@@ -56,7 +55,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"tail":    cmdTail,
 		"solve":   cmdSolve,
 		"lint":    cmdLint,
-		"bench":   cmdBench,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
