@@ -10,7 +10,7 @@ require (
 	github.com/nsqio/nsq v1.3.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/term v0.48.0
-	gopkg.in/yaml.v3 v3.0.1
+	golang.org/x/time v0.16.0
 )
 
 require (

@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/nsqio/go-nsq"
+	"golang.org/x/time/rate"
+
+	"github.com/nsqfarm/nsqfarm/internal/backoff"
+	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
 )
 
 // Source yields message bodies. A yielded body is only valid until the next
@@ -70,7 +74,7 @@ type Publisher struct {
 	opts      Options
 	log       *slog.Logger
 	producers []*nsq.Producer
-	limiter   *tokenBucket
+	limiter   *rate.Limiter // nil when unlimited
 
 	mu  sync.Mutex // serialises Publish; guards cur
 	cur int        // index of the address for the next batch
@@ -92,19 +96,35 @@ func NewPublisher(opts Options) (*Publisher, error) {
 		cfg = nsq.NewConfig()
 	}
 	p := &Publisher{opts: opts, log: log}
+	// go-nsq's info lines (connecting, closing) are routine: they are
+	// produced only when debug logging is on, so a normal run stays quiet.
+	nsqLevel := nsq.LogLevelWarning
+	if log.Enabled(context.Background(), slog.LevelDebug) {
+		nsqLevel = nsq.LogLevelInfo
+	}
 	for _, addr := range opts.Addrs {
 		prod, err := nsq.NewProducer(addr, cfg)
 		if err != nil {
 			p.Stop()
 			return nil, fmt.Errorf("producers: nsqd %s: %w", addr, err)
 		}
-		prod.SetLogger(slogAdapter{log.With("nsqd", addr)}, nsq.LogLevelInfo)
+		prod.SetLogger(nsqlog.New(log.With("nsqd", addr, "component", "go-nsq")), nsqLevel)
 		p.producers = append(p.producers, prod)
 	}
 	if opts.Rate > 0 {
-		p.limiter = newTokenBucket(opts.Rate, opts.batchLimit())
+		p.limiter = newLimiter(opts.Rate, opts.batchLimit())
 	}
 	return p, nil
+}
+
+// newLimiter returns a limiter of perSecond messages per second that lets
+// a batch of up to burst messages wait for its tokens. It starts empty, so
+// N messages take about N/perSecond seconds from the start rather than
+// beginning with a free burst.
+func newLimiter(perSecond float64, burst int) *rate.Limiter {
+	l := rate.NewLimiter(rate.Limit(perSecond), burst)
+	l.AllowN(time.Now(), burst)
+	return l
 }
 
 // Ping checks that every nsqd address accepts a connection, returning the
@@ -184,7 +204,10 @@ func (p *Publisher) Publish(ctx context.Context, topic string, src Source) (Stat
 			return err
 		}
 		if p.limiter != nil {
-			if err := p.limiter.wait(ctx, b.len()); err != nil {
+			if err := p.limiter.WaitN(ctx, b.len()); err != nil {
+				if ctx.Err() == nil { // the wait would outlast ctx's deadline
+					err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+				}
 				return err
 			}
 		}
@@ -305,7 +328,6 @@ const chunkSize = 64 << 10
 // send publishes one batch with retries. It returns nil once nsqd has
 // acknowledged it.
 func (p *Publisher) send(ctx context.Context, topic string, bodies [][]byte, st *Stats) error {
-	backoff := p.opts.RetryBackoff
 	for attempt := 0; ; attempt++ {
 		i := p.cur
 		err := p.producers[i].MultiPublish(topic, bodies)
@@ -322,16 +344,16 @@ func (p *Publisher) send(ctx context.Context, topic string, bodies [][]byte, st 
 				len(bodies), p.opts.Addrs[i], attempt+1, err)
 		}
 		st.Retries++
+		wait := backoff.Delay(p.opts.RetryBackoff, p.opts.MaxRetryBackoff, attempt+1)
 		p.log.Warn("MPUB failed, retrying", "topic", topic, "nsqd", p.opts.Addrs[i],
-			"messages", len(bodies), "attempt", attempt+1, "backoff", backoff, "err", err)
-		t := time.NewTimer(backoff)
+			"messages", len(bodies), "attempt", attempt+1, "backoff", wait, "err", err)
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return errors.Join(ctx.Err(), fmt.Errorf("last MPUB error: %w", err))
 		case <-t.C:
 		}
-		backoff = min(2*backoff, p.opts.MaxRetryBackoff)
 	}
 }
 
@@ -358,23 +380,3 @@ func (b *batch) size() int        { return b.bytes }
 func (b *batch) bodies() [][]byte { return b.list }
 func (b *batch) add(body []byte)  { b.list = append(b.list, body); b.bytes += len(body) }
 func (b *batch) reset()           { clear(b.list); b.list = b.list[:0]; b.bytes = 0 }
-
-// slogAdapter lets go-nsq log through slog. go-nsq lines start with their
-// level ("INF", "WRN", "ERR", "DBG"); INF and DBG go to slog Debug so a
-// normal run stays quiet.
-type slogAdapter struct{ l *slog.Logger }
-
-func (a slogAdapter) Output(_ int, s string) error {
-	lvl := slog.LevelDebug
-	switch {
-	case strings.HasPrefix(s, "WRN"):
-		lvl = slog.LevelWarn
-	case strings.HasPrefix(s, "ERR"):
-		lvl = slog.LevelError
-	}
-	if len(s) > 4 {
-		s = strings.TrimSpace(s[4:])
-	}
-	a.l.Log(context.Background(), lvl, s, "component", "go-nsq")
-	return nil
-}

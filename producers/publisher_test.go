@@ -1,12 +1,16 @@
 package producers
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,6 +330,31 @@ func TestPublishRateLimit(t *testing.T) {
 	}
 }
 
+func TestPublishRateLimitOutlastingDeadline(t *testing.T) {
+	// No nsqd: the limiter gives up before anything is sent (a Publisher
+	// connects on its first MPUB).
+	opts := quietOptions("127.0.0.1:1")
+	opts.Rate = 1 // the first message is due in a second
+	p, err := NewPublisher(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	st, err := p.Publish(ctx, "rate_deadline", sliceSource(numberBodies(5)))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want one that is context.DeadlineExceeded", err)
+	}
+	if st.Acked != 0 {
+		t.Errorf("acked %d before the first message was due", st.Acked)
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("returned after %v, want before the first message was due", elapsed)
+	}
+}
+
 func TestPublishOversizedMessageIsNotRetried(t *testing.T) {
 	addr := startNSQD(t)
 	opts := quietOptions(addr)
@@ -406,4 +435,56 @@ func TestParseStrategy(t *testing.T) {
 	if _, err := ParseStrategy("random"); err == nil {
 		t.Fatal("unknown strategy accepted")
 	}
+}
+
+func TestGoNSQLogLevels(t *testing.T) {
+	addr := startNSQD(t)
+	tests := []struct {
+		name          string
+		level         slog.Level
+		wantConnectOn bool
+	}{
+		{"debug shows go-nsq's info lines", slog.LevelDebug, true},
+		{"info keeps them quiet", slog.LevelInfo, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf syncBuffer
+			opts := NewOptions(addr)
+			opts.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: tt.level}))
+			p, err := NewPublisher(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Publish(context.Background(), "log_levels", sliceSource(numberBodies(3))); err != nil {
+				t.Fatal(err)
+			}
+			p.Stop()
+			logged := buf.String()
+			line := regexp.MustCompile(`level=INFO msg="\d+ \(` + regexp.QuoteMeta(addr) + `\) connecting to nsqd" nsqd=` +
+				regexp.QuoteMeta(addr) + ` component=go-nsq`)
+			if got := line.MatchString(logged); got != tt.wantConnectOn {
+				t.Errorf("line %v logged: %v, want %v; log:\n%s", line, got, tt.wantConnectOn, logged)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of go-nsq's
+// goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

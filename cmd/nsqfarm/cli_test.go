@@ -262,9 +262,9 @@ func TestLintFile(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"lint", bad}, 1, bad + `:35: stages.primality.outputs.prime: topic "primez" is not declared under topics`},
+		{[]string{"lint", bad}, 1, bad + `:34: stages.primality.outputs.prime: topic "primez" is not declared under topics`},
 		{[]string{"lint", good}, 0, good + ": ok (7 topics, 2 stages)"},
-		{[]string{"lint", "--config", bad}, 1, bad + ":35:"},
+		{[]string{"lint", "--config", bad}, 1, bad + ":34:"},
 		{[]string{"lint", "--config", good}, 0, good + ": ok"},
 		{[]string{"lint", good, "--config", good}, 0, good + ": ok"},
 		{[]string{"lint", bad, "--config", good}, 2, "give the file as FILE or with --config, not both"},
@@ -313,7 +313,7 @@ func TestPublishLPChecksTheModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	config := writeTopology(t, t.TempDir(), "topics.yaml",
-		"# models_dir: ./models", "models_dir: "+models,
+		"    msg_timeout: 5m\n", "    msg_timeout: 5m\n    options:\n      models_dir: "+models+"\n",
 		"127.0.0.1:4150", n.RealTCPAddr().String())
 	tests := []struct {
 		args []string

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,10 +19,10 @@ import (
 
 	"github.com/goccy/go-json"
 	"github.com/nsqio/go-nsq"
-	"golang.org/x/term"
 
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
+	"github.com/nsqfarm/nsqfarm/internal/progress"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -117,7 +116,7 @@ nsqlookupd knows (--lookupd-http-address) or those given
 		n:         *n,
 		lookupd:   lookupdAddrs,
 		stderr:    e.stderr,
-		terminal:  isTerminal(e.stderr),
+		terminal:  progress.IsTerminal(e.stderr),
 		out:       bufio.NewWriter(e.stdout),
 		done:      make(chan struct{}),
 		nsqLog:    nsqlog.New(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))),
@@ -154,12 +153,6 @@ func directSources(tcp, httpAddrs []string) ([]*tailSource, error) {
 		sources = append(sources, s)
 	}
 	return sources, nil
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
 
 // tailer reads one topic from every nsqd it knows, with one go-nsq consumer

@@ -71,6 +71,38 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	if opts.MaxMsgSize == 0 {
 		opts.MaxMsgSize = int64(t.MaxMsgSize())
 	}
+	names := []string(stages)
+	if len(names) == 0 {
+		names = t.StageNames()
+	}
+	maddr := *metricsAddr
+	switch maddr {
+	case "":
+		maddr = t.Defaults.MetricsAddress
+	case "off":
+		maddr = ""
+	}
+	farmOptions := func(nsqdTCP, metrics string) stage.FarmOptions {
+		return stage.FarmOptions{
+			Topology:  t,
+			Catalogue: consumers.Catalogue,
+			Stages:    names,
+			Overrides: stage.Overrides{
+				Concurrency:      *concurrency,
+				MaxInFlight:      *maxInFlight,
+				MaxMsgSize:       int(opts.MaxMsgSize),
+				NSQDTCPAddresses: []string{nsqdTCP},
+			},
+			MetricsAddress: metrics,
+			Logger:         log,
+		}
+	}
+	// Check every stage (its options against nsqd's message size too)
+	// before starting anything.
+	if _, err := stage.NewFarm(farmOptions(opts.NSQDTCPAddress, "")); err != nil {
+		return err
+	}
+
 	opts.Verbose = *verbose
 	opts.Logger = log
 	c, err := cluster.Start(opts)
@@ -82,10 +114,6 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	// Create every topic, and each stage's channel, before anyone
 	// publishes: a topic with no channel would hand its backlog to
 	// whichever channel appears first (say, a tail).
-	names := []string(stages)
-	if len(names) == 0 {
-		names = t.StageNames()
-	}
 	for topic := range t.Topics {
 		c.EnsureChannel(topic, "")
 	}
@@ -97,26 +125,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		c.EnsureChannel(s.Topic, s.Channel)
 	}
 
-	maddr := *metricsAddr
-	switch maddr {
-	case "":
-		maddr = t.Defaults.MetricsAddress
-	case "off":
-		maddr = ""
-	}
-	f, err := stage.NewFarm(stage.FarmOptions{
-		Topology:  t,
-		Catalogue: consumers.Catalogue,
-		Stages:    names,
-		Overrides: stage.Overrides{
-			Concurrency:      *concurrency,
-			MaxInFlight:      *maxInFlight,
-			MaxMsgSize:       int(opts.MaxMsgSize),
-			NSQDTCPAddresses: []string{c.NSQDTCPAddress()},
-		},
-		MetricsAddress: maddr,
-		Logger:         log,
-	})
+	f, err := stage.NewFarm(farmOptions(c.NSQDTCPAddress(), maddr))
 	if err != nil {
 		return err
 	}

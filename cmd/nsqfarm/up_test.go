@@ -337,7 +337,7 @@ func TestUpNodeIDAndMaxMsgSize(t *testing.T) {
 		"--nsqadmin.http-address", "off", "--metrics-address", "off", "--nsqd.max-msg-size", "300")
 	select {
 	case got := <-code:
-		if got != 1 || !strings.Contains(out.String(), "stages.lpsolve.options: max_text_bytes (1000000) must be set and at most max_msg_size (300)") {
+		if got != 1 || !strings.Contains(out.String(), "stages.lpsolve.options.max_text_bytes: max_text_bytes (1000000) must be set and at most max_msg_size (300)") {
 			t.Errorf("up --nsqd.max-msg-size 300 with lpsolve: exit %d, output %q", got, out)
 		}
 	case <-time.After(20 * time.Second):

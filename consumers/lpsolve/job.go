@@ -7,11 +7,11 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/goccy/go-json"
 
+	"github.com/nsqfarm/nsqfarm/internal/jsonutf8"
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/jsonmodel"
 	"github.com/nsqfarm/nsqfarm/internal/lp/jsonpos"
@@ -60,7 +60,7 @@ func decodeJob(body []byte) (*job, error) {
 		j.ID = nil
 	} else if !isNumber(j.ID) && j.ID[0] != '"' {
 		return nil, fmt.Errorf(`"id" must be a string or a number, got %s`, j.ID)
-	} else if err := checkEscapes(j.ID); err != nil {
+	} else if err := jsonutf8.CheckStrict(j.ID, 0); err != nil {
 		return nil, fmt.Errorf(`job is not valid UTF-8 JSON: "id": %w`, err)
 	}
 	if !isNull(j.TimeLimitMS) {
@@ -71,38 +71,6 @@ func decodeJob(body []byte) (*job, error) {
 		j.timeLimit = ms
 	}
 	return &j, nil
-}
-
-// checkEscapes rejects a JSON string (valid JSON) with a \u escape of a
-// surrogate that is not part of a high-low pair. The solution echoes the
-// id verbatim, and strict parsers reject such escapes.
-func checkEscapes(str []byte) error {
-	for i := 0; i < len(str); i++ {
-		if str[i] != '\\' {
-			continue
-		}
-		if i++; str[i] != 'u' {
-			continue
-		}
-		r := utf16Unit(str[i+1:])
-		i += 4
-		if !utf16.IsSurrogate(r) {
-			continue
-		}
-		if next := str[i+1:]; len(next) >= 6 && next[0] == '\\' && next[1] == 'u' &&
-			utf16.DecodeRune(r, utf16Unit(next[2:])) != utf8.RuneError {
-			i += 6
-			continue
-		}
-		return fmt.Errorf("escape \\u%s is an unpaired surrogate", str[i-3:i+1])
-	}
-	return nil
-}
-
-// utf16Unit decodes the four hex digits at the start of h.
-func utf16Unit(h []byte) rune {
-	u, _ := strconv.ParseUint(string(h[:4]), 16, 16)
-	return rune(u)
 }
 
 // isNull reports whether a raw value is absent or null.

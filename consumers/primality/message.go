@@ -2,10 +2,13 @@ package primality
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/goccy/go-json"
+
+	"github.com/nsqfarm/nsqfarm/internal/jsonutf8"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects accepted in an
@@ -61,9 +64,11 @@ func parseMessage(body []byte, maxDigits int) (message, error) {
 
 // parseObject parses a message body that is a JSON object.
 func parseObject(obj []byte, maxDigits int) (message, error) {
+	if err := jsonutf8.CheckStrict(obj, MaxDepth); err != nil {
+		return message{}, fmt.Errorf("%w: %w", errNotUTF8JSON, err)
+	}
 	m := message{obj: obj}
 	s := newMemberScanner(obj)
-	s.strict = true
 	for mem, ok := s.next(); ok; mem, ok = s.next() {
 		switch classifyKey(mem.key) {
 		case keyNumber:
@@ -74,9 +79,6 @@ func parseObject(obj []byte, maxDigits int) (message, error) {
 		case keyReserved:
 			m.hasReserved = true
 		}
-	}
-	if s.err != nil {
-		return message{}, fmt.Errorf("%w: %w", errNotUTF8JSON, s.err)
 	}
 	if m.raw == nil {
 		return message{}, errors.New(`object has no "number" field`)

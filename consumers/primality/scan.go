@@ -1,13 +1,5 @@
 package primality
 
-import (
-	"bytes"
-	"fmt"
-	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
-)
-
 // This file walks JSON that json.Valid has accepted, so it does not check
 // the syntax again.
 
@@ -43,11 +35,6 @@ type member struct {
 type memberScanner struct {
 	obj []byte // the object, from '{' to '}'
 	pos int    // offset of the next member's start
-	// strict makes the scanner also reject, in err, values nested deeper
-	// than MaxDepth and \u escapes of unpaired surrogates; the scan then
-	// stops.
-	strict bool
-	err    error
 }
 
 // newMemberScanner returns a scanner over obj, a valid JSON object without
@@ -74,10 +61,6 @@ func (s *memberScanner) next() (member, bool) {
 	m.value = s.obj[i:valueEnd]
 	m.end = s.skipSpace(valueEnd) // at ',' or '}'
 	s.pos = m.end + 1
-	if s.err != nil {
-		s.pos = len(s.obj)
-		return member{}, false
-	}
 	return m, true
 }
 
@@ -95,9 +78,6 @@ func (s *memberScanner) skipString(i int) int {
 		switch s.obj[i] {
 		case '\\':
 			i++
-			if s.strict && s.obj[i] == 'u' {
-				i = s.checkEscape(i)
-			}
 		case '"':
 			return i + 1
 		}
@@ -116,9 +96,7 @@ func (s *memberScanner) skipValue(i int) int {
 				i = s.skipString(i)
 				continue
 			case '{', '[':
-				if depth++; s.strict && depth >= MaxDepth && s.err == nil {
-					s.err = fmt.Errorf("nested more than %d deep", MaxDepth)
-				}
+				depth++
 			case '}', ']':
 				if depth--; depth == 0 {
 					return i + 1
@@ -132,25 +110,4 @@ func (s *memberScanner) skipValue(i int) int {
 		}
 		return i
 	}
-}
-
-// checkEscape checks the \u escape whose 'u' is at i and returns the
-// offset of its last hex digit, or of the last digit of the low surrogate
-// that completes it. An unpaired surrogate sets s.err.
-func (s *memberScanner) checkEscape(i int) int {
-	r, _ := strconv.ParseUint(string(s.obj[i+1:i+5]), 16, 16)
-	i += 4
-	if !utf16.IsSurrogate(rune(r)) {
-		return i
-	}
-	if r < 0xdc00 && bytes.HasPrefix(s.obj[i+1:], []byte(`\u`)) {
-		low, _ := strconv.ParseUint(string(s.obj[i+3:i+7]), 16, 16)
-		if utf16.DecodeRune(rune(r), rune(low)) != utf8.RuneError {
-			return i + 6
-		}
-	}
-	if s.err == nil {
-		s.err = fmt.Errorf("escape \\u%s is an unpaired surrogate", s.obj[i-3:i+1])
-	}
-	return i
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/nsqfarm/nsqfarm/internal/backoff"
 	"github.com/nsqfarm/nsqfarm/internal/metrics"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
@@ -105,10 +106,5 @@ func (c *Config) validate() error {
 
 // backoff returns the requeue delay after the given failed attempt.
 func (c *Config) backoff(attempt uint16) time.Duration {
-	d := c.Settings.RequeueDelay.D()
-	maxD := c.Settings.MaxRequeueDelay.D()
-	for i := uint16(1); i < attempt && d < maxD; i++ {
-		d *= 2
-	}
-	return min(d, maxD)
+	return backoff.Delay(c.Settings.RequeueDelay.D(), c.Settings.MaxRequeueDelay.D(), int(max(attempt, 1)))
 }

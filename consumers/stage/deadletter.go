@@ -2,17 +2,16 @@ package stage
 
 import (
 	"bytes"
-	stdjson "encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/goccy/go-json"
 	"github.com/nsqio/go-nsq"
+
+	"github.com/nsqfarm/nsqfarm/internal/jsonutf8"
 )
 
 // Values of DeadLetter.BodyEncoding.
@@ -88,7 +87,7 @@ func (d *DeadLetter) data() ([]byte, error) {
 		return bytes.Clone(d.Body), nil
 	case BodyText:
 		var s string
-		if err := stdjson.Unmarshal(d.Body, &s); err != nil {
+		if err := json.Unmarshal(d.Body, &s); err != nil {
 			return nil, fmt.Errorf("dead letter %s: text body: %w", d.InputID, err)
 		}
 		return []byte(s), nil
@@ -246,82 +245,19 @@ func truncate(s string, n int) string {
 
 // embeddableJSON reports whether body can be spliced into a record as a
 // JSON value and read back byte for byte: one JSON value with no
-// whitespace around it, valid UTF-8, whose \u escapes form no lone
-// surrogates, whose arrays and objects nest at most MaxJSONDepth deep and
-// that encoding/json decodes into an interface value (so every number in
-// it fits a float64). Strict parsers, and decoders that read numbers as
-// floats, read such a record.
+// whitespace around it that strict parsers accept as it is (jsonutf8.Check
+// with MaxJSONDepth) and that decodes into an interface value (so every
+// number in it fits a float64). Strict parsers, and decoders that read
+// numbers as floats, read such a record.
 func embeddableJSON(body []byte) bool {
-	if len(body) == 0 || isSpace(body[0]) || isSpace(body[len(body)-1]) || !utf8.Valid(body) {
+	if len(body) == 0 || isSpace(body[0]) || isSpace(body[len(body)-1]) {
 		return false
 	}
-	var v any // json.Unmarshal checks json.Valid first
-	if stdjson.Unmarshal(body, &v) != nil {
+	if jsonutf8.Check(body, MaxJSONDepth) != nil {
 		return false
 	}
-	depth := 0
-	for i := 0; i < len(body); i++ {
-		switch body[i] {
-		case '{', '[':
-			if depth++; depth > MaxJSONDepth {
-				return false
-			}
-		case '}', ']':
-			depth--
-		case '"':
-			end, ok := skipString(body, i)
-			if !ok {
-				return false
-			}
-			i = end
-		}
-	}
-	return true
-}
-
-// skipString returns the offset of the closing quote of the valid JSON
-// string that opens at b[i], and false if one of its \u escapes is a
-// surrogate that is not part of a high-low pair.
-func skipString(b []byte, i int) (int, bool) {
-	for i++; b[i] != '"'; i++ {
-		if b[i] != '\\' {
-			continue
-		}
-		i++
-		if b[i] != 'u' {
-			continue
-		}
-		r := hexRune(b[i+1 : i+5])
-		i += 4
-		if !utf16.IsSurrogate(r) {
-			continue
-		}
-		if !slices.Equal(b[i+1:min(i+3, len(b))], []byte(`\u`)) {
-			return i, false
-		}
-		if utf16.DecodeRune(r, hexRune(b[i+3:i+7])) == utf8.RuneError {
-			return i, false
-		}
-		i += 6
-	}
-	return i, true
-}
-
-// hexRune decodes the four hex digits of a \u escape.
-func hexRune(h []byte) rune {
-	var r rune
-	for _, c := range h {
-		switch {
-		case c <= '9':
-			c -= '0'
-		case c <= 'F':
-			c -= 'A' - 10
-		default:
-			c -= 'a' - 10
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
+	var v any
+	return json.Unmarshal(body, &v) == nil
 }
 
 // isSpace reports whether c is JSON whitespace.

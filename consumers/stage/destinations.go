@@ -12,6 +12,7 @@ import (
 
 	"github.com/nsqio/go-nsq"
 
+	"github.com/nsqfarm/nsqfarm/internal/backoff"
 	"github.com/nsqfarm/nsqfarm/internal/metrics"
 	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
 )
@@ -237,12 +238,11 @@ func (ds *destinations) probe(d *destination) {
 	ds.wg.Add(1)
 	go func() {
 		defer ds.wg.Done()
-		var delay time.Duration
-		for {
+		for failures := 0; ; failures++ {
 			select {
 			case <-ds.stop:
 				return
-			case <-time.After(delay):
+			case <-time.After(backoff.Delay(probeMin, probeMax, failures)):
 			}
 			err := ds.connect(d)
 			if err == nil {
@@ -250,7 +250,6 @@ func (ds *destinations) probe(d *destination) {
 				return
 			}
 			d.lastErr.Store(ptr(err.Error()))
-			delay = min(max(2*delay, probeMin), probeMax)
 		}
 	}()
 }

@@ -22,22 +22,75 @@ func New(l *slog.Logger) Logger {
 	return Logger{l: l}
 }
 
-// Output logs s, taking the level from NSQ's "ERR"/"WRN"/"INF"/"DBG"
-// prefixes (or "[name] 2006/01/02 ... LEVEL: msg" from the nsqd apps).
+// Output logs s at the level Parse finds in it.
 func (n Logger) Output(_ int, s string) error {
-	s = strings.TrimSpace(s)
-	lvl := slog.LevelInfo
-	switch {
-	case strings.Contains(s, "use of closed network connection"), strings.Contains(s, "connections left alive"):
-		// Routine on shutdown: nsqd closing its clients, go-nsq closing its last connection.
-		lvl = slog.LevelDebug
-	case strings.HasPrefix(s, "ERR"), strings.Contains(s, "ERROR: "), strings.Contains(s, "FATAL: "):
-		lvl = slog.LevelError
-	case strings.HasPrefix(s, "WRN"), strings.Contains(s, "WARNING: "):
-		lvl = slog.LevelWarn
-	case strings.HasPrefix(s, "DBG"), strings.Contains(s, "DEBUG: "):
-		lvl = slog.LevelDebug
-	}
-	n.l.Log(context.Background(), lvl, s)
+	lvl, msg := Parse(s)
+	n.l.Log(context.Background(), lvl, msg)
 	return nil
+}
+
+// levelTag is a level tag of a log line and its slog level.
+type levelTag struct {
+	tag   string
+	level slog.Level
+}
+
+// goNSQTags start go-nsq's lines: "INF    1 (127.0.0.1:4150) connecting
+// to nsqd".
+var goNSQTags = []levelTag{
+	{"DBG ", slog.LevelDebug},
+	{"INF ", slog.LevelInfo},
+	{"WRN ", slog.LevelWarn},
+	{"ERR ", slog.LevelError},
+}
+
+// serverTags are the tags of nsqd, nsqlookupd and nsqadmin, most severe
+// first: "INFO: TCP: listening on [::]:4150".
+var serverTags = []levelTag{
+	{"FATAL: ", slog.LevelError},
+	{"ERROR: ", slog.LevelError},
+	{"WARNING: ", slog.LevelWarn},
+	{"INFO: ", slog.LevelInfo},
+	{"DEBUG: ", slog.LevelDebug},
+}
+
+// routine lists what NSQ logs as a warning or an error on every clean
+// shutdown: nsqd closing its clients, go-nsq closing its last connection.
+// Such lines are logged at debug level.
+var routine = []string{
+	"use of closed network connection",
+	"connections left alive",
+}
+
+// Parse returns the slog level of one log line of an NSQ package and the
+// line without its level tag. A line that does not start with a tag, such
+// as the "[nsqd] 2006/01/02 15:04:05.000000 INFO: ..." lines of the nsqd
+// executables, keeps its text and takes the level of the most severe
+// server tag it contains; a line with no tag is at info level.
+func Parse(s string) (slog.Level, string) {
+	s = strings.TrimSpace(s)
+	lvl, msg := levelOf(s)
+	for _, r := range routine {
+		if strings.Contains(s, r) {
+			return slog.LevelDebug, msg
+		}
+	}
+	return lvl, msg
+}
+
+// levelOf returns the level of the trimmed line s and its message.
+func levelOf(s string) (slog.Level, string) {
+	for _, tags := range [][]levelTag{goNSQTags, serverTags} {
+		for _, t := range tags {
+			if rest, ok := strings.CutPrefix(s, t.tag); ok {
+				return t.level, strings.TrimSpace(rest)
+			}
+		}
+	}
+	for _, t := range serverTags {
+		if strings.Contains(s, t.tag) {
+			return t.level, s
+		}
+	}
+	return slog.LevelInfo, s
 }

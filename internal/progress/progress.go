@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/term"
 )
 
 // TTYMode says whether the live progress line is drawn.
@@ -68,18 +70,11 @@ type Bar struct {
 	finished atomic.Bool
 }
 
-// IsTerminal reports whether w is an *os.File attached to a character
-// device (a terminal). It uses only the standard library.
+// IsTerminal reports whether w is an *os.File open on a terminal. Other
+// character devices, such as /dev/null, are not terminals.
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok || f == nil {
-		return false
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	return fi.Mode()&os.ModeCharDevice != 0
+	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
 
 // New returns a started Bar writing to w. On a terminal (or with

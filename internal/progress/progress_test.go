@@ -2,6 +2,7 @@ package progress
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -156,19 +157,50 @@ func TestCustomVerbNoun(t *testing.T) {
 }
 
 func TestIsTerminal(t *testing.T) {
-	if IsTerminal(&bytes.Buffer{}) {
-		t.Fatal("bytes.Buffer reported as terminal")
+	open := func(name string, flag int) func(t *testing.T) io.Writer {
+		return func(t *testing.T) io.Writer {
+			f, err := os.OpenFile(name, flag, 0)
+			if err != nil {
+				t.Skipf("no %s here: %v", name, err)
+			}
+			t.Cleanup(func() { f.Close() })
+			return f
+		}
 	}
-	f, err := os.CreateTemp(t.TempDir(), "x")
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name   string
+		writer func(t *testing.T) io.Writer
+		want   bool
+	}{
+		{"bytes.Buffer", func(*testing.T) io.Writer { return &bytes.Buffer{} }, false},
+		{"nil file", func(*testing.T) io.Writer { return (*os.File)(nil) }, false},
+		{"regular file", func(t *testing.T) io.Writer {
+			f, err := os.CreateTemp(t.TempDir(), "x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			return f
+		}, false},
+		{"pipe", func(t *testing.T) io.Writer {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close(); w.Close() })
+			return w
+		}, false},
+		// A character device that is not a terminal.
+		{"/dev/null", open(os.DevNull, os.O_WRONLY), false},
+		// The master side of a new pseudo-terminal.
+		{"pseudo-terminal", open("/dev/ptmx", os.O_RDWR), true},
 	}
-	defer f.Close()
-	if IsTerminal(f) {
-		t.Fatal("regular file reported as terminal")
-	}
-	if IsTerminal((*os.File)(nil)) {
-		t.Fatal("nil file reported as terminal")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsTerminal(tt.writer(t)); got != tt.want {
+				t.Errorf("IsTerminal = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

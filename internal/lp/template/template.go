@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/goccy/go-json"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
 )
