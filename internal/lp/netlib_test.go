@@ -15,23 +15,11 @@ import (
 
 const dataDir = "../../../shared/data/lp"
 
-// objectiveErrata overrides answers.csv where its optimum contradicts the
-// MPS convention the reader implements (objective constant = -RHS of the
-// objective row). e226's objective RHS is -7.113 (not 7.113 as the data
-// note says), so the constant is +7.113 and the optimum is
-// -18.751929066 + 7.113 = -11.638929066 (the value listed by other LP test
-// sets); -25.864929066 is what GLPK prints because glpsol adds the RHS with
-// its own sign.
-var objectiveErrata = map[string]float64{
-	"netlib/e226.mps.gz": -11.638929066,
-}
-
 // netlibAnswers reads the LP rows of answers.csv, skipping the test when
 // the shared data is not available.
 func netlibAnswers(tb testing.TB) []lpdata.Answer { return readAnswers(tb, "LP") }
 
-// readAnswers reads the rows of answers.csv of the given kind, with
-// objectiveErrata applied.
+// readAnswers reads the rows of answers.csv of the given kind.
 func readAnswers(tb testing.TB, kind string) []lpdata.Answer {
 	tb.Helper()
 	all, err := lpdata.Read(dataDir)
@@ -45,9 +33,6 @@ func readAnswers(tb testing.TB, kind string) []lpdata.Answer {
 	for _, a := range all {
 		if a.Kind != kind {
 			continue
-		}
-		if v, ok := objectiveErrata[a.File]; ok {
-			a.Optimum = v
 		}
 		out = append(out, a)
 	}
