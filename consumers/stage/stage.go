@@ -14,6 +14,9 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
 )
 
+// rdySettle is how long a stopping stage waits between RDY 0 and CLS.
+const rdySettle = 200 * time.Millisecond
+
 // UserAgent identifies nsqfarm's connections to nsqd.
 const UserAgent = "nsqfarm/1"
 
@@ -127,6 +130,12 @@ func (s *Stage) Run(ctx context.Context) error {
 	<-ctx.Done()
 	log.Info("stage stopping: draining in-flight messages", "in_flight", s.stats.inFlight.Value())
 	s.running.Store(false)
+	// RDY 0 first, so that nsqd sends nothing more, and a moment for what
+	// is already on the wire to arrive: a message nsqd writes after
+	// answering CLS with CLOSE_WAIT is never read, and would wait out its
+	// msg_timeout in flight.
+	consumer.ChangeMaxInFlight(0)
+	time.Sleep(rdySettle)
 	consumer.Stop()
 	select {
 	case <-consumer.StopChan:
