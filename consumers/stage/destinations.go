@@ -215,13 +215,13 @@ func (ds *destinations) failed(d *destination, pc *pubConn, err error) {
 	d.up.Set(0)
 	d.since.Store(time.Now().UnixNano())
 	d.lastErr.Store(ptr(err.Error()))
+	pc.close()
 	select {
 	case <-ds.stop:
 		return
 	default:
 	}
 	ds.log.Warn("destination nsqd failed; publishing to the others while it is probed", "nsqd", d.addr, "err", err)
-	pc.close()
 	ds.probe(d)
 }
 
