@@ -227,7 +227,9 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 	if st, err := stageOf(t, primalityHandler, ""); err == nil {
 		fmt.Fprintf(w, "Publish:  curl -sS --fail -o /dev/null -d '{\"number\": 97}' 'http://%s/pub?topic=%s'\n", c.NSQDHTTPAddress(), st.Topic)
 		if out := st.Outputs[primality.PortPrime]; out != "" {
-			fmt.Fprintf(w, "Results:  nsqfarm tail --topic %s\n", out)
+			// Nothing in up subscribes to the outputs, so tail must be told
+			// to take what they hold.
+			fmt.Fprintf(w, "Results:  nsqfarm tail --topic %s --from-start\n", out)
 		}
 	}
 	fmt.Fprintf(w, "Press Ctrl-C to drain the stages and stop.\n")
