@@ -73,6 +73,8 @@ func (e *PublishError) Unwrap() error { return e.Err }
 type Publisher struct {
 	opts      Options
 	log       *slog.Logger
+	cfg       *nsq.Config
+	nsqLevel  nsq.LogLevel
 	producers []*nsq.Producer
 	limiter   *rate.Limiter // nil when unlimited
 
@@ -95,26 +97,49 @@ func NewPublisher(opts Options) (*Publisher, error) {
 	if cfg == nil {
 		cfg = nsq.NewConfig()
 	}
-	p := &Publisher{opts: opts, log: log}
+	p := &Publisher{opts: opts, log: log, cfg: cfg}
 	// go-nsq's info lines (connecting, closing) are routine: they are
 	// produced only when debug logging is on, so a normal run stays quiet.
-	nsqLevel := nsq.LogLevelWarning
+	p.nsqLevel = nsq.LogLevelWarning
 	if log.Enabled(context.Background(), slog.LevelDebug) {
-		nsqLevel = nsq.LogLevelInfo
+		p.nsqLevel = nsq.LogLevelInfo
 	}
 	for _, addr := range opts.Addrs {
-		prod, err := nsq.NewProducer(addr, cfg)
+		prod, err := p.newProducer(addr)
 		if err != nil {
 			p.Stop()
-			return nil, fmt.Errorf("producers: nsqd %s: %w", addr, err)
+			return nil, err
 		}
-		prod.SetLogger(nsqlog.New(log.With("nsqd", addr, "component", "go-nsq")), nsqLevel)
 		p.producers = append(p.producers, prod)
 	}
 	if opts.Rate > 0 {
 		p.limiter = newLimiter(opts.Rate, opts.batchLimit())
 	}
 	return p, nil
+}
+
+// newProducer returns an unconnected go-nsq Producer for addr.
+func (p *Publisher) newProducer(addr string) (*nsq.Producer, error) {
+	prod, err := nsq.NewProducer(addr, p.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("producers: nsqd %s: %w", addr, err)
+	}
+	prod.SetLogger(nsqlog.New(p.log.With("nsqd", addr, "component", "go-nsq")), p.nsqLevel)
+	return prod, nil
+}
+
+// replace swaps the producer of address i for a new one after a failed
+// MPUB. A go-nsq Producer reconnects by itself on its next publish, and in
+// doing so writes its connection field while its old router goroutine may
+// still log it: a data race in go-nsq v1.1.0. A new Producer per
+// connection has none.
+func (p *Publisher) replace(i int) {
+	prod, err := p.newProducer(p.opts.Addrs[i])
+	if err != nil { // only for an invalid configuration, which Validate rejected
+		return
+	}
+	p.producers[i].Stop()
+	p.producers[i] = prod
 }
 
 // newLimiter returns a limiter of perSecond messages per second that lets
@@ -337,6 +362,7 @@ func (p *Publisher) send(ctx context.Context, topic string, bodies [][]byte, st 
 		if err == nil {
 			return nil
 		}
+		p.replace(i) // nsqd closes the connection on a rejected MPUB too
 		if attempt >= p.opts.MaxRetries || permanent(err) {
 			p.log.Error("MPUB failed, giving up", "topic", topic, "nsqd", p.opts.Addrs[i],
 				"messages", len(bodies), "attempts", attempt+1, "err", err)
