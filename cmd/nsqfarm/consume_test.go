@@ -162,14 +162,11 @@ func TestConsumerSIGTERMDrains(t *testing.T) {
 	// The consumer wrote its last FINs before it exited; nsqd reads them
 	// from the closed connection a moment later. Anything not finished
 	// would stay in flight until the 30 s message timeout.
-	st := nsqd.NewChannelStats(ch, nil, 0)
-	for deadline := time.Now().Add(5 * time.Second); st.InFlightCount != 0 && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
+	var st nsqd.ChannelStats
+	nsqtest.Eventually(t, 5*time.Second, "no message in flight after a clean stop", func() bool {
 		st = nsqd.NewChannelStats(ch, nil, 0)
-	}
-	if st.InFlightCount != 0 {
-		t.Fatalf("%d messages in flight after a clean stop", st.InFlightCount)
-	}
+		return st.InFlightCount == 0
+	})
 	if st.RequeueCount != 0 || st.TimeoutCount != 0 {
 		t.Errorf("clean stop requeued %d and timed out %d messages", st.RequeueCount, st.TimeoutCount)
 	}

@@ -44,13 +44,10 @@ func TestPublishNumbersAndTail(t *testing.T) {
 	}
 	// nsqd acknowledges a publish once the topic has it; its pump moves
 	// it to the channel a moment later.
-	deadline := time.Now().Add(5 * time.Second)
-	for d, _ := nsqtest.Depth(n, "numbers", "check"); d != 1000+3+4; d, _ = nsqtest.Depth(n, "numbers", "check") {
-		if time.Now().After(deadline) {
-			t.Fatalf("channel holds %d messages, want 1007", d)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	nsqtest.Eventually(t, 5*time.Second, "the channel to hold the 1007 messages published", func() bool {
+		d, _ := nsqtest.Depth(n, "numbers", "check")
+		return d == 1000+3+4
+	})
 
 	code, out = runCLI(t, "tail", "--nsqd-tcp-address", tcp, "--topic", "numbers", "--channel", "check", "-n", "3")
 	lines := strings.Split(strings.TrimSpace(out), "\n")

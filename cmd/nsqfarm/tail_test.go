@@ -80,18 +80,6 @@ func (r *tailRun) lines() []string {
 	return strings.Split(s, "\n")
 }
 
-// eventually polls cond until it holds, failing the test after timeout.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // bodies returns count JSON messages numbered from first.
 func bodies(first, count int) [][]byte {
 	b := make([][]byte, count)
@@ -179,7 +167,7 @@ func TestTailWaitsForDurableChannel(t *testing.T) {
 	tcp, http := n.RealTCPAddr().String(), n.RealHTTPAddr().String()
 
 	r := startTail(t, nil, "--nsqd-tcp-address", tcp, "--nsqd-http-address", http, "--topic", "later")
-	eventually(t, 5*time.Second, "no notice that topic later does not exist", func() bool {
+	nsqtest.Eventually(t, 5*time.Second, "the notice that topic later does not exist", func() bool {
 		return strings.Contains(r.stderr.String(), "topic later does not exist on nsqd "+http+": tail waits")
 	})
 	time.Sleep(1500 * time.Millisecond) // more than one check
@@ -189,7 +177,7 @@ func TestTailWaitsForDurableChannel(t *testing.T) {
 
 	// Published before any durable channel: kept in the topic, not taken.
 	nsqtest.MPub(t, http, "later", bodies(1, 3))
-	eventually(t, 5*time.Second, "no notice about the topic's messages", func() bool {
+	nsqtest.Eventually(t, 5*time.Second, "the notice about the topic's messages", func() bool {
 		return strings.Contains(r.stderr.String(), "holds messages and no channel: tail leaves them for the first subscriber")
 	})
 	if depth, channels, _ := topicState(n, "later"); depth != 3 || len(channels) != 0 {
@@ -197,9 +185,9 @@ func TestTailWaitsForDurableChannel(t *testing.T) {
 	}
 
 	nsqtest.CreateChannel(t, http, "later", "sink")
-	eventually(t, 5*time.Second, "tail did not subscribe beside the durable channel", func() bool { return tailSubscribed(n, "later") })
+	nsqtest.Eventually(t, 5*time.Second, "tail to subscribe beside the durable channel", func() bool { return tailSubscribed(n, "later") })
 	nsqtest.MPub(t, http, "later", bodies(4, 2))
-	eventually(t, 5*time.Second, "tail did not print the 2 messages published after it subscribed", func() bool { return len(r.lines()) == 2 })
+	nsqtest.Eventually(t, 5*time.Second, "tail to print the 2 messages published after it subscribed", func() bool { return len(r.lines()) == 2 })
 	if got := r.lines(); got[0] != `{"number":4}` || got[1] != `{"number":5}` {
 		t.Fatalf("printed %q", got)
 	}
@@ -221,9 +209,9 @@ func TestTailLeavesWhenDurableChannelGoes(t *testing.T) {
 	nsqtest.CreateChannel(t, http, "results", "sink")
 
 	r := startTail(t, nil, "--nsqd-tcp-address", tcp, "--nsqd-http-address", http, "--topic", "results")
-	eventually(t, 5*time.Second, "tail did not subscribe", func() bool { return tailSubscribed(n, "results") })
+	nsqtest.Eventually(t, 5*time.Second, "tail to subscribe", func() bool { return tailSubscribed(n, "results") })
 	nsqtest.HTTP(t, http, "/channel/delete?topic=results&channel=sink", nil)
-	eventually(t, 5*time.Second, "tail did not leave the topic", func() bool {
+	nsqtest.Eventually(t, 5*time.Second, "tail to leave the topic", func() bool {
 		_, channels, _ := topicState(n, "results")
 		return len(channels) == 0 && strings.Contains(r.stderr.String(), "has no durable channel any more: tail unsubscribed")
 	})
@@ -258,7 +246,7 @@ func TestTailNAndDurableChannel(t *testing.T) {
 	// The default ephemeral channel beside it: -n 2 of what is published
 	// from now on; keep gets every message.
 	r = startTail(t, nil, "--nsqd-tcp-address", tcp, "--nsqd-http-address", http, "--topic", "results", "-n", "2")
-	eventually(t, 5*time.Second, "tail did not subscribe", func() bool { return tailSubscribed(n, "results") })
+	nsqtest.Eventually(t, 5*time.Second, "tail to subscribe", func() bool { return tailSubscribed(n, "results") })
 	nsqtest.MPub(t, http, "results", bodies(11, 5))
 	if code := r.exit(t, 10*time.Second); code != 0 {
 		t.Fatalf("-n 2: exit %d", code)
@@ -287,13 +275,13 @@ func TestTailLookupd(t *testing.T) {
 	t.Cleanup(c.Exit)
 	c.EnsureChannel("results", "sink")
 	lookupd := c.LookupdHTTPAddress()
-	eventually(t, 10*time.Second, "nsqlookupd does not know topic results", func() bool {
+	nsqtest.Eventually(t, 10*time.Second, "nsqlookupd to know topic results", func() bool {
 		producers, err := lookupTopic(context.Background(), lookupd, "results")
 		return err == nil && len(producers) == 1
 	})
 
 	r := startTail(t, nil, "--lookupd-http-address", lookupd, "--topic", "results", "-n", "2")
-	eventually(t, 5*time.Second, "tail did not subscribe", func() bool { return tailSubscribed(c.NSQD, "results") })
+	nsqtest.Eventually(t, 5*time.Second, "tail to subscribe", func() bool { return tailSubscribed(c.NSQD, "results") })
 	nsqtest.MPub(t, c.NSQDHTTPAddress(), "results", bodies(1, 2))
 	if code := r.exit(t, 10*time.Second); code != 0 {
 		t.Fatalf("exit %d", code)
@@ -328,7 +316,7 @@ func TestTailReportsDrops(t *testing.T) {
 	out := &blockingWriter{release: make(chan struct{})}
 	t.Cleanup(out.open)
 	r := startTail(t, out, "--nsqd-tcp-address", tcp, "--nsqd-http-address", http, "--topic", "burst")
-	eventually(t, 5*time.Second, "tail did not subscribe", func() bool { return tailSubscribed(n, "burst") })
+	nsqtest.Eventually(t, 5*time.Second, "tail to subscribe", func() bool { return tailSubscribed(n, "burst") })
 	nsqtest.MPub(t, http, "burst", bodies(1, published))
 
 	warned := regexp.MustCompile(`WARNING: nsqd \S+ dropped \d+ messages of topic burst that tail had not read \((\d+) in all\)`)
@@ -340,10 +328,10 @@ func TestTailReportsDrops(t *testing.T) {
 		v, _ := strconv.Atoi(m[len(m)-1][1])
 		return v
 	}
-	eventually(t, 10*time.Second, "no drop warning", func() bool { return inAll() > 0 })
+	nsqtest.Eventually(t, 10*time.Second, "the drop warning", func() bool { return inAll() > 0 })
 	out.open()
 	printed := func() int { return strings.Count(out.buf.String(), "\n") }
-	eventually(t, 15*time.Second, "printed and dropped do not add up to what was published", func() bool {
+	nsqtest.Eventually(t, 15*time.Second, "printed and dropped to add up to what was published", func() bool {
 		return printed()+inAll() == published
 	})
 	if code := r.stop(t); code != 1 {
@@ -384,7 +372,7 @@ func TestTailHintOnTerminal(t *testing.T) {
 		}
 	})
 	hint := "waiting for messages on topic hinted (nsqd " + http + "); publish one with: curl -d '{\"hello\": \"world\"}' 'http://" + http + "/pub?topic=hinted'"
-	eventually(t, 10*time.Second, "no hint on the terminal", func() bool { return strings.Contains(out.String(), hint) })
+	nsqtest.Eventually(t, 10*time.Second, "the hint on the terminal", func() bool { return strings.Contains(out.String(), hint) })
 	nsqtest.Pub(t, http, "hinted", []byte(`{"number":1}`))
 	select {
 	case err := <-done:

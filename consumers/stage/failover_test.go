@@ -17,18 +17,6 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
-// waitFor polls cond every 20 ms until it holds or timeout passes.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // collectAll returns the distinct bodies seen by the collectors.
 func collectAll(cs ...*nsqtest.Collector) map[string]int {
 	seen := map[string]int{}
@@ -79,7 +67,7 @@ func TestFailoverWhenADestinationStops(t *testing.T) {
 	// Everything is on A's disk or on B.
 	a2 := nsqtest.NSQD(t, func(o *nsqd.Options) { o.DataPath = dataA })
 	outA := nsqtest.Collect(t, a2.RealTCPAddr().String(), "out", "check")
-	waitFor(t, "every output on A or B", 30*time.Second, func() bool { return len(collectAll(outA, outB)) >= total })
+	nsqtest.Eventually(t, 30*time.Second, "every output on A or B", func() bool { return len(collectAll(outA, outB)) >= total })
 	seen := collectAll(outA, outB)
 	for i := range total {
 		if seen[strings.ToUpper(string(body(i)))] == 0 {
@@ -116,7 +104,7 @@ func TestHealthReportsDestinations(t *testing.T) {
 
 			var detail []string
 			var err error
-			waitFor(t, "the stage to connect", 10*time.Second, func() bool {
+			nsqtest.Eventually(t, 10*time.Second, "the stage to connect", func() bool {
 				detail, err = st.Health()
 				return err == nil || !strings.Contains(err.Error(), "not running") && !strings.Contains(err.Error(), "reads from no nsqd")
 			})

@@ -72,19 +72,6 @@ func get(t *testing.T, url string) string {
 	return body
 }
 
-// waitFor polls cond every 20ms until it holds, failing the test after
-// timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestStartRegistersAndKeepsData(t *testing.T) {
 	opts := testOptions(t)
 	c, err := Start(opts)
@@ -97,7 +84,7 @@ func TestStartRegistersAndKeepsData(t *testing.T) {
 	// nsqd registers the topic with nsqlookupd, where consumers find it.
 	// Registration is asynchronous: /lookup answers 404 until it is done.
 	_, port, _ := net.SplitHostPort(c.NSQDTCPAddress())
-	waitFor(t, 10*time.Second, "nsqd to register topic numbers with nsqlookupd", func() bool {
+	nsqtest.Eventually(t, 10*time.Second, "nsqd to register topic numbers with nsqlookupd", func() bool {
 		status, body := request(t, "http://"+c.LookupdHTTPAddress()+"/lookup?topic=numbers", nil)
 		return status == http.StatusOK && strings.Contains(body, `"tcp_port":`+port)
 	})
@@ -117,7 +104,7 @@ func TestStartRegistersAndKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "channel depth 1 after restart", func() bool { return ch.Depth() == 1 })
+	nsqtest.Eventually(t, 5*time.Second, "channel depth 1 after restart", func() bool { return ch.Depth() == 1 })
 }
 
 // TestExitRightAfterStart stops clusters as soon as they start: Exit must

@@ -213,21 +213,27 @@ func Lookupd(t testing.TB) *nsqlookupd.NSQLookupd {
 func WaitProducers(t testing.TB, l *nsqlookupd.NSQLookupd, topic string, n int, timeout time.Duration) {
 	t.Helper()
 	url := "http://" + l.RealHTTPAddr().String() + "/lookup?topic=" + topic
-	deadline := time.Now().Add(timeout)
-	for {
+	Eventually(t, timeout, fmt.Sprintf("lookupd to list %d nsqds for %s", n, topic), func() bool {
 		var got struct {
 			Producers []json.RawMessage `json:"producers"`
 		}
 		resp, err := http.Get(url)
-		if err == nil {
-			err = json.NewDecoder(resp.Body).Decode(&got)
-			resp.Body.Close()
+		if err != nil {
+			return false
 		}
-		if err == nil && len(got.Producers) >= n {
-			return
-		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(&got) == nil && len(got.Producers) >= n
+	})
+}
+
+// Eventually polls cond every 20 ms until it holds, failing the test after
+// timeout with what it was waiting for.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("lookupd lists %d nsqds for %s after %v, want %d (last error: %v)", len(got.Producers), topic, timeout, n, err)
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
