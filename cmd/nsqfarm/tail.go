@@ -9,18 +9,16 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/goccy/go-json"
 	"github.com/nsqio/go-nsq"
 
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
+	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
 	"github.com/nsqfarm/nsqfarm/internal/progress"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
@@ -44,9 +42,6 @@ const (
 	// and deletes when its last client leaves.
 	ephemeralSuffix = "#ephemeral"
 )
-
-// tailClient is the HTTP client for nsqd's /stats and nsqlookupd's /lookup.
-var tailClient = &http.Client{Timeout: 5 * time.Second}
 
 // cmdTail prints a topic's messages, one JSON document a line.
 //
@@ -264,7 +259,7 @@ func (t *tailer) discover(ctx context.Context, first bool) error {
 	var errs []error
 	answered := false
 	for _, addr := range t.lookupd {
-		producers, err := lookupTopic(ctx, addr, t.topic)
+		producers, err := nsqhttp.Lookup(ctx, addr, t.topic)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -311,7 +306,7 @@ func (t *tailer) check(ctx context.Context, s *tailSource, first bool) error {
 		}
 		return nil
 	}
-	st, err := topicStats(ctx, s.http, t.topic)
+	st, err := nsqhttp.TopicStats(ctx, s.http, t.topic)
 	if err != nil {
 		if mustReach {
 			return err
@@ -321,7 +316,7 @@ func (t *tailer) check(ctx context.Context, s *tailSource, first bool) error {
 		}
 		return nil
 	}
-	durable := st.durableChannels()
+	durable := durableChannels(st)
 	if s.consumer != nil {
 		t.checkDrops(ctx, s, st)
 		if len(durable) == 0 && !t.fromStart {
@@ -339,11 +334,11 @@ func (t *tailer) check(ctx context.Context, s *tailSource, first bool) error {
 	case t.fromStart:
 		t.notice(s, "from-start", "WARNING: topic %s on nsqd %s has no durable channel: --from-start subscribes anyway and takes the %d messages it holds; while tail runs, what is published to %[1]s there goes only to ephemeral channels and none of it is kept for a subscriber that comes later", t.topic, s.http, st.Depth)
 		return t.subscribe(s, mustReach)
-	case first && st.exists && len(st.Channels) == 0 && st.Depth > 0:
+	case first && st.Exists && len(st.Channels) == 0 && st.Depth > 0:
 		return fmt.Errorf("topic %s on nsqd %s holds %d messages and has no channel: the first channel created takes them all, so tail does not subscribe. "+
 			"Run again with --from-start to read them (tail then takes them: none is left for a subscriber that comes later), "+
 			"or with --channel NAME to read them through a durable channel NAME, which keeps what tail does not print", t.topic, s.http, st.Depth)
-	case !st.exists:
+	case !st.Exists:
 		t.notice(s, "absent", "topic %s does not exist on nsqd %s: tail waits until it has a durable channel, so that tail's channel is never the topic's only one (--from-start subscribes now)", t.topic, s.http)
 	case len(st.Channels) == 0 && st.Depth > 0:
 		t.notice(s, "backlog", "topic %s on nsqd %s holds messages and no channel: tail leaves them for the first subscriber and waits until the topic has a durable channel (--from-start takes them)", t.topic, s.http)
@@ -473,7 +468,7 @@ func (t *tailer) finalDropCheck(ctx context.Context) {
 		if s.consumer == nil {
 			continue
 		}
-		if st, err := topicStats(ctx, s.http, t.topic); err == nil {
+		if st, err := nsqhttp.TopicStats(ctx, s.http, t.topic); err == nil {
 			t.checkDrops(ctx, s, st)
 		}
 	}
@@ -490,16 +485,16 @@ func (t *tailer) finalDropCheck(ctx context.Context) {
 // dropped. The counters are read one after the other while messages move,
 // so one reading can count a moving message nowhere; a drop is reported
 // only when a second reading confirms it.
-func (t *tailer) checkDrops(ctx context.Context, s *tailSource, st *nsqdTopic) {
-	est, ok := st.dropEstimate(t.channel)
+func (t *tailer) checkDrops(ctx context.Context, s *tailSource, st *nsqhttp.Topic) {
+	est, ok := dropEstimate(st, t.channel)
 	if !ok || est <= s.dropsReported {
 		return
 	}
-	again, err := topicStats(ctx, s.http, t.topic)
+	again, err := nsqhttp.TopicStats(ctx, s.http, t.topic)
 	if err != nil {
 		return
 	}
-	est2, ok := again.dropEstimate(t.channel)
+	est2, ok := dropEstimate(again, t.channel)
 	if !ok {
 		return
 	}
@@ -514,30 +509,9 @@ func (t *tailer) checkDrops(ctx context.Context, s *tailSource, st *nsqdTopic) {
 		s.http, n, t.topic, t.dropped)
 }
 
-// nsqdTopic is the part of nsqd's /stats?format=json&topic=T answer (v1.3.0)
-// that tail reads.
-type nsqdTopic struct {
-	exists   bool
-	Depth    int64         `json:"depth"`
-	Channels []nsqdChannel `json:"channels"`
-}
-
-// nsqdChannel is one channel in nsqd's /stats answer.
-type nsqdChannel struct {
-	Name          string `json:"channel_name"`
-	Depth         int64  `json:"depth"`
-	DeferredCount int64  `json:"deferred_count"`
-	MessageCount  int64  `json:"message_count"`
-	RequeueCount  int64  `json:"requeue_count"`
-	TimeoutCount  int64  `json:"timeout_count"`
-	Clients       []struct {
-		MessageCount int64 `json:"message_count"`
-	} `json:"clients"`
-}
-
 // durableChannels returns the names of the topic's channels that are not
 // ephemeral.
-func (t *nsqdTopic) durableChannels() []string {
+func durableChannels(t *nsqhttp.Topic) []string {
 	var names []string
 	for _, c := range t.Channels {
 		if !strings.HasSuffix(c.Name, ephemeralSuffix) {
@@ -549,7 +523,7 @@ func (t *nsqdTopic) durableChannels() []string {
 
 // dropEstimate returns how many messages nsqd dropped on channel since it
 // was created; see checkDrops.
-func (t *nsqdTopic) dropEstimate(channel string) (int64, bool) {
+func dropEstimate(t *nsqhttp.Topic, channel string) (int64, bool) {
 	for _, c := range t.Channels {
 		if c.Name != channel {
 			continue
@@ -561,82 +535,4 @@ func (t *nsqdTopic) dropEstimate(channel string) (int64, bool) {
 		return max(d, 0), true
 	}
 	return 0, false
-}
-
-// topicStats reads one topic's stats from the nsqd at httpAddr.
-func topicStats(ctx context.Context, httpAddr, topic string) (*nsqdTopic, error) {
-	var answer struct {
-		Topics []struct {
-			Name string `json:"topic_name"`
-			nsqdTopic
-		} `json:"topics"`
-	}
-	q := url.Values{"format": {"json"}, "topic": {topic}, "include_mem": {"false"}}
-	if err := getJSON(ctx, httpURL(httpAddr, "/stats", q), &answer); err != nil {
-		return nil, fmt.Errorf("nsqd %s: %w", httpAddr, err)
-	}
-	for _, tp := range answer.Topics {
-		if tp.Name == topic {
-			tp.nsqdTopic.exists = true
-			return &tp.nsqdTopic, nil
-		}
-	}
-	return &nsqdTopic{}, nil
-}
-
-// lookupProducer is one nsqd in nsqlookupd's /lookup answer (v1.3.0).
-type lookupProducer struct {
-	BroadcastAddress string `json:"broadcast_address"`
-	TCPPort          int    `json:"tcp_port"`
-	HTTPPort         int    `json:"http_port"`
-}
-
-// lookupTopic returns the nsqds nsqlookupd at addr knows for topic; none
-// when it does not know the topic.
-func lookupTopic(ctx context.Context, addr, topic string) ([]lookupProducer, error) {
-	var answer struct {
-		Producers []lookupProducer `json:"producers"`
-	}
-	err := getJSON(ctx, httpURL(addr, "/lookup", url.Values{"topic": {topic}}), &answer)
-	var status httpStatusError
-	if errors.As(err, &status) && status == http.StatusNotFound {
-		return nil, nil // TOPIC_NOT_FOUND
-	}
-	if err != nil {
-		return nil, fmt.Errorf("nsqlookupd %s: %w", addr, err)
-	}
-	return answer.Producers, nil
-}
-
-// httpURL builds a URL from an address given as host:port or as a URL.
-func httpURL(addr, path string, q url.Values) string {
-	if !strings.Contains(addr, "://") {
-		addr = "http://" + addr
-	}
-	return strings.TrimSuffix(addr, "/") + path + "?" + q.Encode()
-}
-
-// httpStatusError is an HTTP answer other than 200.
-type httpStatusError int
-
-func (e httpStatusError) Error() string { return "HTTP " + strconv.Itoa(int(e)) }
-
-// getJSON GETs u and decodes its JSON answer into v.
-func getJSON(ctx context.Context, u string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := tailClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return httpStatusError(resp.StatusCode)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return fmt.Errorf("GET %s: %w", u, err)
-	}
-	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/nsqio/nsq/nsqd"
 
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
+	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 )
 
@@ -276,7 +277,7 @@ func TestTailLookupd(t *testing.T) {
 	c.EnsureChannel("results", "sink")
 	lookupd := c.LookupdHTTPAddress()
 	nsqtest.Eventually(t, 10*time.Second, "nsqlookupd to know topic results", func() bool {
-		producers, err := lookupTopic(context.Background(), lookupd, "results")
+		producers, err := nsqhttp.Lookup(context.Background(), lookupd, "results")
 		return err == nil && len(producers) == 1
 	})
 

@@ -1,23 +1,55 @@
-// Package nsqhttp calls the parts of nsqd's HTTP API (v1.3.0) that nsqfarm
-// needs for administration.
+// Package nsqhttp calls the parts of the HTTP APIs of nsqd and nsqlookupd
+// (v1.3.0) that nsqfarm needs: creating topics and channels, reading a
+// topic's stats, looking up the nsqds of a topic.
 package nsqhttp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/goccy/go-json"
 )
 
-// client is shared by all calls; nsqd answers administration calls fast.
-var client = &http.Client{Timeout: 10 * time.Second}
+var (
+	// client makes administration calls; nsqd answers them fast, but a
+	// busy disk can slow the creation of a topic.
+	client = &http.Client{Timeout: 10 * time.Second}
+	// readClient makes the reads, which callers poll: a stalled daemon
+	// must not hold the poller long.
+	readClient = &http.Client{Timeout: 5 * time.Second}
+)
+
+// endpoint builds the URL of path on a daemon whose HTTP address is given
+// as host:port or as a URL.
+func endpoint(addr, path string, q url.Values) string {
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	return strings.TrimSuffix(addr, "/") + path + "?" + q.Encode()
+}
+
+// StatusError is an HTTP answer other than 200.
+type StatusError struct {
+	Code int
+	Body string
+}
+
+func (e *StatusError) Error() string {
+	if e.Body == "" {
+		return fmt.Sprintf("HTTP %d", e.Code)
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.Code, e.Body)
+}
 
 // post calls one endpoint and returns an error unless nsqd answers 200.
 func post(ctx context.Context, httpAddr, path string, q url.Values) error {
-	u := "http://" + httpAddr + path + "?" + q.Encode()
+	u := endpoint(httpAddr, path, q)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
 	if err != nil {
 		return fmt.Errorf("nsqd %s: %w", httpAddr, err)
@@ -48,4 +80,94 @@ func CreateChannel(ctx context.Context, httpAddr, topic, channel string) error {
 		return err
 	}
 	return post(ctx, httpAddr, "/channel/create", url.Values{"topic": {topic}, "channel": {channel}})
+}
+
+// get GETs path on the daemon at addr and decodes its JSON answer into v.
+// An answer other than 200 is a *StatusError.
+func get(ctx context.Context, addr, path string, q url.Values, v any) error {
+	u := endpoint(addr, path, q)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := readClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return &StatusError{Code: resp.StatusCode, Body: strings.TrimSpace(string(body))}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("GET %s: %w", u, err)
+	}
+	return nil
+}
+
+// Topic is the part of nsqd's /stats?format=json&topic=T answer that
+// nsqfarm reads.
+type Topic struct {
+	// Exists is false when nsqd does not have the topic.
+	Exists   bool      `json:"-"`
+	Depth    int64     `json:"depth"`
+	Channels []Channel `json:"channels"`
+}
+
+// Channel is one channel in nsqd's /stats answer.
+type Channel struct {
+	Name          string `json:"channel_name"`
+	Depth         int64  `json:"depth"`
+	DeferredCount int64  `json:"deferred_count"`
+	MessageCount  int64  `json:"message_count"`
+	RequeueCount  int64  `json:"requeue_count"`
+	TimeoutCount  int64  `json:"timeout_count"`
+	Clients       []struct {
+		MessageCount int64 `json:"message_count"`
+	} `json:"clients"`
+}
+
+// TopicStats reads one topic's stats from the nsqd at httpAddr; a topic
+// nsqd does not have comes back with Exists false.
+func TopicStats(ctx context.Context, httpAddr, topic string) (*Topic, error) {
+	var answer struct {
+		Topics []struct {
+			Name string `json:"topic_name"`
+			Topic
+		} `json:"topics"`
+	}
+	q := url.Values{"format": {"json"}, "topic": {topic}, "include_mem": {"false"}}
+	if err := get(ctx, httpAddr, "/stats", q, &answer); err != nil {
+		return nil, fmt.Errorf("nsqd %s: %w", httpAddr, err)
+	}
+	for _, tp := range answer.Topics {
+		if tp.Name == topic {
+			tp.Topic.Exists = true
+			return &tp.Topic, nil
+		}
+	}
+	return &Topic{}, nil
+}
+
+// Producer is one nsqd in nsqlookupd's /lookup answer.
+type Producer struct {
+	BroadcastAddress string `json:"broadcast_address"`
+	TCPPort          int    `json:"tcp_port"`
+	HTTPPort         int    `json:"http_port"`
+}
+
+// Lookup returns the nsqds the nsqlookupd at httpAddr knows for topic;
+// none when it does not know the topic.
+func Lookup(ctx context.Context, httpAddr, topic string) ([]Producer, error) {
+	var answer struct {
+		Producers []Producer `json:"producers"`
+	}
+	err := get(ctx, httpAddr, "/lookup", url.Values{"topic": {topic}}, &answer)
+	if se := (*StatusError)(nil); errors.As(err, &se) && se.Code == http.StatusNotFound {
+		return nil, nil // TOPIC_NOT_FOUND
+	}
+	if err != nil {
+		return nil, fmt.Errorf("nsqlookupd %s: %w", httpAddr, err)
+	}
+	return answer.Producers, nil
 }

@@ -1,8 +1,12 @@
 package nsqhttp_test
 
 import (
+	"net"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/nsqio/nsq/nsqd"
 
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
@@ -33,5 +37,46 @@ func TestCreateChannelErrors(t *testing.T) {
 	}
 	if err := nsqhttp.CreateTopic(t.Context(), "127.0.0.1:1", "t"); err == nil {
 		t.Fatal("no error for an unreachable nsqd")
+	}
+}
+
+func TestTopicStats(t *testing.T) {
+	n := nsqtest.NSQD(t)
+	addr := n.RealHTTPAddr().String()
+	st, err := nsqhttp.TopicStats(t.Context(), addr, "numbers")
+	if err != nil || st.Exists {
+		t.Fatalf("missing topic: %+v, %v", st, err)
+	}
+	if err := nsqhttp.CreateChannel(t.Context(), addr, "numbers", "primality"); err != nil {
+		t.Fatal(err)
+	}
+	nsqtest.Pub(t, addr, "numbers", []byte("7"))
+	nsqtest.Eventually(t, 5*time.Second, "the message in the channel", func() bool {
+		st, err = nsqhttp.TopicStats(t.Context(), addr, "numbers")
+		return err == nil && len(st.Channels) == 1 && st.Channels[0].Depth == 1
+	})
+	if !st.Exists || st.Channels[0].Name != "primality" {
+		t.Fatalf("stats %+v", st)
+	}
+	if _, err := nsqhttp.TopicStats(t.Context(), "127.0.0.1:1", "numbers"); err == nil {
+		t.Fatal("no error for an unreachable nsqd")
+	}
+}
+
+func TestLookup(t *testing.T) {
+	l := nsqtest.Lookupd(t)
+	addr := l.RealHTTPAddr().String()
+	ps, err := nsqhttp.Lookup(t.Context(), addr, "numbers")
+	if err != nil || len(ps) != 0 {
+		t.Fatalf("unknown topic: %v, %v", ps, err)
+	}
+	n := nsqtest.NSQD(t, func(o *nsqd.Options) { o.NSQLookupdTCPAddresses = []string{l.RealTCPAddr().String()} })
+	if err := nsqhttp.CreateTopic(t.Context(), n.RealHTTPAddr().String(), "numbers"); err != nil {
+		t.Fatal(err)
+	}
+	nsqtest.WaitProducers(t, l, "numbers", 1, 10*time.Second)
+	ps, err = nsqhttp.Lookup(t.Context(), addr, "numbers")
+	if err != nil || len(ps) != 1 || ps[0].TCPPort != n.RealTCPAddr().(*net.TCPAddr).Port {
+		t.Fatalf("lookup: %+v, %v", ps, err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goccy/go-json"
 	"github.com/nsqio/go-nsq"
 	"github.com/nsqio/nsq/nsqd"
 	"github.com/nsqio/nsq/nsqlookupd"
@@ -212,17 +211,9 @@ func Lookupd(t testing.TB) *nsqlookupd.NSQLookupd {
 // WaitProducers waits until lookupd lists n nsqds for topic.
 func WaitProducers(t testing.TB, l *nsqlookupd.NSQLookupd, topic string, n int, timeout time.Duration) {
 	t.Helper()
-	url := "http://" + l.RealHTTPAddr().String() + "/lookup?topic=" + topic
 	Eventually(t, timeout, fmt.Sprintf("lookupd to list %d nsqds for %s", n, topic), func() bool {
-		var got struct {
-			Producers []json.RawMessage `json:"producers"`
-		}
-		resp, err := http.Get(url)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		return json.NewDecoder(resp.Body).Decode(&got) == nil && len(got.Producers) >= n
+		ps, err := nsqhttp.Lookup(context.Background(), l.RealHTTPAddr().String(), topic)
+		return err == nil && len(ps) >= n
 	})
 }
 
