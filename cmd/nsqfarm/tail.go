@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"slices"
@@ -114,7 +113,7 @@ nsqlookupd knows (--lookupd-http-address) or those given
 		terminal:  progress.IsTerminal(e.stderr),
 		out:       bufio.NewWriter(e.stdout),
 		done:      make(chan struct{}),
-		nsqLog:    nsqlog.New(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))),
+		nsqLog:    nsqlog.New(newLogger(e.stderr, "error")),
 	}
 	if len(lookupdAddrs) == 0 {
 		sources, err := directSources(nsqds, httpAddrs)
