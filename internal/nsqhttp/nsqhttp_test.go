@@ -9,6 +9,7 @@ import (
 	"github.com/nsqio/nsq/nsqd"
 
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
+	"github.com/nsqfarm/nsqfarm/internal/nsqsecure"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 )
 
@@ -78,5 +79,43 @@ func TestLookup(t *testing.T) {
 	ps, err = nsqhttp.Lookup(t.Context(), addr, "numbers")
 	if err != nil || len(ps) != 1 || ps[0].TCPPort != n.RealTCPAddr().(*net.TCPAddr).Port {
 		t.Fatalf("lookup: %+v, %v", ps, err)
+	}
+}
+
+// TestTLSRequired calls an nsqd that requires TLS at its plain HTTP
+// address: a client with the test CA follows it to HTTPS, a client
+// without a TLS configuration gets an error that says what to give.
+func TestTLSRequired(t *testing.T) {
+	f := nsqtest.NewTLSFiles(t)
+	n := nsqtest.NSQD(t, nsqtest.RequireTLS(f))
+	addr := n.RealHTTPAddr().String()
+	opts := nsqsecure.Options{CAFile: f.CA}
+	tc, err := opts.TLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := nsqhttp.New(tc)
+	if err := c.CreateChannel(t.Context(), addr, "numbers", "primality"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.TopicStats(t.Context(), "https://"+n.RealHTTPSAddr().String(), "numbers")
+	if err != nil || !st.Exists || len(st.Channels) != 1 {
+		t.Fatalf("stats over https: %+v, %v", st, err)
+	}
+	for _, call := range []func() error{
+		func() error { return nsqhttp.CreateTopic(t.Context(), addr, "numbers") },
+		func() error { _, err := nsqhttp.TopicStats(t.Context(), addr, "numbers"); return err },
+	} {
+		if err := call(); err == nil || !strings.Contains(err.Error(), "requires TLS") {
+			t.Errorf("error %v, want one saying nsqd requires TLS", err)
+		}
+	}
+	other := nsqsecure.Options{CAFile: f.OtherCA}
+	tc, err = other.TLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nsqhttp.New(tc).TopicStats(t.Context(), addr, "numbers"); err == nil || !strings.Contains(err.Error(), "unknown authority") {
+		t.Errorf("error %v with the wrong CA, want unknown authority", err)
 	}
 }
