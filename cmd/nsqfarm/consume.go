@@ -10,7 +10,6 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
-	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -34,7 +33,12 @@ more consumers of a stage, on any machine, to scale it.`)
 	concurrency, maxInFlight := settingsFlags(fs, "")
 	maxMsgSize := numberFlag(fs, "max-msg-size", 0, 0, maxOf[int](), "largest message the destination nsqds accept, their --max-msg-size (0: the topology's max_msg_size)")
 	logLevel := logLevelFlag(fs, "info")
+	secFlags := secureFlags(fs)
 	name, err := fs.parseArg(args, "STAGE")
+	if err != nil {
+		return err
+	}
+	security, err := secFlags.options()
 	if err != nil {
 		return err
 	}
@@ -51,8 +55,12 @@ more consumers of a stage, on any machine, to scale it.`)
 	if err != nil {
 		return err
 	}
+	hc, err := secFlags.httpClient()
+	if err != nil {
+		return err
+	}
 	for _, addr := range *nsqdHTTP {
-		if err := nsqhttp.CreateChannel(ctx, addr, st.Topic, st.Channel); err != nil {
+		if err := hc.CreateChannel(ctx, addr, st.Topic, st.Channel); err != nil {
 			return fmt.Errorf("create %s/%s: %w", st.Topic, st.Channel, err)
 		}
 	}
@@ -75,6 +83,7 @@ more consumers of a stage, on any machine, to scale it.`)
 			NSQDTCPAddresses:            *nsqdTCP,
 			DestinationNSQDTCPAddresses: *destination,
 		},
+		Security:       security,
 		MetricsAddress: maddr,
 		Logger:         log,
 	}

@@ -9,6 +9,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/nsqio/go-nsq"
+
+	"github.com/nsqfarm/nsqfarm/internal/nsqsecure"
 	"github.com/nsqfarm/nsqfarm/internal/progress"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 	"github.com/nsqfarm/nsqfarm/producers"
@@ -59,6 +62,7 @@ type publishFlags struct {
 	batch    *int
 	strategy *string
 	logLevel *string
+	security *securityFlags
 
 	// The topology, read on first use: a command line giving the
 	// addresses and the topic needs none.
@@ -77,6 +81,7 @@ func (p *publishFlags) register(fs *flagSet, handler string) {
 	p.batch = numberFlag(fs, "batch-size", producers.DefaultMaxBatchMessages, 1, maxOf[int](), "messages per MPUB")
 	p.strategy = choiceFlag(fs, "strategy", "failover", []string{"failover", "round-robin"}, "how to use several nsqds")
 	p.logLevel = logLevelFlag(fs, "warn")
+	p.security = secureFlags(fs)
 }
 
 // topology returns the topology, reading it on first use.
@@ -132,6 +137,13 @@ func (p *publishFlags) publish(ctx context.Context, e *env, topic string, src pr
 	if err != nil {
 		return err
 	}
+	if _, err := p.security.options(); err != nil {
+		return err
+	}
+	ncfg := nsq.NewConfig()
+	if err := p.security.nsqConfig(ncfg); err != nil {
+		return err
+	}
 	var total int64 // 0: unknown
 	if count != nil && count.IsInt64() {
 		total = count.Int64()
@@ -142,6 +154,7 @@ func (p *publishFlags) publish(ctx context.Context, e *env, topic string, src pr
 	opts.Rate = *p.rate
 	opts.MaxBatchMessages = *p.batch
 	opts.Logger = log
+	opts.NSQConfig = ncfg
 	opts.OnProgress = func(n int) { bar.Add(int64(n)) }
 	pub, err := producers.NewPublisher(opts)
 	if err != nil {
@@ -150,6 +163,9 @@ func (p *publishFlags) publish(ctx context.Context, e *env, topic string, src pr
 	defer pub.Stop()
 	if err := pub.Ping(); err != nil {
 		return fmt.Errorf("cannot reach nsqd: %w", err)
+	}
+	if err := nsqsecure.ProbeAll(addrs, ncfg); err != nil {
+		return err
 	}
 	_, err = pub.Publish(ctx, topic, src)
 	if ferr := bar.Finish(); err == nil {

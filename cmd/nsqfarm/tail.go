@@ -19,6 +19,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
+	"github.com/nsqfarm/nsqfarm/internal/nsqsecure"
 	"github.com/nsqfarm/nsqfarm/internal/progress"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
@@ -70,7 +71,15 @@ nsqlookupd knows (--lookupd-http-address) or those given
 	channel := fs.String("channel", "", "durable channel to read from, created if needed (default: a new ephemeral channel, subscribed only where the topic has a durable channel)")
 	fromStart := fs.Bool("from-start", false, "subscribe even where the topic has no durable channel, taking the messages it has buffered: none of them, and nothing published while tail runs, is left for a subscriber that comes later")
 	n := numberFlag(fs, "n", 0, 0, maxOf[int](), "stop after this many messages (0: until Ctrl-C)")
+	secFlags := secureFlags(fs)
 	if err := fs.noArgs(args); err != nil {
+		return err
+	}
+	if _, err := secFlags.options(); err != nil {
+		return err
+	}
+	hc, err := secFlags.httpClient()
+	if err != nil {
 		return err
 	}
 	if *topic == "" {
@@ -114,6 +123,8 @@ nsqlookupd knows (--lookupd-http-address) or those given
 		out:       bufio.NewWriter(e.stdout),
 		done:      make(chan struct{}),
 		nsqLog:    nsqlog.New(newLogger(e.stderr, "error")),
+		configure: secFlags.nsqConfig,
+		http:      hc,
 	}
 	if len(lookupdAddrs) == 0 {
 		sources, err := directSources(nsqds, httpAddrs)
@@ -159,6 +170,10 @@ type tailer struct {
 	stderr               io.Writer
 	terminal             bool
 	nsqLog               nsqlog.Logger
+	// configure sets the TLS and auth fields of a go-nsq configuration;
+	// http calls nsqd's and nsqlookupd's HTTP APIs.
+	configure func(*nsq.Config) error
+	http      *nsqhttp.Client
 
 	// Owned by the run loop.
 	sources       []*tailSource
@@ -258,7 +273,7 @@ func (t *tailer) discover(ctx context.Context, first bool) error {
 	var errs []error
 	answered := false
 	for _, addr := range t.lookupd {
-		producers, err := nsqhttp.Lookup(ctx, addr, t.topic)
+		producers, err := t.http.Lookup(ctx, addr, t.topic)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -305,7 +320,7 @@ func (t *tailer) check(ctx context.Context, s *tailSource, first bool) error {
 		}
 		return nil
 	}
-	st, err := nsqhttp.TopicStats(ctx, s.http, t.topic)
+	st, err := t.http.TopicStats(ctx, s.http, t.topic)
 	if err != nil {
 		if mustReach {
 			return err
@@ -372,6 +387,18 @@ func (t *tailer) subscribe(s *tailSource, mustReach bool) error {
 	// notices within tailCheckInterval, stops that consumer and subscribes
 	// again itself after checking the topic.
 	cfg.LookupdPollInterval = 5 * time.Minute
+	if err := t.configure(cfg); err != nil {
+		return err
+	}
+	if cfg.TlsV1 {
+		if err := nsqsecure.Probe(s.tcp, cfg); err != nil {
+			if mustReach {
+				return fmt.Errorf("tail %s: %w", t.topic, err)
+			}
+			t.notice(s, "connect", "%v; tail retries", err)
+			return nil
+		}
+	}
 	c, err := nsq.NewConsumer(t.topic, t.channel, cfg)
 	if err != nil {
 		return fmt.Errorf("tail %s: %w", t.topic, err)
@@ -467,7 +494,7 @@ func (t *tailer) finalDropCheck(ctx context.Context) {
 		if s.consumer == nil {
 			continue
 		}
-		if st, err := nsqhttp.TopicStats(ctx, s.http, t.topic); err == nil {
+		if st, err := t.http.TopicStats(ctx, s.http, t.topic); err == nil {
 			t.checkDrops(ctx, s, st)
 		}
 	}
@@ -489,7 +516,7 @@ func (t *tailer) checkDrops(ctx context.Context, s *tailSource, st *nsqhttp.Topi
 	if !ok || est <= s.dropsReported {
 		return
 	}
-	again, err := nsqhttp.TopicStats(ctx, s.http, t.topic)
+	again, err := t.http.TopicStats(ctx, s.http, t.topic)
 	if err != nil {
 		return
 	}

@@ -45,6 +45,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	numberVar(fs, &opts.SyncEvery, "nsqd.sync-every", opts.SyncEvery, 1, maxOf[int64](), "messages per disk queue between fsyncs of data and queue positions (nsqd's --sync-every)")
 	numberVar(fs, &opts.NodeID, "nsqd.node-id", opts.NodeID, 0, 1023, "nsqd's --node-id, part of every message ID: when several nsqds form a cluster give each its own, or two of them hand out the same message IDs (nsqd's own default, a hash of the hostname, is the same for nsqds on one host); 0 is enough for one nsqd alone")
 	numberVar(fs, &opts.MaxMsgSize, "nsqd.max-msg-size", 0, 0, maxOf[int64](), "largest message nsqd accepts, in bytes (nsqd's --max-msg-size; 0: the topology's max_msg_size); the stages dead-letter larger outputs")
+	nsqdTLS := upTLSFlags(fs, &opts)
 	lookupdTCP := fs.String("nsqlookupd.tcp-address", cluster.DefaultLookupdTCPAddress, "address nsqlookupd listens on for nsqds (nsqlookupd's --tcp-address)")
 	lookupdHTTP := fs.String("nsqlookupd.http-address", "", "address nsqlookupd listens on for HTTP clients (nsqlookupd's --http-address; default: the first of the topology's lookupd_http_addresses, else "+cluster.DefaultLookupdHTTPAddress+")")
 	fs.StringVar(&opts.AdminHTTPAddress, "nsqadmin.http-address", opts.AdminHTTPAddress, `address nsqadmin serves its web UI on (nsqadmin's --http-address; "off" disables nsqadmin)`)
@@ -55,7 +56,12 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	concurrency, maxInFlight := settingsFlags(fs, " per stage")
 	verbose := fs.Bool("verbose", false, "show NSQ's info logs")
 	logLevel := logLevelFlag(fs, "info")
+	secFlags := secureFlags(fs)
 	if err := fs.noArgs(args); err != nil {
+		return err
+	}
+	security, err := upSecurity(fs, secFlags, &opts, nsqdTLS)
+	if err != nil {
 		return err
 	}
 	if err := checkSettings(fs, *concurrency, *maxInFlight); err != nil {
@@ -93,6 +99,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 				MaxMsgSize:       int(opts.MaxMsgSize),
 				NSQDTCPAddresses: []string{nsqdTCP},
 			},
+			Security:       security,
 			MetricsAddress: metrics,
 			Logger:         log,
 		}
@@ -212,6 +219,9 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 	fmt.Fprintf(w, "nsqfarm up: embedded NSQ cluster\n")
 	fmt.Fprintf(w, "  nsqlookupd  tcp %s  http http://%s\n", c.LookupdTCPAddress(), c.LookupdHTTPAddress())
 	fmt.Fprintf(w, "  nsqd        tcp %s  http http://%s  data %s\n", c.NSQDTCPAddress(), c.NSQDHTTPAddress(), filepath.Join(abs, "nsqd"))
+	if a := c.NSQDHTTPSAddress(); a != "" {
+		fmt.Fprintf(w, "  nsqd        https https://%s\n", a)
+	}
 	if a := c.AdminHTTPAddress(); a != "" {
 		fmt.Fprintf(w, "  nsqadmin    http://%s\n", a)
 	}

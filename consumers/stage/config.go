@@ -8,6 +8,7 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/internal/backoff"
 	"github.com/nsqfarm/nsqfarm/internal/metrics"
+	"github.com/nsqfarm/nsqfarm/internal/nsqsecure"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -47,6 +48,10 @@ type Config struct {
 	// over it is dead-lettered without being sent, and a dead-letter
 	// record over it is split into parts.
 	MaxMsgSize int
+	// Security holds the TLS and auth settings of every connection to
+	// nsqd, the input's and the destinations'; the zero value is plain
+	// TCP without auth.
+	Security nsqsecure.Options
 
 	// DrainTimeout bounds a graceful stop; 0 means DefaultDrainTimeout.
 	DrainTimeout time.Duration
@@ -88,6 +93,9 @@ func (c *Config) validate() error {
 	}
 	if c.MaxMsgSize < 0 {
 		errs = append(errs, fmt.Errorf("max message size must be >= 0, got %d", c.MaxMsgSize))
+	}
+	if err := c.Security.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = DefaultDrainTimeout

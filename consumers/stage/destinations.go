@@ -90,11 +90,14 @@ func producerConfig() *nsq.Config {
 // cluster and reports it on /healthz. answer receives the outcome of every
 // publish.
 func newDestinations(cfg *Config, addrs []string, dynamic bool, answer func(arg any, err error)) *destinations {
+	pcfg := producerConfig()
+	// Config.validate has checked the settings: Apply cannot fail here.
+	_ = cfg.Security.Apply(pcfg)
 	ds := &destinations{
 		name:    cfg.Name,
 		log:     cfg.Logger.With("stage", cfg.Name),
 		reg:     cfg.Metrics,
-		pcfg:    producerConfig(),
+		pcfg:    pcfg,
 		dynamic: dynamic,
 		answer:  answer,
 		byAddr:  map[string]*destination{},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/metrics"
+	"github.com/nsqfarm/nsqfarm/internal/nsqsecure"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -38,6 +39,9 @@ type FarmOptions struct {
 	Overrides Overrides
 	// MetricsAddress serves /metrics and /healthz; "" disables it.
 	MetricsAddress string
+	// Security holds the TLS and auth settings of the stages' connections
+	// to nsqd.
+	Security nsqsecure.Options
 	// DrainTimeout bounds each stage's graceful stop (0: the default).
 	DrainTimeout time.Duration
 	// Logger receives logs; nil means slog.Default().
@@ -106,6 +110,7 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 			NSQDTCPAddresses:            t.Defaults.NSQDTCPAddresses,
 			DestinationNSQDTCPAddresses: o.DestinationNSQDTCPAddresses,
 			MaxMsgSize:                  maxMsgSize,
+			Security:                    opts.Security,
 			DrainTimeout:                opts.DrainTimeout,
 			Logger:                      opts.Logger,
 			Metrics:                     f.reg,

@@ -8,6 +8,7 @@ import (
 	"github.com/nsqio/go-nsq"
 
 	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
+	"github.com/nsqfarm/nsqfarm/internal/nsqsecure"
 )
 
 // errConnClosed answers the publishes still pending when a publishing
@@ -27,10 +28,12 @@ type pubConn struct {
 	mu      sync.Mutex // guards pending and closed
 	pending []any
 	closed  bool
-	onClose func()
+	onClose func() // guarded by mu
 }
 
-// dialPub connects to addr and completes nsqd's IDENTIFY handshake.
+// dialPub connects to addr and completes nsqd's IDENTIFY handshake (TLS
+// and AUTH included, as cfg says). When cfg asks for TLS and nsqd does not
+// upgrade the connection, it refuses to publish in clear.
 // answer is called once for every publish, from the connection's reader
 // goroutine or from the goroutine that closes it; onClose once, after
 // the pending publishes are answered.
@@ -38,7 +41,15 @@ func dialPub(addr string, cfg *nsq.Config, log nsqlog.Logger, answer func(arg an
 	pc := &pubConn{answer: answer, onClose: onClose}
 	pc.conn = nsq.NewConn(addr, cfg, connDelegate{pc})
 	pc.conn.SetLogger(log, nsq.LogLevelWarning, "publish (%s)")
-	if _, err := pc.conn.Connect(); err != nil {
+	resp, err := pc.conn.Connect()
+	if err == nil {
+		err = nsqsecure.CheckIdentify(cfg, resp)
+	}
+	if err != nil {
+		// The caller never sees this connection: its close is not news.
+		pc.mu.Lock()
+		pc.onClose = nil
+		pc.mu.Unlock()
 		_ = pc.conn.Close()
 		return nil, fmt.Errorf("connect to nsqd %s: %w", addr, err)
 	}
@@ -107,12 +118,13 @@ func (d connDelegate) OnClose(*nsq.Conn) {
 	d.pc.closed = true
 	pending := d.pc.pending
 	d.pc.pending = nil
+	onClose := d.pc.onClose
 	d.pc.mu.Unlock()
 	for _, arg := range pending {
 		d.pc.answer(arg, errConnClosed)
 	}
-	if d.pc.onClose != nil {
-		d.pc.onClose()
+	if onClose != nil {
+		onClose()
 	}
 }
 

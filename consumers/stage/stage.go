@@ -12,6 +12,7 @@ import (
 	"github.com/nsqio/go-nsq"
 
 	"github.com/nsqfarm/nsqfarm/internal/nsqlog"
+	"github.com/nsqfarm/nsqfarm/internal/nsqsecure"
 )
 
 // rdySettle is how long a stopping stage waits between RDY 0 and CLS.
@@ -102,6 +103,10 @@ func (s *Stage) Run(ctx context.Context) error {
 	ncfg.MaxBackoffDuration = set.MaxRequeueDelay.D()
 	ncfg.BackoffMultiplier = set.RequeueDelay.D()
 	ncfg.LookupdPollInterval = 15 * time.Second
+	if err := s.cfg.Security.Apply(ncfg); err != nil {
+		_ = s.batcher.close(time.Second)
+		return fmt.Errorf("stage %s: %w", s.cfg.Name, err)
+	}
 	consumer, err := nsq.NewConsumer(s.cfg.Topic, s.cfg.Channel, ncfg)
 	if err != nil {
 		_ = s.batcher.close(time.Second)
@@ -112,7 +117,13 @@ func (s *Stage) Run(ctx context.Context) error {
 	if len(s.cfg.LookupdHTTPAddresses) > 0 {
 		err = consumer.ConnectToNSQLookupds(s.cfg.LookupdHTTPAddresses)
 	} else {
-		err = consumer.ConnectToNSQDs(s.cfg.NSQDTCPAddresses)
+		// go-nsq's consumer would read in clear from an nsqd that does not
+		// upgrade to TLS. (The nsqds found through nsqlookupd are checked
+		// by the destinations, which refuse to publish to them in clear.)
+		err = nsqsecure.ProbeAll(s.cfg.NSQDTCPAddresses, ncfg)
+		if err == nil {
+			err = consumer.ConnectToNSQDs(s.cfg.NSQDTCPAddresses)
+		}
 	}
 	if err != nil {
 		consumer.Stop()

@@ -3,6 +3,7 @@
 package cluster
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -76,6 +77,24 @@ type Options struct {
 	// of one message of MaxMsgSize needs, so that every message nsqd
 	// accepts alone can also be published in a batch.
 	MaxBodySize int64
+	// TLSCert and TLSKey are nsqd's certificate and key (nsqd's
+	// --tls-cert and --tls-key): with them nsqd offers TLS to its
+	// clients, and serves HTTPS on NSQDHTTPSAddress.
+	TLSCert, TLSKey string
+	// NSQDHTTPSAddress is where nsqd serves HTTPS (nsqd's
+	// --https-address) when it has a certificate; "" serves none.
+	NSQDHTTPSAddress string
+	// TLSRequired is nsqd's --tls-required: nsqd.TLSNotRequired,
+	// nsqd.TLSRequiredExceptHTTP (TCP clients must use TLS, plain HTTP
+	// stays open) or nsqd.TLSRequired (plain HTTP is refused too).
+	TLSRequired int
+	// TLSClientAuthPolicy ("require" or "require-verify") and
+	// TLSRootCAFile make nsqd ask its clients for certificates (nsqd's
+	// --tls-client-auth-policy and --tls-root-ca-file).
+	TLSClientAuthPolicy, TLSRootCAFile string
+	// AuthHTTPAddresses are the auth servers nsqd asks about each client
+	// (nsqd's --auth-http-address).
+	AuthHTTPAddresses []string
 	// Verbose shows NSQ's info logs; otherwise warnings and errors only.
 	Verbose bool
 	// Logger receives the daemons' logs.
@@ -156,7 +175,7 @@ func Start(opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("start nsqlookupd: %w", err)
 	}
 	c.Lookupd = lookupd
-	if err := c.run("nsqlookupd", lookupd.Main, lookupd.Exit, lookupd.RealHTTPAddr().String()); err != nil {
+	if err := c.run("nsqlookupd", lookupd.Main, lookupd.Exit, "http://"+lookupd.RealHTTPAddr().String()); err != nil {
 		c.Exit()
 		return nil, err
 	}
@@ -170,7 +189,11 @@ func Start(opts Options) (*Cluster, error) {
 	nopts.ID = opts.NodeID
 	nopts.TCPAddress = opts.NSQDTCPAddress
 	nopts.HTTPAddress = opts.NSQDHTTPAddress
-	nopts.HTTPSAddress = ""
+	nopts.HTTPSAddress = opts.NSQDHTTPSAddress
+	nopts.TLSCert, nopts.TLSKey = opts.TLSCert, opts.TLSKey
+	nopts.TLSRequired = opts.TLSRequired
+	nopts.TLSClientAuthPolicy, nopts.TLSRootCAFile = opts.TLSClientAuthPolicy, opts.TLSRootCAFile
+	nopts.AuthHTTPAddresses = opts.AuthHTTPAddresses
 	nopts.DataPath = dataPath
 	nopts.NSQLookupdTCPAddresses = []string{lookupd.RealTCPAddr().String()}
 	if opts.MemQueueSize >= 0 {
@@ -216,7 +239,12 @@ func Start(opts Options) (*Cluster, error) {
 		c.Exit()
 		return nil, fmt.Errorf("start nsqd: persist metadata to %s: %w", dataPath, err)
 	}
-	if err := c.run("nsqd", n.Main, n.Exit, n.RealHTTPAddr().String()); err != nil {
+	ping := "http://" + n.RealHTTPAddr().String()
+	if nopts.TLSRequired == nsqd.TLSRequired {
+		// nsqd refuses plain HTTP.
+		ping = "https://" + n.RealHTTPSAddr().String()
+	}
+	if err := c.run("nsqd", n.Main, n.Exit, ping); err != nil {
 		c.Exit()
 		return nil, err
 	}
@@ -233,7 +261,7 @@ func Start(opts Options) (*Cluster, error) {
 			return nil, fmt.Errorf("start nsqadmin: %w", err)
 		}
 		c.Admin = admin
-		if err := c.run("nsqadmin", admin.Main, admin.Exit, admin.RealHTTPAddr().String()); err != nil {
+		if err := c.run("nsqadmin", admin.Main, admin.Exit, "http://"+admin.RealHTTPAddr().String()); err != nil {
 			c.Exit()
 			return nil, err
 		}
@@ -242,7 +270,7 @@ func Start(opts Options) (*Cluster, error) {
 }
 
 // run starts a daemon's Main in its own goroutine and waits until its
-// HTTP server answers /ping at httpAddr.
+// HTTP server answers /ping at base (http:// or https://host:port).
 //
 // NSQ's Main starts its servers with WaitGroup.Add and its Exit waits for
 // them with WaitGroup.Wait, and the first Add must happen before Wait: an
@@ -251,7 +279,7 @@ func Start(opts Options) (*Cluster, error) {
 // that Main started after its first Add, so once run returns, Exit is safe.
 // Main adds its remaining goroutines before it can return, and Exit waits
 // for Main to return (see Exit).
-func (c *Cluster) run(name string, main func() error, exit func(), httpAddr string) error {
+func (c *Cluster) run(name string, main func() error, exit func(), base string) error {
 	d := &daemon{exit: exit, done: make(chan struct{})}
 	c.daemons = append(c.daemons, d)
 	go func() {
@@ -264,7 +292,7 @@ func (c *Cluster) run(name string, main func() error, exit func(), httpAddr stri
 			c.errs <- fmt.Errorf("%s: %w", name, d.err)
 		}
 	}()
-	if err := waitHTTP("http://"+httpAddr+"/ping", 10*time.Second, d.done); err != nil {
+	if err := waitHTTP(base+"/ping", 10*time.Second, d.done); err != nil {
 		if errors.Is(err, errStopped) {
 			err = d.err
 		}
@@ -278,6 +306,15 @@ func (c *Cluster) Errors() <-chan error { return c.errs }
 
 // NSQDTCPAddress returns nsqd's bound TCP address.
 func (c *Cluster) NSQDTCPAddress() string { return c.NSQD.RealTCPAddr().String() }
+
+// NSQDHTTPSAddress returns nsqd's bound HTTPS address, or "" when it
+// serves none.
+func (c *Cluster) NSQDHTTPSAddress() string {
+	if a := c.NSQD.RealHTTPSAddr(); a != nil && a.Port != 0 {
+		return a.String()
+	}
+	return ""
+}
 
 // NSQDHTTPAddress returns nsqd's bound HTTP address.
 func (c *Cluster) NSQDHTTPAddress() string { return c.NSQD.RealHTTPAddr().String() }
@@ -334,7 +371,11 @@ var errStopped = errors.New("stopped")
 // when stopped is closed.
 func waitHTTP(url string, timeout time.Duration, stopped <-chan struct{}) error {
 	deadline := time.Now().Add(timeout)
-	client := &http.Client{Timeout: time.Second}
+	// The daemon is this process's own, on its own listener: its
+	// certificate, if any, needs no check here.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	client := &http.Client{Timeout: time.Second, Transport: tr}
 	for {
 		resp, err := client.Get(url)
 		if err == nil {

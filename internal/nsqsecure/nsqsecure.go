@@ -163,3 +163,51 @@ func CheckIdentify(cfg *nsq.Config, resp *nsq.IdentifyResponse) error {
 	}
 	return nil
 }
+
+// Probe connects to the nsqd at addr with cfg, checks that it upgraded
+// the connection to TLS if cfg asks for it (and took the auth secret if it
+// asked for one), and closes the connection. go-nsq's Producer and
+// Consumer carry on in clear when nsqd does not offer TLS; a Probe before
+// them refuses that nsqd.
+func Probe(addr string, cfg *nsq.Config) error {
+	c := nsq.NewConn(addr, cfg, probeDelegate{})
+	c.SetLogger(nil, nsq.LogLevelError, "")
+	resp, err := c.Connect()
+	if err == nil {
+		err = CheckIdentify(cfg, resp)
+	}
+	_ = c.Close()
+	if err != nil {
+		return fmt.Errorf("nsqd %s: %w", addr, err)
+	}
+	return nil
+}
+
+// ProbeAll probes every nsqd at addrs when cfg asks for TLS (see Probe);
+// without TLS it does nothing: go-nsq's own connections report auth
+// failures.
+func ProbeAll(addrs []string, cfg *nsq.Config) error {
+	if !cfg.TlsV1 {
+		return nil
+	}
+	var errs []error
+	for _, addr := range addrs {
+		errs = append(errs, Probe(addr, cfg))
+	}
+	return errors.Join(errs...)
+}
+
+// probeDelegate ignores the events of a probe's connection.
+type probeDelegate struct{}
+
+func (probeDelegate) OnResponse(*nsq.Conn, []byte)              {}
+func (probeDelegate) OnError(*nsq.Conn, []byte)                 {}
+func (probeDelegate) OnMessage(*nsq.Conn, *nsq.Message)         {}
+func (probeDelegate) OnMessageFinished(*nsq.Conn, *nsq.Message) {}
+func (probeDelegate) OnMessageRequeued(*nsq.Conn, *nsq.Message) {}
+func (probeDelegate) OnBackoff(*nsq.Conn)                       {}
+func (probeDelegate) OnContinue(*nsq.Conn)                      {}
+func (probeDelegate) OnResume(*nsq.Conn)                        {}
+func (probeDelegate) OnIOError(*nsq.Conn, error)                {}
+func (probeDelegate) OnHeartbeat(*nsq.Conn)                     {}
+func (probeDelegate) OnClose(*nsq.Conn)                         {}

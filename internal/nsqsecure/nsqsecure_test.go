@@ -139,3 +139,36 @@ func TestCheckIdentify(t *testing.T) {
 		}
 	}
 }
+
+func TestProbe(t *testing.T) {
+	f := nsqtest.NewTLSFiles(t)
+	secure := nsqtest.NSQD(t, nsqtest.RequireTLS(f), nsqtest.RequireAuth(nsqtest.AuthServer(t, "s3cret")))
+	plain := nsqtest.NSQD(t)
+	tests := []struct {
+		name string
+		addr string
+		opts nsqsecure.Options
+		want string // "" means no error
+	}{
+		{"tls and auth", secure.RealTCPAddr().String(), nsqsecure.Options{CAFile: f.CA, AuthSecret: "s3cret"}, ""},
+		{"wrong secret", secure.RealTCPAddr().String(), nsqsecure.Options{CAFile: f.CA, AuthSecret: "nope"}, "E_AUTH_FAILED"},
+		{"plain nsqd, plain client", plain.RealTCPAddr().String(), nsqsecure.Options{}, ""},
+		{"plain nsqd, tls client", plain.RealTCPAddr().String(), nsqsecure.Options{CAFile: f.CA}, "did not upgrade"},
+		{"nothing there", "127.0.0.1:1", nsqsecure.Options{}, "127.0.0.1:1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := nsq.NewConfig()
+			if err := tc.opts.Apply(cfg); err != nil {
+				t.Fatal(err)
+			}
+			err := nsqsecure.Probe(tc.addr, cfg)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -102,7 +102,12 @@ type Collector struct {
 // stops when the test ends.
 func Collect(t testing.TB, tcpAddr, topic, channel string) *Collector {
 	t.Helper()
-	cfg := nsq.NewConfig()
+	return CollectConfig(t, nsq.NewConfig(), tcpAddr, topic, channel)
+}
+
+// CollectConfig is Collect with a go-nsq configuration (TLS, auth...).
+func CollectConfig(t testing.TB, cfg *nsq.Config, tcpAddr, topic, channel string) *Collector {
+	t.Helper()
 	cfg.MaxInFlight = 1000
 	c, err := nsq.NewConsumer(topic, channel, cfg)
 	if err != nil {
