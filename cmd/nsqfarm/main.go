@@ -1,7 +1,7 @@
 // Command nsqfarm runs a compute farm on NSQ: an embedded cluster with every
 // stage (up), one stage against an existing cluster (consume), producers
-// (publish), a subscriber (tail), a local LP solver (solve) and a topology
-// linter (lint).
+// (publish), a subscriber (tail), a dead-letter replay (replay), a local LP
+// solver (solve) and a topology linter (lint).
 package main
 
 import (
@@ -30,6 +30,7 @@ var commands = []command{
 	{"consume", "STAGE [flags]", "run one stage against an existing cluster (start more to scale)", cmdConsume},
 	{"publish", "numbers|lp [flags]", "publish integers, or an LP parameter sweep, to a stage's input topic", cmdPublish},
 	{"tail", "--topic T [-n N]", "print a topic's messages as JSON lines (--from-start, --channel C)", cmdTail},
+	{"replay", "--topic X_dead", "republish dead letters to their topic (filters, --dry-run, --rate)", cmdReplay},
 	{"solve", "FILE [--json]", "solve an LP/MPS/JSON model locally", cmdSolve},
 	{"lint", "[FILE]", "validate a topology file (default ./topics.yaml)", cmdLint},
 	{"version", "", "print the versions of nsqfarm, NSQ and go-nsq", cmdVersion},
