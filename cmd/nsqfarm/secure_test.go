@@ -33,6 +33,11 @@ func TestUpWithTLSAndAuth(t *testing.T) {
 	if code != 0 || strings.Count(stdout, "\n") != 46 {
 		t.Fatalf("tail: exit %d, %d lines; stderr %s", code, strings.Count(stdout, "\n"), stderr)
 	}
+	code, _, stderr = runStreams(t, append([]string{"replay", "--topic", "numbers_dead", "--dry-run",
+		"--nsqd-http-address", c.nsqdHTTP}, client...)...)
+	if code != 0 || !strings.Contains(stderr, "would replay 0") {
+		t.Fatalf("replay: exit %d; stderr %s", code, stderr)
+	}
 
 	tests := []struct {
 		name string
