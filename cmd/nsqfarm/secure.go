@@ -119,6 +119,14 @@ func upSecurity(fs *flagSet, sf *securityFlags, opts *cluster.Options, u *upTLS)
 		opts.TLSRequired = nsqd.TLSRequired
 	case "tcp-https":
 		opts.TLSRequired = nsqd.TLSRequiredExceptHTTP
+	case "false":
+	default: // from the environment, which the flag does not check
+		return nsqsecure.Options{}, fs.usagef("NSQFARM_NSQD_TLS_REQUIRED=%q: want false, true or tcp-https", *u.required)
+	}
+	switch *u.clientPolicy {
+	case "", "require", "require-verify":
+	default:
+		return nsqsecure.Options{}, fs.usagef("NSQFARM_NSQD_TLS_CLIENT_AUTH_POLICY=%q: want require or require-verify", *u.clientPolicy)
 	}
 	opts.TLSClientAuthPolicy = *u.clientPolicy
 	opts.AuthHTTPAddresses = *u.auth

@@ -76,6 +76,7 @@ func TestSecurityFlagErrors(t *testing.T) {
 		{"up key without cert", nil, []string{"up", "--nsqd.tls-key", f.ServerKey}, 2, "--nsqd.tls-cert and --nsqd.tls-key together"},
 		{"up required without cert", nil, []string{"up", "--nsqd.tls-required", "true"}, 2, "need --nsqd.tls-cert"},
 		{"up bad required", nil, []string{"up", "--nsqd.tls-required", "yes"}, 2, "want one of false, true, tcp-https"},
+		{"up bad required env", map[string]string{"NSQFARM_NSQD_TLS_REQUIRED": "yes"}, []string{"up"}, 2, `NSQFARM_NSQD_TLS_REQUIRED="yes"`},
 		{"bad env", map[string]string{"NSQFARM_TLS": "maybe"}, []string{"consume", "primality"}, 2, `NSQFARM_TLS="maybe"`},
 		{"missing CA", nil, []string{"consume", "primality", "--tls-ca-file", "/nonexistent/ca.pem"}, 1, "TLS CA file: open /nonexistent/ca.pem"},
 		{"cert without key", nil, []string{"tail", "--topic", "t", "--tls-cert", f.ClientCert}, 1, "without its key"},
