@@ -82,7 +82,7 @@ func (r *controlReader) HandleMessage(m *nsq.Message) error {
 		if len(body) > show {
 			body = body[:show]
 		}
-		r.log.Warn("control message rejected; finished without effect", "topic", r.s.cfg.Control,
+		r.log.Warn("control message rejected; finished without effect",
 			"bytes", len(m.Body), "body", string(body), "err", err)
 	}
 	return nil

@@ -137,6 +137,69 @@ func TestStageControlTopic(t *testing.T) {
 	})
 }
 
+func TestStageControlThroughLookupd(t *testing.T) {
+	l := nsqtest.Lookupd(t)
+	var nodes []*nsqd.NSQD
+	for i := range 2 {
+		n := nsqtest.NSQD(t, func(o *nsqd.Options) {
+			o.ID = int64(i + 1)
+			o.NSQLookupdTCPAddresses = []string{l.RealTCPAddr().String()}
+		})
+		nsqtest.CreateChannel(t, n.RealHTTPAddr().String(), "in", "work")
+		nsqtest.HTTP(t, n.RealHTTPAddr().String(), "/topic/create?topic=ctl", nil)
+		nodes = append(nodes, n)
+	}
+	nsqtest.WaitProducers(t, l, "ctl", 2, 10*time.Second)
+	h := &controlled{}
+	stop := runStage(t, nodes[0], h, func(c *stage.Config) {
+		c.Control = "ctl"
+		c.LookupdHTTPAddresses = []string{l.RealHTTPAddr().String()}
+		c.NSQDTCPAddresses = nil
+	})
+	// The control topic is read from every nsqd that nsqlookupd lists.
+	for i, n := range nodes {
+		nsqtest.Eventually(t, 10*time.Second, fmt.Sprintf("a control channel on nsqd %d", i), func() bool { return len(channels(n, "ctl")) == 1 })
+		nsqtest.Pub(t, n.RealHTTPAddr().String(), "ctl", []byte(fmt.Sprintf("from-%d", i)))
+	}
+	nsqtest.Eventually(t, 10*time.Second, "the control messages of both nsqds", func() bool { return len(h.heard()) == 2 })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStageHealthNamesUnheardControl(t *testing.T) {
+	l := nsqtest.Lookupd(t)
+	n := nsqtest.NSQD(t, func(o *nsqd.Options) { o.NSQLookupdTCPAddresses = []string{l.RealTCPAddr().String()} })
+	nsqtest.CreateChannel(t, n.RealHTTPAddr().String(), "in", "work")
+	nsqtest.WaitProducers(t, l, "in", 1, 10*time.Second)
+	// No nsqd has the control topic: the stage works, and says what it
+	// does not hear.
+	s := newStage(t, n, &controlled{}, func(c *stage.Config) {
+		c.Control = "ctl"
+		c.LookupdHTTPAddresses = []string{l.RealHTTPAddr().String()}
+		c.NSQDTCPAddresses = nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	var detail []string
+	nsqtest.Eventually(t, 10*time.Second, "the stage to read its input", func() bool {
+		var err error
+		detail, err = s.Health()
+		return err == nil
+	})
+	want := "stage test: control topic ctl: read from no nsqd (control messages are not heard)"
+	if !slices.Contains(detail, want) {
+		t.Errorf("health detail %q, want %q", detail, want)
+	}
+}
+
 func TestStageControlNeedsController(t *testing.T) {
 	cfg := stage.Config{Name: "test", Topic: "in", Channel: "work", Outputs: map[string]string{"out": "out"},
 		DeadLetter: "in_dead", NSQDTCPAddresses: []string{"127.0.0.1:4150"}}
