@@ -172,7 +172,7 @@ func (c *cancels) start(key string, now time.Time) (r *solveRun, reason string, 
 	return r, "", false
 }
 
-// finish forgets the solve r of the job key.
+// finish forgets the solve r of the job key and releases its context.
 func (c *cancels) finish(key string, r *solveRun) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -182,6 +182,7 @@ func (c *cancels) finish(key string, r *solveRun) {
 	} else {
 		c.running[key] = runs
 	}
+	r.stop(nil)
 }
 
 // solveRun is one solve of a job that a cancel may stop.

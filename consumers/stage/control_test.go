@@ -223,6 +223,16 @@ func TestStageControlNeedsController(t *testing.T) {
 	}
 }
 
+func TestSpecTakesControl(t *testing.T) {
+	none := func() struct{} { return struct{}{} }
+	ports := []stage.Port{{Name: "out"}}
+	plain := stage.NewSpec("plain", "", ports, none, func(struct{}) (stage.Func, error) { return echo, nil })
+	ctl := stage.NewSpec("ctl", "", ports, none, func(struct{}) (*controlled, error) { return &controlled{}, nil })
+	if plain.TakesControl() || !ctl.TakesControl() {
+		t.Errorf("TakesControl: %v for a Func, %v for a Controller; want false, true", plain.TakesControl(), ctl.TakesControl())
+	}
+}
+
 func TestControlChannel(t *testing.T) {
 	for _, tc := range []struct{ stage, prefix string }{
 		{"lpsolve", "lpsolve-"},
