@@ -63,6 +63,13 @@ more consumers of a stage, on any machine, to scale it.`)
 		if err := hc.CreateChannel(ctx, addr, st.Topic, st.Channel); err != nil {
 			return fmt.Errorf("create %s/%s: %w", st.Topic, st.Channel, err)
 		}
+		// The control topic too, so that control consumers that find
+		// their nsqds through nsqlookupd find it at once.
+		if st.Control != "" {
+			if err := hc.CreateTopic(ctx, addr, st.Control); err != nil {
+				return fmt.Errorf("create %s: %w", st.Control, err)
+			}
+		}
 	}
 	maddr, fromTopology := *metricsAddr, false
 	switch maddr {

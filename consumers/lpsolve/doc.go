@@ -104,4 +104,32 @@
 // When the context passed to Handle ends before the solve does
 // (shutdown), Handle returns the context's error, a transient error, and
 // the job is retried.
+//
+// # Cancelling jobs
+//
+// The handler implements stage.Controller: the stage's control topic
+// (lp_control in topics.yaml), which every consumer reads on an ephemeral
+// channel of its own, carries cancels:
+//
+//	{"action": "cancel", "id": "job-1", "reason": "no longer needed"}
+//
+// The handler stops the running solves of the job with that id (a string
+// or number id; "7" and 7 are one id) and remembers the id, for 24 hours
+// and up to the latest 100,000 ids, so that the job is not solved if it
+// arrives later (published after the cancel, or redelivered). Either way
+// the job gives its usual message on the solution port, finished as any
+// result, with status "cancelled" and the reason as "error" ("cancelled"
+// when the cancel gives none):
+//
+//	{"id":"job-1","input_id":"…","model":"lp","status":"cancelled","error":"no longer needed",
+//	 "nodes":4742,"iterations":1661,"solve_time_ms":512.346,"time_limit_ms":60000,
+//	 "engine":{"name":"nsqfarm-simplex","version":"1.0"}}
+//
+// iterations (and nodes, for branch and bound) count the work done before
+// the cancel; a job cancelled before its solve started has 0 iterations.
+// A job is parsed before its id is looked up, so a malformed job is
+// dead-lettered even when cancelled. Jobs without an id cannot be
+// cancelled. A shutdown that interrupts a solve is not a cancel: the job
+// is retried. The ids are remembered by each process: a consumer started
+// after a cancel was published does not know it.
 package lpsolve

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/goccy/go-json"
 
@@ -21,16 +22,20 @@ var Spec = stage.NewSpec("lpsolve",
 	[]stage.Port{{Name: PortSolution, Doc: "one solution per job, whatever its status"}},
 	DefaultOptions, New)
 
-// Handler solves the jobs of the lp_params topic. It is safe for
-// concurrent use.
+// Handler solves the jobs of the lp_params topic, and takes the cancels
+// of the control topic (see Control). It is safe for concurrent use.
 type Handler struct {
 	opts      Options
 	templates *template.Set
 	// engine solves the models; nil means solver.Simplex.
-	engine solver.Engine
+	engine  solver.Engine
+	cancels *cancels
 }
 
-var _ stage.Handler = (*Handler)(nil)
+var (
+	_ stage.Handler    = (*Handler)(nil)
+	_ stage.Controller = (*Handler)(nil)
+)
 
 // New returns a Handler with the embedded models and, if opts.ModelsDir is
 // set, the models of that directory.
@@ -49,7 +54,7 @@ func New(opts Options) (*Handler, error) {
 		}
 		set.Merge(extra)
 	}
-	return &Handler{opts: opts, templates: set}, nil
+	return &Handler{opts: opts, templates: set, cancels: newCancels(cancelCapacity, cancelMemory)}, nil
 }
 
 // Models returns the names of the models jobs can refer to.
@@ -57,7 +62,9 @@ func (h *Handler) Models() []string { return h.templates.Names() }
 
 // Handle solves one job and emits its Solution on PortSolution. Malformed
 // jobs give permanent errors; an interrupted solve (ctx done) gives ctx's
-// error so that the job is retried.
+// error so that the job is retried. A job with an id that Control heard
+// cancelled, before the job arrived or while it is solved, gives a
+// Solution with status StatusCancelled.
 func (h *Handler) Handle(ctx context.Context, in *stage.Input, out *stage.Outputs) error {
 	j, err := decodeJob(in.Body)
 	if err != nil {
@@ -70,12 +77,31 @@ func (h *Handler) Handle(ctx context.Context, in *stage.Input, out *stage.Output
 	if err := h.opts.checkSize(m); err != nil {
 		return stage.Permanent(err)
 	}
-	res, err := solver.Solve(ctx, m, solver.Options{
+	opts := solver.Options{
 		Relax:         j.Relax || h.opts.RelaxIntegers,
 		TimeLimit:     h.opts.timeLimit(j.timeLimit),
 		MaxIterations: h.opts.MaxIterations,
 		Engine:        h.engine,
-	})
+	}
+	var run *solveRun
+	if key, ok := jobKey(j.ID); ok {
+		var reason string
+		if run, reason, ok = h.cancels.start(key, time.Now()); ok {
+			return emit(out, cancelledSolution(reason, nil, opts.TimeLimit), j, in, label, params)
+		}
+		defer h.cancels.finish(key, run)
+		if opts.Engine == nil {
+			opts.Engine = solver.Simplex{}
+		}
+		opts.Engine = stoppable{engine: opts.Engine, run: run}
+	}
+	res, err := solver.Solve(ctx, m, opts)
+	if reason, ok := run.cancelled(); ok {
+		// Cancelled while it ran: whatever the solve gave, the job
+		// ends here (a shutdown that interrupts a job not cancelled
+		// gives ctx's error below, and the job is retried).
+		return emit(out, cancelledSolution(reason, res, opts.TimeLimit), j, in, label, params)
+	}
 	switch {
 	case errors.Is(err, solver.ErrInvalidModel):
 		return stage.Permanent(err)
@@ -83,7 +109,12 @@ func (h *Handler) Handle(ctx context.Context, in *stage.Input, out *stage.Output
 		// Interrupted (shutdown): a transient error, the job is retried.
 		return fmt.Errorf("lpsolve: %w", err)
 	}
-	sol := NewSolution(m, res)
+	return emit(out, NewSolution(m, res), j, in, label, params)
+}
+
+// emit completes the solution of job j, read from in, with the job's
+// identity and emits it on PortSolution.
+func emit(out *stage.Outputs, sol *Solution, j *job, in *stage.Input, label string, params Object[json.Number]) error {
 	sol.ID, sol.InputID, sol.Model, sol.Params = j.ID, in.ID, label, params
 	body, err := json.Marshal(sol)
 	if err != nil {

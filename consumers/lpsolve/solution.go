@@ -18,8 +18,14 @@ const (
 )
 
 // StatusError is the status of a solution whose solve failed inside the
-// engine; Solution.Error says why. The other statuses are lp.Status values.
-const StatusError = "error"
+// engine; Solution.Error says why. StatusCancelled is the status of a job
+// cancelled through the control topic (see Handler.Control): it was not
+// solved, or its solve was stopped; Solution.Error gives the cancel's
+// reason. The other statuses are lp.Status values.
+const (
+	StatusError     = "error"
+	StatusCancelled = "cancelled"
+)
 
 // Solution is the message published on the "solution" port, which
 // `nsqfarm solve --json` prints too. See the package documentation for an
@@ -38,9 +44,10 @@ type Solution struct {
 	// with its exact value.
 	Params Object[json.Number] `json:"params,omitempty"`
 	// Status is optimal, infeasible, unbounded, time_limit,
-	// iteration_limit or error.
+	// iteration_limit, error or cancelled.
 	Status string `json:"status"`
-	// Error explains StatusError.
+	// Error explains StatusError, and gives the reason of
+	// StatusCancelled.
 	Error string `json:"error,omitempty"`
 	// Relaxation reports that the model has integer variables and that
 	// the values are those of its linear relaxation, as asked by the
@@ -104,6 +111,25 @@ func NewSolution(m *lp.Model, res *solver.Result) *Solution {
 	}
 	s := newLPSolution(m, res.LP, res.Elapsed, res.TimeLimit)
 	s.Relaxation = res.Relaxation
+	return s
+}
+
+// cancelledSolution describes a cancelled job: the reason, and the work
+// res did before the cancel stopped it (nil when the job was not solved).
+// ID, InputID, Model and Params are left for the caller.
+func cancelledSolution(reason string, res *solver.Result, limit time.Duration) *Solution {
+	if res == nil {
+		res = &solver.Result{}
+	}
+	s := solutionHeader(StatusCancelled, 0, res.Elapsed, limit)
+	s.Error = reason
+	switch {
+	case res.LP != nil:
+		s.Iterations = res.LP.Iterations
+	case res.MIP != nil:
+		nodes := res.MIP.Nodes
+		s.Iterations, s.Nodes = res.MIP.Iterations, &nodes
+	}
 	return s
 }
 

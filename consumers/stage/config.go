@@ -27,6 +27,11 @@ type Config struct {
 	Outputs map[string]string
 	// DeadLetter is the dead-letter topic.
 	DeadLetter string
+	// Control is the control topic, "" for none. The stage reads it on an
+	// ephemeral channel of its own, from the nsqds it reads its input
+	// from, and hands each message to the handler, which must implement
+	// Controller.
+	Control string
 	// Settings are the stage's tunables, resolved by package topology
 	// (Topology.Settings, StageSettings.WithDefaults): the stage takes
 	// them as they are.
@@ -73,6 +78,9 @@ func (c *Config) validate() error {
 		if !topology.ValidName(name) {
 			errs = append(errs, fmt.Errorf("invalid %s %q", what, name))
 		}
+	}
+	if c.Control != "" && (!topology.ValidName(c.Control) || c.Control == c.Topic) {
+		errs = append(errs, fmt.Errorf("invalid control topic %q (a topic name, not the input topic)", c.Control))
 	}
 	if len(c.Outputs) == 0 {
 		errs = append(errs, errors.New("no outputs"))

@@ -15,6 +15,10 @@
 //     output it produced;
 //   - dead letters (deadletter.go): the records of inputs that can never
 //     be processed;
+//   - the control topic (control.go): a stage may read one, each consumer
+//     on an ephemeral channel of its own so that every consumer hears
+//     every message, and hands its messages to a handler that implements
+//     Controller (lpsolve stops a solve this way);
 //   - the farm (farm.go): it builds every stage of a validated topology
 //     from a Catalogue and runs them in one process, with a shared
 //     /metrics and /healthz server. `nsqfarm up` and `nsqfarm consume` are

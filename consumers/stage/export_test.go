@@ -17,3 +17,6 @@ func DeadLetterBodies() [][]byte {
 
 // Nested gives the external tests nested.
 var Nested = nested
+
+// ControlChannel gives the external tests controlChannel.
+var ControlChannel = controlChannel

@@ -105,6 +105,7 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 			Channel:                     st.Channel,
 			Outputs:                     st.Outputs,
 			DeadLetter:                  st.DeadLetter,
+			Control:                     st.Control,
 			Settings:                    set,
 			LookupdHTTPAddresses:        t.Defaults.LookupdHTTPAddresses,
 			NSQDTCPAddresses:            t.Defaults.NSQDTCPAddresses,

@@ -3,6 +3,7 @@ package stage
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"go.yaml.in/yaml/v3"
@@ -33,6 +34,7 @@ type Spec struct {
 	Ports []Port
 
 	options []topology.OptionDoc
+	control bool
 	check   func(options *yaml.Node, maxMsgSize int) error
 	build   func(options *yaml.Node, maxMsgSize int) (Handler, error)
 }
@@ -85,6 +87,7 @@ func NewSpec[O any, H Handler](name, doc string, ports []Port, defaults func() O
 		Doc:     doc,
 		Ports:   ports,
 		options: topology.OptionDocs(defaults()),
+		control: reflect.TypeFor[H]().Implements(reflect.TypeFor[Controller]()),
 		check: func(node *yaml.Node, maxMsgSize int) error {
 			_, err := decode(node, maxMsgSize)
 			return err
@@ -107,6 +110,11 @@ func (s *Spec) PortNames() []string {
 	}
 	return names
 }
+
+// TakesControl reports whether the handler implements Controller, so
+// that a stage running it may have a control topic. It implements
+// topology.ControlSpec.
+func (s *Spec) TakesControl() bool { return s.control }
 
 // Options documents the handler's options, with their defaults.
 func (s *Spec) Options() []topology.OptionDoc { return slices.Clone(s.options) }

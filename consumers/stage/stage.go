@@ -21,15 +21,21 @@ const rdySettle = 200 * time.Millisecond
 // UserAgent identifies nsqfarm's connections to nsqd.
 const UserAgent = "nsqfarm/1"
 
+// lookupdPollInterval is how often a consumer asks nsqlookupd for the
+// nsqds of its topic.
+const lookupdPollInterval = 15 * time.Second
+
 // Stage runs one handler on one topic's channel.
 type Stage struct {
 	cfg     Config
 	h       Handler
+	ctl     Controller // h, when the stage has a control topic
 	stats   *stats
 	batcher *batcher
 	states  sync.Pool
 
 	consumer atomic.Pointer[nsq.Consumer]
+	control  atomic.Pointer[nsq.Consumer] // nil without a control topic
 	running  atomic.Bool
 
 	// hctx is given to handlers; it is cancelled when a drain times out.
@@ -45,6 +51,13 @@ func New(cfg Config, h Handler) (*Stage, error) {
 		return nil, err
 	}
 	s := &Stage{cfg: cfg, h: h}
+	if cfg.Control != "" {
+		ctl, ok := h.(Controller)
+		if !ok {
+			return nil, fmt.Errorf("stage %q config: control topic %s: the handler takes no control messages (it does not implement stage.Controller)", cfg.Name, cfg.Control)
+		}
+		s.ctl = ctl
+	}
 	s.stats = newStats(cfg.Metrics, &s.cfg)
 	s.hctx, s.cancel = context.WithCancel(context.Background())
 	touchEvery := cfg.Settings.MsgTimeout.D() / 2
@@ -61,7 +74,7 @@ func (s *Stage) Config() Config { return s.cfg }
 // Health reports whether the stage can work: an error when it is not
 // running, reads from no nsqd, or can publish to no destination nsqd.
 // detail names the destinations that are down while others carry the
-// work.
+// work, and says so when the stage hears its control topic from no nsqd.
 func (s *Stage) Health() (detail []string, err error) {
 	c := s.consumer.Load()
 	if !s.running.Load() || c == nil {
@@ -77,6 +90,9 @@ func (s *Stage) Health() (detail []string, err error) {
 	}
 	for _, d := range down {
 		detail = append(detail, fmt.Sprintf("stage %s: %s", s.cfg.Name, d))
+	}
+	if cc := s.control.Load(); cc != nil && cc.Stats().Connections == 0 {
+		detail = append(detail, fmt.Sprintf("stage %s: control topic %s: read from no nsqd (control messages are not heard)", s.cfg.Name, s.cfg.Control))
 	}
 	return detail, errors.Join(errs...)
 }
@@ -102,7 +118,7 @@ func (s *Stage) Run(ctx context.Context) error {
 	ncfg.MaxRequeueDelay = set.MaxRequeueDelay.D()
 	ncfg.MaxBackoffDuration = set.MaxRequeueDelay.D()
 	ncfg.BackoffMultiplier = set.RequeueDelay.D()
-	ncfg.LookupdPollInterval = 15 * time.Second
+	ncfg.LookupdPollInterval = lookupdPollInterval
 	if err := s.cfg.Security.Apply(ncfg); err != nil {
 		_ = s.batcher.close(time.Second)
 		return fmt.Errorf("stage %s: %w", s.cfg.Name, err)
@@ -114,29 +130,28 @@ func (s *Stage) Run(ctx context.Context) error {
 	}
 	consumer.SetLogger(nsqlog.New(log), nsq.LogLevelWarning)
 	consumer.AddConcurrentHandlers(s, set.Concurrency)
-	if len(s.cfg.LookupdHTTPAddresses) > 0 {
-		err = consumer.ConnectToNSQLookupds(s.cfg.LookupdHTTPAddresses)
-	} else {
-		// go-nsq's consumer would read in clear from an nsqd that does not
-		// upgrade to TLS. (The nsqds found through nsqlookupd are checked
-		// by the destinations, which refuse to publish to them in clear.)
-		err = nsqsecure.ProbeAll(s.cfg.NSQDTCPAddresses, ncfg)
-		if err == nil {
-			err = consumer.ConnectToNSQDs(s.cfg.NSQDTCPAddresses)
-		}
-	}
-	if err != nil {
+	if err := s.connect(consumer, ncfg); err != nil {
 		consumer.Stop()
 		<-consumer.StopChan
 		_ = s.batcher.close(time.Second)
 		return fmt.Errorf("stage %s: connect: %w", s.cfg.Name, err)
+	}
+	if s.ctl != nil {
+		cc, err := s.startControl(log)
+		if err != nil {
+			consumer.Stop()
+			<-consumer.StopChan
+			_ = s.batcher.close(time.Second)
+			return err
+		}
+		s.control.Store(cc)
 	}
 	s.consumer.Store(consumer)
 	s.running.Store(true)
 	log.Info("stage running", "topic", s.cfg.Topic, "channel", s.cfg.Channel,
 		"concurrency", set.Concurrency, "max_in_flight", set.MaxInFlight,
 		"lookupd", s.cfg.LookupdHTTPAddresses, "nsqd", s.cfg.NSQDTCPAddresses,
-		"destination", s.cfg.DestinationNSQDTCPAddresses)
+		"destination", s.cfg.DestinationNSQDTCPAddresses, "control", s.cfg.Control)
 
 	<-ctx.Done()
 	log.Info("stage stopping: draining in-flight messages", "in_flight", s.stats.inFlight.Value())
@@ -155,6 +170,9 @@ func (s *Stage) Run(ctx context.Context) error {
 		s.cancel()
 		<-consumer.StopChan
 	}
+	// The control topic is read until every handler has returned: a
+	// control message may still concern a running one.
+	s.stopControl(log)
 	s.cancel()
 	if err := s.batcher.close(10 * time.Second); err != nil {
 		return fmt.Errorf("stage %s: drain: %w", s.cfg.Name, err)
@@ -162,6 +180,21 @@ func (s *Stage) Run(ctx context.Context) error {
 	log.Info("stage stopped", "processed", s.stats.processed.Value(),
 		"dead_lettered", s.stats.deadLettered.Value(), "failed", s.stats.failed.Value())
 	return nil
+}
+
+// connect connects c to the nsqds of its topic: through nsqlookupd when
+// the stage has lookupd addresses, else at the nsqds given.
+func (s *Stage) connect(c *nsq.Consumer, ncfg *nsq.Config) error {
+	if len(s.cfg.LookupdHTTPAddresses) > 0 {
+		return c.ConnectToNSQLookupds(s.cfg.LookupdHTTPAddresses)
+	}
+	// go-nsq's consumer would read in clear from an nsqd that does not
+	// upgrade to TLS. (The nsqds found through nsqlookupd are checked by
+	// the destinations, which refuse to publish to them in clear.)
+	if err := nsqsecure.ProbeAll(s.cfg.NSQDTCPAddresses, ncfg); err != nil {
+		return err
+	}
+	return c.ConnectToNSQDs(s.cfg.NSQDTCPAddresses)
 }
 
 // HandleMessage implements nsq.Handler. It never lets go-nsq respond on

@@ -17,6 +17,8 @@ type stats struct {
 	batches      *metrics.Counter
 	publishErrs  *metrics.Counter
 	rejected     *metrics.Counter
+	controls     *metrics.Counter            // nil without a control topic
+	badControls  *metrics.Counter            // nil without a control topic
 	published    map[string]*metrics.Counter // by topic
 }
 
@@ -32,6 +34,10 @@ func newStats(r *metrics.Registry, c *Config) *stats {
 		publishErrs:  r.Counter("nsqfarm_publish_errors_total", "Inputs requeued because their outputs could be published on no destination nsqd.", l...),
 		rejected:     r.Counter("nsqfarm_publish_rejected_total", "MPUBs nsqd refused for their content (E_BAD_MESSAGE, E_BAD_BODY); their inputs were found and dead-lettered.", l...),
 		published:    map[string]*metrics.Counter{},
+	}
+	if c.Control != "" {
+		s.controls = r.Counter("nsqfarm_control_messages_total", "Control messages handed to the handler.", l...)
+		s.badControls = r.Counter("nsqfarm_control_errors_total", "Control messages the handler rejected or panicked on (logged, then finished).", l...)
 	}
 	for _, topic := range append(slices.Sorted(maps.Values(c.Outputs)), c.DeadLetter) {
 		if s.published[topic] == nil {

@@ -23,6 +23,15 @@ type HandlerSpec interface {
 	CheckOptions(options *yaml.Node, maxMsgSize int) error
 }
 
+// ControlSpec is implemented by a HandlerSpec that says whether its
+// handler takes control messages. A stage with a control topic is
+// rejected when its handler's spec implements ControlSpec and
+// TakesControl is false.
+type ControlSpec interface {
+	// TakesControl reports whether the handler takes control messages.
+	TakesControl() bool
+}
+
 // Handlers is the catalogue of the handlers a binary runs.
 type Handlers interface {
 	// HandlerNames lists the handler names, sorted.

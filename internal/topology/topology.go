@@ -74,6 +74,11 @@ type Stage struct {
 	Outputs map[string]string `yaml:"outputs"`
 	// DeadLetter is the topic that receives inputs that cannot be processed.
 	DeadLetter string `yaml:"dead_letter"`
+	// Control is the stage's control topic, "" for none: every consumer
+	// of the stage reads it on an ephemeral channel of its own, so that
+	// each hears every control message, and hands them to its handler,
+	// which must take control messages (see ControlSpec).
+	Control string `yaml:"control"`
 	// StageSettings are this stage's tunables; zero values inherit.
 	StageSettings `yaml:",inline"`
 	// Options are the handler's options, as written in the file: the

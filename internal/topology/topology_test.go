@@ -12,8 +12,9 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
-// testSpec is a handler spec with primality's ports and a few options.
-type testSpec struct{}
+// testSpec is a handler spec with primality's ports and a few options,
+// which takes control messages when control is set.
+type testSpec struct{ control bool }
 
 // testOptions are testSpec's options.
 type testOptions struct {
@@ -25,6 +26,8 @@ type testOptions struct {
 }
 
 func (testSpec) PortNames() []string { return []string{"prime", "composite"} }
+
+func (s testSpec) TakesControl() bool { return s.control }
 
 func (testSpec) CheckOptions(n *yaml.Node, maxMsgSize int) error {
 	o := testOptions{MaxDigits: 10}
@@ -44,13 +47,14 @@ func (testSpec) CheckOptions(n *yaml.Node, maxMsgSize int) error {
 	return errors.Join(errs...)
 }
 
-// testHandlers is a catalogue of one handler, primality.
+// testHandlers is a catalogue of two handlers: primality, and
+// controlled, which is primality taking control messages.
 type testHandlers struct{}
 
-func (testHandlers) HandlerNames() []string { return []string{"primality"} }
+func (testHandlers) HandlerNames() []string { return []string{"controlled", "primality"} }
 
 func (testHandlers) HandlerSpec(name string) (topology.HandlerSpec, bool) {
-	return testSpec{}, name == "primality"
+	return testSpec{control: name == "controlled"}, name == "primality" || name == "controlled"
 }
 
 var handlers testHandlers
@@ -136,6 +140,9 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"invalid nested option", [2]string{"{rho_steps: 10}", "{rho_steps: -1}"}, "t.yaml:22: stages.primality.options.factor_budget.rho_steps: must not be negative"},
 		{"options not a mapping", [2]string{"    options:\n      max_digits: 50\n      factor_budget: {rho_steps: 10}", "    options: [1]"}, "t.yaml:20: stages.primality.options: must be a mapping of max_digits, factor_budget, tags"},
 		{"option over max_msg_size", [2]string{"max_digits: 50", "max_digits: 2000000"}, "t.yaml:21: stages.primality.options.max_digits: over max_msg_size"},
+		{"undeclared control topic", [2]string{"dead_letter: numbers_dead", "dead_letter: numbers_dead\n    control: numbers_control"}, `t.yaml:19: stages.primality.control: topic "numbers_control" is not declared under topics`},
+		{"control is the input topic", [2]string{"dead_letter: numbers_dead", "dead_letter: numbers_dead\n    control: numbers"}, `t.yaml:19: stages.primality.control: control topic "numbers" is the stage's input, output or dead-letter topic`},
+		{"control is an output topic", [2]string{"dead_letter: numbers_dead", "dead_letter: numbers_dead\n    control: primes"}, `t.yaml:19: stages.primality.control: control topic "primes" is the stage's input, output or dead-letter topic`},
 		{"max message size over an MPUB", [2]string{`  nsqd_tcp_addresses: ["127.0.0.1:4150"]`, `  nsqd_tcp_addresses: ["127.0.0.1:4150"]` + "\n  max_msg_size: 6000000"}, "t.yaml:3: defaults.max_msg_size: must be between 1 and 5242872"},
 	}
 	for _, tc := range tests {
@@ -150,6 +157,36 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error:\n%v\nwant it to contain:\n%s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseControl(t *testing.T) {
+	withControl := strings.NewReplacer(
+		"  numbers_dead: {}", "  numbers_dead: {}\n  numbers_control: {}",
+		"dead_letter: numbers_dead", "dead_letter: numbers_dead\n    control: numbers_control").Replace(valid)
+	tests := []struct {
+		name, handler, want string
+	}{
+		{"handler takes control", "controlled", ""},
+		{"handler takes no control", "primality", `t.yaml:20: stages.primality.control: handler "primality" takes no control messages`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(withControl, "handler: primality", "handler: "+tc.handler, 1)
+			top, err := topology.Parse("t.yaml", []byte(src), topology.LoadOptions{Handlers: handlers})
+			if tc.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("error %v, want %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := top.Stages["primality"]; s.Control != "numbers_control" {
+				t.Errorf("control topic %q, want numbers_control", s.Control)
 			}
 		})
 	}

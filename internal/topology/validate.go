@@ -133,6 +133,12 @@ func (t *Topology) validate(opts LoadOptions) error {
 				bad(fmt.Sprintf("output topic %q is the stage's input topic (a loop)", topic), p("outputs", port)...)
 			}
 		}
+		if s.Control != "" {
+			declared(s.Control, p("control")...)
+			if s.Control == s.Topic || s.Control == s.DeadLetter || slices.Contains(slices.Collect(maps.Values(s.Outputs)), s.Control) {
+				bad(fmt.Sprintf("control topic %q is the stage's input, output or dead-letter topic", s.Control), p("control")...)
+			}
+		}
 		if s.Handler == "" {
 			bad("is required", p("handler")...)
 		} else if opts.Handlers != nil {
@@ -145,7 +151,8 @@ func (t *Topology) validate(opts LoadOptions) error {
 
 // checkHandler checks stage s against its handler's spec: the handler
 // exists, every port it emits on is mapped to a topic and nothing else
-// is, and its options decode and validate.
+// is, it takes control messages if the stage has a control topic, and its
+// options decode and validate.
 func (t *Topology) checkHandler(s *Stage, handlers Handlers, ports []string) []*FieldError {
 	var errs []*FieldError
 	bad := func(msg string, path ...string) {
@@ -166,6 +173,9 @@ func (t *Topology) checkHandler(s *Stage, handlers Handlers, ports []string) []*
 		if _, ok := s.Outputs[port]; !ok {
 			bad(fmt.Sprintf("handler %q output port %q is not mapped to a topic", s.Handler, port), "outputs")
 		}
+	}
+	if c, ok := spec.(ControlSpec); ok && s.Control != "" && !c.TakesControl() {
+		bad(fmt.Sprintf("handler %q takes no control messages", s.Handler), "control")
 	}
 	return append(errs, t.optionErrors(s.Name, spec.CheckOptions(&s.Options, t.MaxMsgSize()))...)
 }
