@@ -133,6 +133,10 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 // Stages returns the farm's stages.
 func (f *Farm) Stages() []*Stage { return f.stages }
 
+// Registry returns the registry served at the metrics address, where a
+// command may register more metrics (the queue metrics of its nsqd).
+func (f *Farm) Registry() *metrics.Registry { return f.reg }
+
 // MetricsAddr returns the bound metrics address, or "" when disabled.
 func (f *Farm) MetricsAddr() string {
 	if f.metrics == nil {
