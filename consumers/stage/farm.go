@@ -120,6 +120,7 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 		}
 		f.stages = append(f.stages, s)
 	}
+	f.reg.Register(stageHealth(f.stages))
 	if opts.MetricsAddress != "" {
 		srv, err := metrics.Listen(opts.MetricsAddress, f.reg, f.Health)
 		if err != nil {
