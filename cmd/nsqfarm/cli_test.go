@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,9 @@ func TestHelp(t *testing.T) {
 		{[]string{"tail", "--topic", "primes", "-h"}, "nsqfarm tail", nil, nil},
 		{[]string{"solve", "--help"}, "nsqfarm solve", []string{"--json", "--time-limit", "--max-iterations"},
 			[]string{"--config", "--nsqd-tcp-address"}},
+		{[]string{"exporter", "--help"}, "nsqfarm exporter", []string{
+			"--lookupd-http-address", "--nsqd-http-address", "--metrics-address", "--timeout",
+		}, []string{"--nsqd-tcp-address", "--topic", "--concurrency"}},
 		{[]string{"lint", "-h"}, "nsqfarm lint [FILE]", []string{"--config"}, []string{"--nsqd-tcp-address"}},
 		{[]string{"version", "--help"}, "nsqfarm version", nil, []string{"\nFlags:"}},
 	}
@@ -392,5 +396,21 @@ func TestUpUsesTopology(t *testing.T) {
 		}
 	case <-time.After(40 * time.Second):
 		t.Fatalf("up did not stop:\n%s", out)
+	}
+}
+
+func TestVersionRelease(t *testing.T) {
+	info := &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/nsqfarm/nsqfarm", Version: "(devel)"}}
+	for _, tc := range []struct{ release, want string }{
+		{"", "nsqfarm (devel)\n"},
+		{"0.1.0", "nsqfarm 0.1.0\n"},
+	} {
+		version = tc.release
+		var b strings.Builder
+		writeVersion(&b, info)
+		version = ""
+		if !strings.HasPrefix(b.String(), tc.want) {
+			t.Errorf("release %q: %q, want it to start with %q", tc.release, b.String(), tc.want)
+		}
 	}
 }

@@ -1,7 +1,8 @@
 // Command nsqfarm runs a compute farm on NSQ: an embedded cluster with every
 // stage (up), one stage against an existing cluster (consume), producers
-// (publish), a subscriber (tail), a dead-letter replay (replay), a local LP
-// solver (solve) and a topology linter (lint).
+// (publish), a Prometheus exporter of NSQ's queue stats (exporter), a
+// subscriber (tail), a dead-letter replay (replay), a local LP solver
+// (solve) and a topology linter (lint).
 package main
 
 import (
@@ -29,6 +30,7 @@ var commands = []command{
 	{"up", "[flags]", "start nsqlookupd, nsqd, nsqadmin and every stage in one process", cmdUp},
 	{"consume", "STAGE [flags]", "run one stage against an existing cluster (start more to scale)", cmdConsume},
 	{"publish", "numbers|lp [flags]", "publish integers, or an LP parameter sweep, to a stage's input topic", cmdPublish},
+	{"exporter", "[flags]", "serve the nsqds' queue stats (depth, in flight, requeues …) as Prometheus metrics", cmdExporter},
 	{"tail", "--topic T [-n N]", "print a topic's messages as JSON lines (--from-start, --channel C)", cmdTail},
 	{"replay", "--topic X_dead", "republish dead letters to their topic (filters, --dry-run, --rate)", cmdReplay},
 	{"solve", "FILE [--json]", "solve an LP/MPS/JSON model locally", cmdSolve},

@@ -11,6 +11,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/primality"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
+	"github.com/nsqfarm/nsqfarm/internal/exporter"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -51,6 +52,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&opts.AdminHTTPAddress, "nsqadmin.http-address", opts.AdminHTTPAddress, `address nsqadmin serves its web UI on (nsqadmin's --http-address; "off" disables nsqadmin)`)
 	renamedUpFlags(fs)
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), `serve /metrics and /healthz here (env NSQFARM_METRICS_ADDRESS; default: the topology's metrics_address; "off" disables)`)
+	queueMetrics := fs.Bool("queue-metrics", true, "serve the queue stats of up's nsqd (depth, in flight, deferred, requeued, timed out, messages and clients per topic and channel, as nsqfarm exporter does) on the metrics address too")
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")
 	concurrency, maxInFlight := settingsFlags(fs, " per stage")
@@ -135,6 +137,13 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	f, err := stage.NewFarm(farmOptions(c.NSQDTCPAddress(), maddr))
 	if err != nil {
 		return err
+	}
+	if *queueMetrics && f.MetricsAddr() != "" {
+		x, err := exporter.New(exporter.Options{NSQDHTTPAddresses: []string{c.NSQDHTTPAddress()}, Logger: log})
+		if err != nil {
+			return err
+		}
+		f.Registry().Register(x)
 	}
 	printUp(e, t, c, f, opts.DataDir)
 

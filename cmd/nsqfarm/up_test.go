@@ -219,6 +219,11 @@ func TestUpPrimalityEndToEnd(t *testing.T) {
 			`nsqfarm_messages_dead_lettered_total{stage="primality"} 11`,
 			`nsqfarm_handler_duration_seconds_count{stage="primality"}`,
 			`nsqfarm_messages_in_flight{stage="primality"}`,
+			// The queue metrics of up's nsqd.
+			`nsqfarm_nsqd_up{nsqd="` + c.nsqdHTTP + `"} 1`,
+			`nsqfarm_nsq_channel_depth{nsqd="` + c.nsqdHTTP + `",topic="numbers",channel="primality"} 0`,
+			`nsqfarm_nsq_channel_clients{nsqd="` + c.nsqdHTTP + `",topic="numbers",channel="primality"} 1`,
+			`nsqfarm_nsq_topic_depth{nsqd="` + c.nsqdHTTP + `",topic="numbers_dead"}`,
 		} {
 			if !bytes.Contains(body, []byte(want)) {
 				t.Errorf("metrics lack %q:\n%s", want, body)

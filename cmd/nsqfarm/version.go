@@ -14,6 +14,11 @@ const (
 	goNSQModule = "github.com/nsqio/go-nsq"
 )
 
+// version is nsqfarm's release, set when the binary is built for one
+// (go build -ldflags "-X main.version=0.1.0", as deploy/Dockerfile does);
+// empty, the version is the main module's from the build information.
+var version string
+
 // cmdVersion prints the versions of nsqfarm and of the NSQ modules built
 // into it.
 func cmdVersion(_ context.Context, args []string, e *env) error {
@@ -31,7 +36,11 @@ func cmdVersion(_ context.Context, args []string, e *env) error {
 
 // writeVersion writes the module versions of info, one a line.
 func writeVersion(w io.Writer, info *debug.BuildInfo) {
-	fmt.Fprintf(w, "nsqfarm %s", info.Main.Version)
+	v := info.Main.Version
+	if version != "" {
+		v = version
+	}
+	fmt.Fprintf(w, "nsqfarm %s", v)
 	var revision, modified string
 	for _, s := range info.Settings {
 		switch s.Key {

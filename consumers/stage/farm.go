@@ -126,6 +126,7 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 		}
 		f.stages = append(f.stages, s)
 	}
+	f.reg.Register(stageHealth(f.stages))
 	if opts.MetricsAddress != "" {
 		srv, err := metrics.Listen(opts.MetricsAddress, f.reg, f.Health)
 		if err != nil {
@@ -138,6 +139,10 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 
 // Stages returns the farm's stages.
 func (f *Farm) Stages() []*Stage { return f.stages }
+
+// Registry returns the registry served at the metrics address, where a
+// command may register more metrics (the queue metrics of its nsqd).
+func (f *Farm) Registry() *metrics.Registry { return f.reg }
 
 // MetricsAddr returns the bound metrics address, or "" when disabled.
 func (f *Farm) MetricsAddr() string {

@@ -1,11 +1,14 @@
 package stage_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
+	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -68,5 +71,37 @@ func TestNewFarmRejects(t *testing.T) {
 				t.Fatalf("error %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFarmStageUp reads nsqfarm_stage_up from the farm's registry: 0
+// before the stages run, 1 while they read from and publish to a real
+// nsqd.
+func TestFarmStageUp(t *testing.T) {
+	n := nsqtest.NSQD(t)
+	f, err := stage.NewFarm(stage.FarmOptions{Topology: builtin(t), Catalogue: consumers.Catalogue,
+		Stages: []string{"primality"}, Overrides: stage.Overrides{NSQDTCPAddresses: []string{n.RealTCPAddr().String()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrape := func() string {
+		var b strings.Builder
+		if _, err := f.Registry().WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	if got := scrape(); !strings.Contains(got, `nsqfarm_stage_up{stage="primality"} 0`+"\n") {
+		t.Fatalf("before Run:\n%s", got)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	nsqtest.Eventually(t, 10*time.Second, "nsqfarm_stage_up 1", func() bool {
+		return strings.Contains(scrape(), `nsqfarm_stage_up{stage="primality"} 1`+"\n")
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -17,8 +18,9 @@ import (
 // Registry holds metric families and writes them in the Prometheus text
 // format. It is safe for concurrent use.
 type Registry struct {
-	mu       sync.Mutex
-	families map[string]*family
+	mu         sync.Mutex
+	families   map[string]*family
+	collectors []Collector
 }
 
 type family struct {
@@ -39,15 +41,22 @@ type writer interface {
 func NewRegistry() *Registry { return &Registry{families: map[string]*family{}} }
 
 func (r *Registry) add(name, help, kind string, labels []string, m writer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	addSeries(r.families, name, help, kind, labels, m)
+}
+
+// addSeries adds one series to the family name in families, creating the
+// family; a family of another kind, or labels that are not pairs, are a
+// programming error.
+func addSeries(families map[string]*family, name, help, kind string, labels []string, m writer) {
 	if len(labels)%2 != 0 {
 		panic("metrics: labels must be key, value pairs")
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	f, ok := r.families[name]
+	f, ok := families[name]
 	if !ok {
 		f = &family{name: name, help: help, kind: kind}
-		r.families[name] = f
+		families[name] = f
 	} else if f.kind != kind {
 		panic(fmt.Sprintf("metrics: %s registered as %s and %s", name, f.kind, kind))
 	}
@@ -173,12 +182,26 @@ func (r *Registry) Histogram(name, help string, bounds []float64, labels ...stri
 // WriteTo writes every metric in the Prometheus text format, families
 // sorted by name.
 func (r *Registry) WriteTo(w io.Writer) (int64, error) {
+	return r.Write(context.Background(), w)
+}
+
+// Write is WriteTo with a context, which bounds the collectors.
+func (r *Registry) Write(ctx context.Context, w io.Writer) (int64, error) {
 	r.mu.Lock()
-	fams := make([]*family, 0, len(r.families))
+	byName := make(map[string]*family, len(r.families))
 	for _, f := range r.families {
-		fams = append(fams, &family{name: f.name, help: f.help, kind: f.kind, series: append([]series(nil), f.series...)})
+		byName[f.name] = &family{name: f.name, help: f.help, kind: f.kind, series: append([]series(nil), f.series...)}
 	}
+	collectors := append([]Collector(nil), r.collectors...)
 	r.mu.Unlock()
+	e := &Emitter{families: byName}
+	for _, c := range collectors {
+		c.Collect(ctx, e)
+	}
+	fams := make([]*family, 0, len(byName))
+	for _, f := range byName {
+		fams = append(fams, f)
+	}
 	sort.Slice(fams, func(i, j int) bool { return fams[i].name < fams[j].name })
 	cw := &countingWriter{w: w}
 	for _, f := range fams {
@@ -204,4 +227,42 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	c.err = err
 	return n, err
+}
+
+// Collector adds metrics whose series are known only when they are read,
+// such as the queues of an nsqd: it is called at every scrape.
+type Collector interface {
+	// Collect emits the collector's current samples; ctx bounds the work.
+	Collect(ctx context.Context, e *Emitter)
+}
+
+// Register adds a collector, called at every scrape after the registered
+// metrics are read.
+func (r *Registry) Register(c Collector) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.collectors = append(r.collectors, c)
+}
+
+// Emitter receives a collector's samples. Samples of one family may come
+// in any order and are written together under one HELP and TYPE.
+type Emitter struct {
+	families map[string]*family
+}
+
+// value is one collected sample.
+type value float64
+
+func (v value) write(w io.Writer, name, labels string) {
+	fmt.Fprintf(w, "%s%s %s\n", name, labels, strconv.FormatFloat(float64(v), 'g', -1, 64))
+}
+
+// Gauge emits one gauge sample; labels are key, value pairs.
+func (e *Emitter) Gauge(name, help string, v float64, labels ...string) {
+	addSeries(e.families, name, help, "gauge", labels, value(v))
+}
+
+// Counter emits one counter sample; labels are key, value pairs.
+func (e *Emitter) Counter(name, help string, v float64, labels ...string) {
+	addSeries(e.families, name, help, "counter", labels, value(v))
 }

@@ -1,7 +1,9 @@
 package metrics
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -80,4 +82,52 @@ func TestServer(t *testing.T) {
 	if code, body := get("/healthz"); code != 503 || body != "not connected\ndestination b:4150 down\n" {
 		t.Errorf("/healthz unhealthy: %d %q", code, body)
 	}
+}
+
+// collectFunc is a Collector made of a function.
+type collectFunc func(e *Emitter)
+
+func (f collectFunc) Collect(_ context.Context, e *Emitter) { f(e) }
+
+func TestCollector(t *testing.T) {
+	r := NewRegistry()
+	r.Gauge("b_depth", "Depth.", "topic", "static").Set(4)
+	calls := 0
+	r.Register(collectFunc(func(e *Emitter) {
+		calls++
+		// Out of order on purpose: families are grouped when written.
+		e.Counter("a_total", "A.", 1.5, "x", "1")
+		e.Gauge("b_depth", "Depth.", float64(calls), "topic", "numbers")
+		e.Counter("a_total", "A.", 2, "x", "2")
+	}))
+	for scrape := 1; scrape <= 2; scrape++ {
+		var b strings.Builder
+		if _, err := r.WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf(`# HELP a_total A.
+# TYPE a_total counter
+a_total{x="1"} 1.5
+a_total{x="2"} 2
+# HELP b_depth Depth.
+# TYPE b_depth gauge
+b_depth{topic="static"} 4
+b_depth{topic="numbers"} %d
+`, scrape)
+		if b.String() != want {
+			t.Fatalf("scrape %d: got:\n%s\nwant:\n%s", scrape, b.String(), want)
+		}
+	}
+}
+
+func TestCollectorKindConflict(t *testing.T) {
+	r := NewRegistry()
+	r.Gauge("x", "X.")
+	r.Register(collectFunc(func(e *Emitter) { e.Counter("x", "X.", 1) }))
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a counter emitted under a gauge's name")
+		}
+	}()
+	_, _ = r.WriteTo(io.Discard)
 }

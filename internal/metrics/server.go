@@ -30,9 +30,9 @@ func Listen(addr string, reg *Registry, health HealthFunc) (*Server, error) {
 		return nil, fmt.Errorf("metrics listen on %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		if _, err := reg.WriteTo(w); err != nil {
+		if _, err := reg.Write(r.Context(), w); err != nil {
 			slog.Debug("write metrics", "err", err)
 		}
 	})

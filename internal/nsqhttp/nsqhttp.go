@@ -1,6 +1,7 @@
 // Package nsqhttp calls the parts of the HTTP APIs of nsqd and nsqlookupd
-// (v1.3.0) that nsqfarm needs: creating topics and channels, reading a
-// topic's stats, looking up the nsqds of a topic.
+// (v1.3.0) that nsqfarm needs: creating topics and channels, reading the
+// stats of one topic or of all, looking up the nsqds of a topic or every
+// nsqd registered.
 //
 // An address is host:port (plain HTTP) or a URL (https://host:port for
 // nsqd's --https-address). An nsqd started with --tls-required answers
@@ -167,24 +168,31 @@ func (c *Client) get(ctx context.Context, addr, path string, q url.Values, v any
 	return nil
 }
 
-// Topic is the part of nsqd's /stats?format=json&topic=T answer that
-// nsqfarm reads.
+// Topic is the part of nsqd's /stats?format=json answer that nsqfarm
+// reads for one topic.
 type Topic struct {
 	// Exists is false when nsqd does not have the topic.
-	Exists   bool      `json:"-"`
-	Depth    int64     `json:"depth"`
-	Channels []Channel `json:"channels"`
+	Exists bool `json:"-"`
+	// Name is the topic's name, empty when it does not exist.
+	Name         string    `json:"topic_name"`
+	Depth        int64     `json:"depth"`
+	BackendDepth int64     `json:"backend_depth"`
+	MessageCount int64     `json:"message_count"`
+	Paused       bool      `json:"paused"`
+	Channels     []Channel `json:"channels"`
 }
 
 // Channel is one channel in nsqd's /stats answer.
 type Channel struct {
 	Name          string `json:"channel_name"`
 	Depth         int64  `json:"depth"`
-	DeferredCount int64  `json:"deferred_count"`
+	BackendDepth  int64  `json:"backend_depth"`
 	InFlightCount int64  `json:"in_flight_count"`
+	DeferredCount int64  `json:"deferred_count"`
 	MessageCount  int64  `json:"message_count"`
 	RequeueCount  int64  `json:"requeue_count"`
 	TimeoutCount  int64  `json:"timeout_count"`
+	Paused        bool   `json:"paused"`
 	Clients       []struct {
 		MessageCount int64 `json:"message_count"`
 	} `json:"clients"`
@@ -198,26 +206,46 @@ func TopicStats(ctx context.Context, httpAddr, topic string) (*Topic, error) {
 
 // TopicStats reads one topic's stats from the nsqd at httpAddr.
 func (c *Client) TopicStats(ctx context.Context, httpAddr, topic string) (*Topic, error) {
-	var answer struct {
-		Topics []struct {
-			Name string `json:"topic_name"`
-			Topic
-		} `json:"topics"`
+	topics, err := c.stats(ctx, httpAddr, url.Values{"topic": {topic}})
+	if err != nil {
+		return nil, err
 	}
-	q := url.Values{"format": {"json"}, "topic": {topic}, "include_mem": {"false"}}
-	if err := c.get(ctx, httpAddr, "/stats", q, &answer); err != nil {
-		return nil, fmt.Errorf("nsqd %s: %w", httpAddr, err)
-	}
-	for _, tp := range answer.Topics {
+	for _, tp := range topics {
 		if tp.Name == topic {
-			tp.Topic.Exists = true
-			return &tp.Topic, nil
+			return &tp, nil
 		}
 	}
 	return &Topic{}, nil
 }
 
-// Producer is one nsqd in nsqlookupd's /lookup answer.
+// Stats reads the stats of every topic and channel of the nsqd at
+// httpAddr, each with Exists true and its Name.
+func Stats(ctx context.Context, httpAddr string) ([]Topic, error) {
+	return Default.Stats(ctx, httpAddr)
+}
+
+// Stats reads the stats of every topic and channel of the nsqd at httpAddr.
+func (c *Client) Stats(ctx context.Context, httpAddr string) ([]Topic, error) {
+	return c.stats(ctx, httpAddr, url.Values{})
+}
+
+// stats GETs nsqd's /stats in JSON, without memory stats, with the filter q.
+func (c *Client) stats(ctx context.Context, httpAddr string, q url.Values) ([]Topic, error) {
+	var answer struct {
+		Topics []Topic `json:"topics"`
+	}
+	q.Set("format", "json")
+	q.Set("include_mem", "false")
+	if err := c.get(ctx, httpAddr, "/stats", q, &answer); err != nil {
+		return nil, fmt.Errorf("nsqd %s: %w", httpAddr, err)
+	}
+	for i := range answer.Topics {
+		answer.Topics[i].Exists = true
+	}
+	return answer.Topics, nil
+}
+
+// Producer is one nsqd in nsqlookupd's /lookup or /nodes answer.
 type Producer struct {
 	BroadcastAddress string `json:"broadcast_address"`
 	TCPPort          int    `json:"tcp_port"`
@@ -240,6 +268,27 @@ func (c *Client) Lookup(ctx context.Context, httpAddr, topic string) ([]Producer
 		return nil, nil // TOPIC_NOT_FOUND
 	}
 	if err != nil {
+		return nil, fmt.Errorf("nsqlookupd %s: %w", httpAddr, err)
+	}
+	return answer.Producers, nil
+}
+
+// HTTPAddress returns the HTTP address of the nsqd p describes.
+func (p Producer) HTTPAddress() string {
+	return net.JoinHostPort(p.BroadcastAddress, strconv.Itoa(p.HTTPPort))
+}
+
+// Nodes returns every nsqd registered with the nsqlookupd at httpAddr.
+func Nodes(ctx context.Context, httpAddr string) ([]Producer, error) {
+	return Default.Nodes(ctx, httpAddr)
+}
+
+// Nodes returns every nsqd registered with the nsqlookupd at httpAddr.
+func (c *Client) Nodes(ctx context.Context, httpAddr string) ([]Producer, error) {
+	var answer struct {
+		Producers []Producer `json:"producers"`
+	}
+	if err := c.get(ctx, httpAddr, "/nodes", url.Values{}, &answer); err != nil {
 		return nil, fmt.Errorf("nsqlookupd %s: %w", httpAddr, err)
 	}
 	return answer.Producers, nil
