@@ -32,8 +32,13 @@ Run one exporter per cluster: two would double every sum.`)
 	nsqdHTTP := nsqdHTTPFlag(fs, "nsqd HTTP address to read /stats from")
 	addr := fs.String("metrics-address", envOr("NSQFARM_EXPORTER_ADDRESS", defaultExporterAddress), "serve /metrics and /healthz here (env NSQFARM_EXPORTER_ADDRESS)")
 	timeout := durationFlag(fs, "timeout", exporter.DefaultTimeout, 100*time.Millisecond, time.Minute, "longest a scrape waits for the nsqds and nsqlookupds")
+	sec := secureFlags(fs)
 	logLevel := logLevelFlag(fs, "info")
 	if err := fs.noArgs(args); err != nil {
+		return err
+	}
+	hc, err := sec.httpClient()
+	if err != nil {
 		return err
 	}
 	log := newLogger(e.stderr, *logLevel)
@@ -50,6 +55,7 @@ Run one exporter per cluster: two would double every sum.`)
 		NSQDHTTPAddresses:    *nsqdHTTP,
 		LookupdHTTPAddresses: lookupds,
 		Timeout:              *timeout,
+		HTTP:                 hc,
 		Logger:               log,
 	})
 	if err != nil {

@@ -139,7 +139,11 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	if *queueMetrics && f.MetricsAddr() != "" {
-		x, err := exporter.New(exporter.Options{NSQDHTTPAddresses: []string{c.NSQDHTTPAddress()}, Logger: log})
+		hc, err := secFlags.httpClient()
+		if err != nil {
+			return err
+		}
+		x, err := exporter.New(exporter.Options{NSQDHTTPAddresses: []string{c.NSQDHTTPAddress()}, HTTP: hc, Logger: log})
 		if err != nil {
 			return err
 		}

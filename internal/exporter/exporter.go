@@ -32,6 +32,9 @@ type Options struct {
 	LookupdHTTPAddresses []string
 	// Timeout bounds one scrape (0: DefaultTimeout).
 	Timeout time.Duration
+	// HTTP calls the daemons' HTTP APIs (HTTPS where nsqd requires TLS);
+	// nil means nsqhttp.Default.
+	HTTP *nsqhttp.Client
 	// Logger receives the failures of a scrape at debug level; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -58,6 +61,9 @@ func New(opts Options) (*Exporter, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.HTTP == nil {
+		opts.HTTP = nsqhttp.Default
 	}
 	return &Exporter{opts: opts}, nil
 }
@@ -89,7 +95,7 @@ func (x *Exporter) Collect(ctx context.Context, e *metrics.Emitter) {
 	var wg sync.WaitGroup
 	for i, a := range addrs {
 		wg.Go(func() {
-			topics, err := nsqhttp.Stats(ctx, a)
+			topics, err := x.opts.HTTP.Stats(ctx, a)
 			results[i] = nsqdStats{addr: a, topics: topics, err: err}
 		})
 	}
@@ -126,7 +132,7 @@ func (x *Exporter) nsqds(ctx context.Context) (addrs []string, errs map[string]e
 	var wg sync.WaitGroup
 	for _, l := range x.opts.LookupdHTTPAddresses {
 		wg.Go(func() {
-			nodes, err := nsqhttp.Nodes(ctx, l)
+			nodes, err := x.opts.HTTP.Nodes(ctx, l)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
