@@ -32,6 +32,40 @@ type dialect struct {
 	migrateLock string
 	// maxParams is how many parameters one statement may take.
 	maxParams int
+	// anonymous: the statements' $1, $2… are sent as plain ?s. SQLite
+	// looks each numbered parameter up in a list, which costs a time
+	// quadratic in their number; ? costs nothing.
+	anonymous bool
+}
+
+// sql returns q as the dialect takes it. The shared statements number
+// their parameters $1, $2… in the order they appear, each once.
+func (s *sqlStore) sql(q string) string {
+	if !s.d.anonymous {
+		return q
+	}
+	var (
+		b    strings.Builder
+		next = 1
+	)
+	b.Grow(len(q))
+	for i := 0; i < len(q); i++ {
+		if q[i] != '$' {
+			b.WriteByte(q[i])
+			continue
+		}
+		j := i + 1
+		for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.Atoi(q[i+1 : j]); err != nil || n != next {
+			panic(fmt.Sprintf("store: statement numbers its parameters out of order at %q: %s", q[i:j], q))
+		}
+		next++
+		b.WriteByte('?')
+		i = j - 1
+	}
+	return b.String()
 }
 
 // migrations are the schema's versions, in order: migrations[i] brings a
@@ -56,7 +90,6 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_status_id ON jobs (status, id);
 CREATE INDEX jobs_sweep_id ON jobs (sweep, id);
-CREATE INDEX jobs_kind_id ON jobs (kind, id);
 CREATE UNIQUE INDEX jobs_seq ON jobs (seq);
 CREATE INDEX jobs_unfinished ON jobs (COALESCE(published_ns, submitted_ns), id) WHERE status = 'queued';
 CREATE INDEX jobs_finished ON jobs (finished_ns) WHERE finished_ns IS NOT NULL;
@@ -129,7 +162,7 @@ func (s *sqlStore) migrate(ctx context.Context) error {
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, len(migrations)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.sql(`UPDATE schema_version SET version = $1`), len(migrations)); err != nil {
 			return fmt.Errorf("set schema version: %w", err)
 		}
 		return nil
@@ -155,9 +188,9 @@ func (s *sqlStore) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // nextSeqs takes n values of the change counter and returns the first.
 // In PostgreSQL it locks the counter until the transaction ends.
-func nextSeqs(ctx context.Context, tx *sql.Tx, n int) (int64, error) {
+func (s *sqlStore) nextSeqs(ctx context.Context, tx *sql.Tx, n int) (int64, error) {
 	var last int64
-	err := tx.QueryRowContext(ctx, `UPDATE counter SET value = value + $1 WHERE name = 'seq' RETURNING value`, int64(n)).Scan(&last)
+	err := tx.QueryRowContext(ctx, s.sql(`UPDATE counter SET value = value + $1 WHERE name = 'seq' RETURNING value`), int64(n)).Scan(&last)
 	if err != nil {
 		return 0, fmt.Errorf("store: take change numbers: %w", err)
 	}
@@ -228,7 +261,7 @@ func (s *sqlStore) existing(ctx context.Context, q interface {
 		for _, id := range ids[lo:hi] {
 			args = append(args, id)
 		}
-		rows, err := q.QueryContext(ctx, `SELECT id FROM jobs WHERE id IN (`+inList(hi-lo, 1)+`)`+cond, args...)
+		rows, err := q.QueryContext(ctx, s.sql(`SELECT id FROM jobs WHERE id IN (`+inList(hi-lo, 1)+`)`+cond), args...)
 		if err != nil {
 			return fmt.Errorf("store: look up jobs: %w", err)
 		}
@@ -266,7 +299,7 @@ func (s *sqlStore) AddJobs(ctx context.Context, jobs []Job) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		// The counter first: in PostgreSQL its lock orders this check
 		// after any AddJobs that committed the same id.
-		first, err := nextSeqs(ctx, tx, len(jobs))
+		first, err := s.nextSeqs(ctx, tx, len(jobs))
 		if err != nil {
 			return err
 		}
@@ -289,8 +322,8 @@ func (s *sqlStore) AddJobs(ctx context.Context, jobs []Job) error {
 				}
 				args = append(args, j.ID, j.Kind, j.Topic, nonNil(j.Body), j.Sweep, at.UnixNano(), first+int64(lo+i), string(Queued), "", 0)
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, kind, topic, body, sweep, submitted_ns, seq, status, error, publishes) VALUES `+
-				placeholders(hi-lo, cols, 1), args...)
+			_, err := tx.ExecContext(ctx, s.sql(`INSERT INTO jobs (id, kind, topic, body, sweep, submitted_ns, seq, status, error, publishes) VALUES `+
+				placeholders(hi-lo, cols, 1)), args...)
 			if err != nil {
 				return fmt.Errorf("store: add jobs: %w", err)
 			}
@@ -320,7 +353,7 @@ func (s *sqlStore) MarkPublished(ctx context.Context, ids []string, t time.Time)
 // may use the parameters args ($1…); set may use v.id, cond r.* when
 // joinResults joins each job's result row as r.
 func (s *sqlStore) updateSeqs(ctx context.Context, tx *sql.Tx, ids []string, set string, args []any, cond string, joinResults ...bool) error {
-	first, err := nextSeqs(ctx, tx, len(ids))
+	first, err := s.nextSeqs(ctx, tx, len(ids))
 	if err != nil {
 		return err
 	}
@@ -339,7 +372,7 @@ func (s *sqlStore) updateSeqs(ctx context.Context, tx *sql.Tx, ids []string, set
 		q := `UPDATE jobs SET ` + set + `, seq = v.column2 FROM (VALUES ` +
 			placeholders(hi-lo, 2, len(args)+1, "CAST(%s AS TEXT)", "CAST(%s AS BIGINT)") +
 			`) AS v` + from + ` WHERE jobs.id = v.column1` + where
-		if _, err := tx.ExecContext(ctx, q, a...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.sql(q), a...); err != nil {
 			return fmt.Errorf("store: update jobs: %w", err)
 		}
 		return nil
@@ -353,11 +386,11 @@ func (s *sqlStore) Cancel(ctx context.Context, id, reason string) (Job, error) {
 		final bool
 	)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		seq, err := nextSeqs(ctx, tx, 1)
+		seq, err := s.nextSeqs(ctx, tx, 1)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE jobs SET status = $1, error = $2, finished_ns = $3, seq = $4 WHERE id = $5 AND status = 'queued'`,
+		res, err := tx.ExecContext(ctx, s.sql(`UPDATE jobs SET status = $1, error = $2, finished_ns = $3, seq = $4 WHERE id = $5 AND status = 'queued'`),
 			string(Cancelled), reason, time.Now().UnixNano(), seq, id)
 		if err != nil {
 			return fmt.Errorf("store: cancel %q: %w", id, err)
@@ -366,7 +399,7 @@ func (s *sqlStore) Cancel(ctx context.Context, id, reason string) (Job, error) {
 		if err != nil {
 			return fmt.Errorf("store: cancel %q: %w", id, err)
 		}
-		if job, err = getJob(ctx, tx, id); err != nil {
+		if job, err = s.getJob(ctx, tx, id); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -387,14 +420,14 @@ func (s *sqlStore) Cancel(ctx context.Context, id, reason string) (Job, error) {
 
 // Job implements Store.
 func (s *sqlStore) Job(ctx context.Context, id string) (Job, error) {
-	return getJob(ctx, s.r, id)
+	return s.getJob(ctx, s.r, id)
 }
 
 // getJob reads one job.
-func getJob(ctx context.Context, q interface {
+func (s *sqlStore) getJob(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, id string) (Job, error) {
-	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
+	j, err := scanJob(q.QueryRowContext(ctx, s.sql(`SELECT `+jobColumns+` FROM jobs WHERE id = $1`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, fmt.Errorf("store: job %q: %w", id, ErrNotFound)
 	}
@@ -436,7 +469,7 @@ func fromNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
 // queryJobs runs a query of jobColumns.
 func (s *sqlStore) queryJobs(ctx context.Context, q string, args ...any) ([]Job, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, s.sql(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: query jobs: %w", err)
 	}
@@ -579,7 +612,7 @@ func (s *sqlStore) Record(ctx context.Context, results []Result) (int, error) {
 			}
 			q := `INSERT INTO results (rkey, job_id, input_id, topic, status, error, body, time_ns) VALUES ` +
 				placeholders(hi-lo, cols, 1) + ` ON CONFLICT (rkey) DO NOTHING RETURNING rkey`
-			rs, err := tx.QueryContext(ctx, q, args...)
+			rs, err := tx.QueryContext(ctx, s.sql(q), args...)
 			if err != nil {
 				return fmt.Errorf("store: record results: %w", err)
 			}
@@ -620,8 +653,8 @@ func (s *sqlStore) Recent(ctx context.Context, topic string, limit int) ([]Resul
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT job_id, input_id, topic, status, error, body, time_ns FROM results
-WHERE topic = $1 ORDER BY time_ns DESC, rkey DESC LIMIT $2`, topic, limit)
+	rows, err := s.r.QueryContext(ctx, s.sql(`SELECT job_id, input_id, topic, status, error, body, time_ns FROM results
+WHERE topic = $1 ORDER BY time_ns DESC, rkey DESC LIMIT $2`), topic, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent results of %s: %w", topic, err)
 	}
@@ -686,7 +719,7 @@ func (s *sqlStore) Prune(ctx context.Context, before time.Time) (int64, error) {
 		for {
 			var n int64
 			err := s.tx(ctx, func(tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, q, before.UnixNano(), pruneChunk)
+				res, err := tx.ExecContext(ctx, s.sql(q), before.UnixNano(), pruneChunk)
 				if err != nil {
 					return fmt.Errorf("store: prune: %w", err)
 				}

@@ -30,7 +30,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("store: SQLite file name %q: '?' is not allowed", path)
 	}
-	pragmas := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", sqliteBusyTimeoutMs)
+	pragmas := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)", sqliteBusyTimeoutMs)
 	w, err := sql.Open("sqlite", path+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open SQLite %s: %w", path, err)
@@ -50,6 +50,7 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 			blob: "BLOB",
 			// SQLite takes up to 32766 parameters; keep statements small.
 			maxParams: 4096,
+			anonymous: true,
 		},
 		r: r, w: w,
 	}

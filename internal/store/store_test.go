@@ -27,7 +27,7 @@ func TestPostgres(t *testing.T) {
 }
 
 // sqliteURL is a new SQLite file in the test's temporary directory.
-func sqliteURL(t *testing.T) string {
+func sqliteURL(t testing.TB) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "store.db")
 }
 
@@ -36,7 +36,7 @@ var schemas atomic.Int64
 // postgresURL is the database of NSQFARM_TEST_POSTGRES with a new schema
 // of its own as search_path, dropped when the test ends; the test is
 // skipped when the variable is not set.
-func postgresURL(t *testing.T) string {
+func postgresURL(t testing.TB) string {
 	base := os.Getenv(postgresEnv)
 	if base == "" {
 		t.Skipf("%s is not set: PostgreSQL tests skipped", postgresEnv)

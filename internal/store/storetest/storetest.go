@@ -20,7 +20,7 @@ import (
 // NewURL returns the URL of a new, empty database for one test; the
 // suite opens it with store.Open, as many times as it needs (several
 // Store values on one database stand for several processes).
-type NewURL func(t *testing.T) string
+type NewURL func(t testing.TB) string
 
 // Run runs the suite.
 func Run(t *testing.T, newURL NewURL) {
