@@ -52,8 +52,10 @@ more consumers of a stage, on any machine, to scale it.`)
 		return err
 	}
 	for _, addr := range *nsqdHTTP {
-		if err := nsqhttp.CreateChannel(ctx, addr, st.Topic, st.Channel); err != nil {
-			return fmt.Errorf("create %s/%s: %w", st.Topic, st.Channel, err)
+		for _, topic := range st.Inputs() {
+			if err := nsqhttp.CreateChannel(ctx, addr, topic, st.Channel); err != nil {
+				return fmt.Errorf("create %s/%s: %w", topic, st.Channel, err)
+			}
 		}
 	}
 	maddr, fromTopology := *metricsAddr, false

@@ -122,7 +122,9 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		c.EnsureChannel(s.Topic, s.Channel)
+		for _, topic := range s.Inputs() {
+			c.EnsureChannel(topic, s.Channel)
+		}
 	}
 
 	f, err := stage.NewFarm(farmOptions(c.NSQDTCPAddress(), maddr))
@@ -221,7 +223,7 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 	for _, s := range f.Stages() {
 		cfg := s.Config()
 		fmt.Fprintf(w, "  stage %-10s %s/%s → %s, dead letters → %s (concurrency %d, max-in-flight %d)\n",
-			cfg.Name, cfg.Topic, cfg.Channel, formatOutputs(cfg.Outputs), cfg.DeadLetter,
+			cfg.Name, strings.Join(cfg.Inputs(), ","), cfg.Channel, formatOutputs(cfg.Outputs), cfg.DeadLetter,
 			cfg.Settings.Concurrency, cfg.Settings.MaxInFlight)
 	}
 	if st, err := stageOf(t, primalityHandler, ""); err == nil {

@@ -98,6 +98,7 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 		cfg := Config{
 			Name:                        name,
 			Topic:                       st.Topic,
+			Topics:                      st.Topics,
 			Channel:                     st.Channel,
 			Outputs:                     st.Outputs,
 			DeadLetter:                  st.DeadLetter,
