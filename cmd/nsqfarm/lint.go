@@ -35,7 +35,7 @@ FILE (or --config) defaults to ./topics.yaml, else the built-in topology.`)
 		return err
 	}
 	// Building the farm without running it checks every handler's options.
-	if _, err := stage.NewFarm(stage.FarmOptions{Topology: t, Catalogue: consumers.Catalogue}); err != nil {
+	if _, err := stage.NewFarm(stage.FarmOptions{Topology: t, Catalogue: consumers.Catalogue, CheckOnly: true}); err != nil {
 		return err
 	}
 	for _, stageName := range t.StageNames() {
