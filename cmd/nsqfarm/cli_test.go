@@ -262,9 +262,9 @@ func TestLintFile(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"lint", bad}, 1, bad + `:34: stages.primality.outputs.prime: topic "primez" is not declared under topics`},
-		{[]string{"lint", good}, 0, good + ": ok (7 topics, 2 stages)"},
-		{[]string{"lint", "--config", bad}, 1, bad + ":34:"},
+		{[]string{"lint", bad}, 1, bad + `:35: stages.primality.outputs.prime: topic "primez" is not declared under topics`},
+		{[]string{"lint", good}, 0, good + ": ok (8 topics, 3 stages)"},
+		{[]string{"lint", "--config", bad}, 1, bad + ":35:"},
 		{[]string{"lint", "--config", good}, 0, good + ": ok"},
 		{[]string{"lint", good, "--config", good}, 0, good + ": ok"},
 		{[]string{"lint", bad, "--config", good}, 2, "give the file as FILE or with --config, not both"},
@@ -289,7 +289,7 @@ func TestTopologyFallback(t *testing.T) {
 	writeTopology(t, withFile, "topics.yaml")
 	t.Run("./topics.yaml", func(t *testing.T) {
 		t.Chdir(withFile)
-		if code, out := runCLI(t, "lint"); code != 0 || !strings.HasSuffix(out, "\ntopics.yaml: ok (7 topics, 2 stages)\n") {
+		if code, out := runCLI(t, "lint"); code != 0 || !strings.HasSuffix(out, "\ntopics.yaml: ok (8 topics, 3 stages)\n") {
 			t.Fatalf("exit %d: %s", code, out)
 		}
 	})

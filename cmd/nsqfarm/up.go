@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/nsqfarm/nsqfarm/consumers"
@@ -251,9 +252,16 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 	if st, err := stageOf(t, primalityHandler, ""); err == nil {
 		fmt.Fprintf(w, "Publish:  curl -sS --fail -o /dev/null -d '{\"number\": 97}' 'http://%s/pub?topic=%s'\n", c.NSQDHTTPAddress(), st.Topic)
 		if out := st.Outputs[primality.PortPrime]; out != "" {
-			// Nothing in up subscribes to the outputs, so tail must be told
-			// to take what they hold.
-			fmt.Fprintf(w, "Results:  nsqfarm tail --topic %s --from-start\n", out)
+			// A stage of up that reads the output (the store) keeps it on
+			// a durable channel, and tail reads beside it; else tail must
+			// be told to take what the topic holds.
+			hint := "nsqfarm tail --topic " + out + " --from-start"
+			for _, s := range f.Stages() {
+				if cfg := s.Config(); slices.Contains(cfg.Inputs(), out) {
+					hint = "nsqfarm tail --topic " + out
+				}
+			}
+			fmt.Fprintf(w, "Results:  %s\n", hint)
 		}
 	}
 	fmt.Fprintf(w, "Press Ctrl-C to drain the stages and stop.\n")
