@@ -267,7 +267,7 @@ func TestLintFile(t *testing.T) {
 		want string
 	}{
 		{[]string{"lint", bad}, 1, bad + `:35: stages.primality.outputs.prime: topic "primez" is not declared under topics`},
-		{[]string{"lint", good}, 0, good + ": ok (8 topics, 2 stages)"},
+		{[]string{"lint", good}, 0, good + ": ok (9 topics, 3 stages)"},
 		{[]string{"lint", "--config", bad}, 1, bad + ":35:"},
 		{[]string{"lint", "--config", good}, 0, good + ": ok"},
 		{[]string{"lint", good, "--config", good}, 0, good + ": ok"},
@@ -293,7 +293,7 @@ func TestTopologyFallback(t *testing.T) {
 	writeTopology(t, withFile, "topics.yaml")
 	t.Run("./topics.yaml", func(t *testing.T) {
 		t.Chdir(withFile)
-		if code, out := runCLI(t, "lint"); code != 0 || !strings.HasSuffix(out, "\ntopics.yaml: ok (8 topics, 2 stages)\n") {
+		if code, out := runCLI(t, "lint"); code != 0 || !strings.HasSuffix(out, "\ntopics.yaml: ok (9 topics, 3 stages)\n") {
 			t.Fatalf("exit %d: %s", code, out)
 		}
 	})
@@ -377,7 +377,9 @@ func TestUpUsesTopology(t *testing.T) {
 		"127.0.0.1:4150", nsqdTCP, "127.0.0.1:4151", nsqdHTTP, "127.0.0.1:4161", lookupdHTTP, "127.0.0.1:9150", metrics)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	code, out := runInProcess(ctx, "up", "--config", config, "--data-dir", t.TempDir(),
+	// The primality stage alone: primes keeps its backlog for tail's
+	// --from-start (the store stage would read it on a channel of its own).
+	code, out := runInProcess(ctx, "up", "--config", config, "--data-dir", t.TempDir(), "--stage", "primality",
 		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqadmin.http-address", "off", "--log-level", "warn")
 	waitOK(t, "http://"+metrics+"/healthz", 20*time.Second)
 	if want := "'http://" + nsqdHTTP + "/pub?topic=integers'"; !strings.Contains(out.String(), want) {

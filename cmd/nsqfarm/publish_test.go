@@ -90,7 +90,7 @@ func TestCommandLineErrors(t *testing.T) {
 
 func TestLintAndSolve(t *testing.T) {
 	code, out := runCLI(t, "lint", "--config", topicsFile)
-	if code != 0 || !strings.Contains(out, "ok (8 topics, 2 stages)") {
+	if code != 0 || !strings.Contains(out, "ok (9 topics, 3 stages)") {
 		t.Fatalf("lint: exit %d: %s", code, out)
 	}
 	afiro := "../../../shared/data/lp/netlib/afiro.mps.gz"

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/nsqfarm/nsqfarm/consumers"
@@ -12,6 +14,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
 	"github.com/nsqfarm/nsqfarm/internal/exporter"
+	"github.com/nsqfarm/nsqfarm/internal/store"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -53,6 +56,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	renamedUpFlags(fs)
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), `serve /metrics and /healthz here (env NSQFARM_METRICS_ADDRESS; default: the topology's metrics_address; "off" disables)`)
 	queueMetrics := fs.Bool("queue-metrics", true, "serve the queue stats of up's nsqd (depth, in flight, deferred, requeued, timed out, messages and clients per topic and channel, as nsqfarm exporter does) on the metrics address too")
+	storeURL := storeFlag(fs, "default: store.db in --data-dir")
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")
 	concurrency, maxInFlight := settingsFlags(fs, " per stage")
@@ -90,6 +94,23 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	case "off":
 		maddr = ""
 	}
+	// The process's one results store: the store stage records into it.
+	if *storeURL == "" {
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		*storeURL = "sqlite:" + filepath.Join(opts.DataDir, "store.db")
+	}
+	st, err := store.Open(ctx, *storeURL)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close the results store", "err", err)
+		}
+	}()
+	log.Info("results store", "store", store.Describe(*storeURL))
 	farmOptions := func(nsqdTCP, metrics string) stage.FarmOptions {
 		return stage.FarmOptions{
 			Topology:  t,
@@ -104,6 +125,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 			Security:       security,
 			MetricsAddress: metrics,
 			Logger:         log,
+			Store:          st,
 		}
 	}
 	// Check every stage (its options against nsqd's message size too)
@@ -131,7 +153,9 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		c.EnsureChannel(s.Topic, s.Channel)
+		for _, topic := range s.Inputs() {
+			c.EnsureChannel(topic, s.Channel)
+		}
 	}
 
 	f, err := stage.NewFarm(farmOptions(c.NSQDTCPAddress(), maddr))
@@ -149,7 +173,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		}
 		f.Registry().Register(x)
 	}
-	printUp(e, t, c, f, opts.DataDir)
+	printUp(e, t, c, f, opts.DataDir, store.Describe(*storeURL))
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -223,7 +247,7 @@ func listenAddresses(opts *cluster.Options, t *topology.Topology, nsqdTCP, nsqdH
 
 // printUp prints what up started, and how to publish to its first stage
 // and read its results.
-func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir string) {
+func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir, storeDesc string) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		abs = dataDir
@@ -241,18 +265,26 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 	if a := f.MetricsAddr(); a != "" {
 		fmt.Fprintf(w, "  metrics     http://%s/metrics  http://%s/healthz\n", a, a)
 	}
+	fmt.Fprintf(w, "  store       %s\n", storeDesc)
 	for _, s := range f.Stages() {
 		cfg := s.Config()
 		fmt.Fprintf(w, "  stage %-10s %s/%s → %s, dead letters → %s (concurrency %d, max-in-flight %d)\n",
-			cfg.Name, cfg.Topic, cfg.Channel, formatOutputs(cfg.Outputs), cfg.DeadLetter,
+			cfg.Name, strings.Join(cfg.Inputs(), ","), cfg.Channel, formatOutputs(cfg.Outputs), cfg.DeadLetter,
 			cfg.Settings.Concurrency, cfg.Settings.MaxInFlight)
 	}
 	if st, err := stageOf(t, primalityHandler, ""); err == nil {
 		fmt.Fprintf(w, "Publish:  curl -sS --fail -o /dev/null -d '{\"number\": 97}' 'http://%s/pub?topic=%s'\n", c.NSQDHTTPAddress(), st.Topic)
 		if out := st.Outputs[primality.PortPrime]; out != "" {
-			// Nothing in up subscribes to the outputs, so tail must be told
-			// to take what they hold.
-			fmt.Fprintf(w, "Results:  nsqfarm tail --topic %s --from-start\n", out)
+			// A stage of up that reads the output (the store) keeps it on
+			// a durable channel, and tail reads beside it; else tail must
+			// be told to take what the topic holds.
+			hint := "nsqfarm tail --topic " + out + " --from-start"
+			for _, s := range f.Stages() {
+				if cfg := s.Config(); slices.Contains(cfg.Inputs(), out) {
+					hint = "nsqfarm tail --topic " + out
+				}
+			}
+			fmt.Fprintf(w, "Results:  %s\n", hint)
 		}
 	}
 	fmt.Fprintf(w, "Press Ctrl-C to drain the stages and stop.\n")

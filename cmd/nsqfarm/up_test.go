@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
+	"github.com/nsqfarm/nsqfarm/internal/store/storetest"
 )
 
 // upCluster is `nsqfarm up` running in this process on free ports.
@@ -237,10 +239,12 @@ func TestUpPrimalityEndToEnd(t *testing.T) {
 }
 
 // TestUpKeepsDataAcrossRestarts publishes while the farm is down (it is
-// kept by nsqd on disk) and checks the next `up` processes it.
+// kept by nsqd on disk) and checks the next `up` processes it. It runs the
+// primality stage alone: the store stage would read primes on a channel
+// of its own.
 func TestUpKeepsDataAcrossRestarts(t *testing.T) {
 	dir := t.TempDir()
-	c, stop := startUp(t, dir)
+	c, stop := startUp(t, dir, "--stage", "primality")
 	// Stop the farm's consumer side by stopping up, after queueing numbers
 	// for a channel that nobody reads: "primes" results of the first run.
 	nsqtest.Pub(t, c.nsqdHTTP, "numbers", []byte(`{"number": 101}`))
@@ -248,7 +252,7 @@ func TestUpKeepsDataAcrossRestarts(t *testing.T) {
 	if code := stop(); code != 0 {
 		t.Fatalf("up exited %d", code)
 	}
-	c2, stop2 := startUp(t, dir)
+	c2, stop2 := startUp(t, dir, "--stage", "primality")
 	primes := nsqtest.Collect(t, c2.nsqdTCP, "primes", "check")
 	got := primes.WaitFor(t, 1, 20*time.Second)
 	if !bytes.Contains(got[0], []byte(`"number": 101`)) {
@@ -376,5 +380,27 @@ func expectDeadLetters(t *testing.T, dead *nsqtest.Collector, stageName string, 
 	}
 	if len(pending) > 0 {
 		t.Errorf("not dead-lettered: %v", pending)
+	}
+}
+
+// TestUpRecordsResultsInItsStore checks that up's store stage records
+// results and dead letters in store.db in the data directory, and that
+// they are still there, once each, after a restart.
+func TestUpRecordsResultsInItsStore(t *testing.T) {
+	dir := t.TempDir()
+	c, stop := startUp(t, dir)
+	nsqtest.Pub(t, c.nsqdHTTP, "numbers", []byte(`{"number": 101}`))
+	nsqtest.Pub(t, c.nsqdHTTP, "numbers", []byte(`{"number": 100}`))
+	nsqtest.Pub(t, c.nsqdHTTP, "numbers", []byte(`{"number": -1}`))
+	st := storetest.Open(t, "sqlite:"+filepath.Join(dir, "store.db"))
+	want := map[string]int64{"primes": 1, "non_primes": 1, "numbers_dead": 1}
+	waitCounts(t, st, want, 30*time.Second)
+	if code := stop(); code != 0 {
+		t.Fatalf("up exited %d", code)
+	}
+	_, stop2 := startUp(t, dir)
+	waitCounts(t, st, want, 5*time.Second)
+	if code := stop2(); code != 0 {
+		t.Fatalf("up exited %d", code)
 	}
 }

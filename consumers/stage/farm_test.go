@@ -2,6 +2,7 @@ package stage_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
+	"github.com/nsqfarm/nsqfarm/internal/store/storetest"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -24,7 +26,8 @@ func builtin(t *testing.T) *topology.Topology {
 
 func TestNewFarmResolvesSettings(t *testing.T) {
 	top := builtin(t)
-	f, err := stage.NewFarm(stage.FarmOptions{Topology: top, Catalogue: consumers.Catalogue,
+	st := storetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
+	f, err := stage.NewFarm(stage.FarmOptions{Topology: top, Catalogue: consumers.Catalogue, Store: st,
 		Overrides: stage.Overrides{Concurrency: 2, NSQDTCPAddresses: []string{"10.0.0.1:4150"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +60,7 @@ func TestNewFarmRejects(t *testing.T) {
 		{"options over the message size", stage.FarmOptions{Overrides: stage.Overrides{MaxMsgSize: 500000}},
 			"stages.lpsolve.options.max_text_bytes: max_text_bytes (1000000) must be set and at most max_msg_size (500000)"},
 		{"unknown stage", stage.FarmOptions{Stages: []string{"sieve"}}, `no stage "sieve"`},
+		{"store stage without a store", stage.FarmOptions{Stages: []string{"store"}}, `stage store: handler "store" writes to a results store, and none was given`},
 		{"empty catalogue", stage.FarmOptions{Catalogue: stage.NewCatalogue()}, `stages.primality.handler: unknown handler "primality"`},
 	}
 	for _, tc := range tests {
