@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nsqio/go-nsq"
+
 	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/consumers/primality"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
@@ -16,6 +18,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/exporter"
 	"github.com/nsqfarm/nsqfarm/internal/store"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
+	"github.com/nsqfarm/nsqfarm/producers/jobs"
 )
 
 // upAbout is the description of up in its --help.
@@ -60,6 +63,8 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")
 	concurrency, maxInFlight := settingsFlags(fs, " per stage")
+	var web webFlags
+	web.register(fs, jobs.DefaultAddress)
 	verbose := fs.Bool("verbose", false, "show NSQ's info logs")
 	logLevel := logLevelFlag(fs, "info")
 	secFlags := secureFlags(fs)
@@ -173,10 +178,18 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		}
 		f.Registry().Register(x)
 	}
-	printUp(e, t, c, f, opts.DataDir, store.Describe(*storeURL))
-
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	webNSQ := nsq.NewConfig()
+	if err := security.Apply(webNSQ); err != nil {
+		return err
+	}
+	webAddr, webErr, err := startWeb(runCtx, &web, st, t, c.NSQDTCPAddress(), webNSQ, log)
+	if err != nil {
+		return err
+	}
+	printUp(e, t, c, f, opts.DataDir, store.Describe(*storeURL), webAddr)
+
 	runErr := make(chan error, 1)
 	go func() { runErr <- f.Run(runCtx) }()
 	var daemonErr error
@@ -186,6 +199,10 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		log.Error("an NSQ daemon stopped; draining the stages", "err", daemonErr)
 		cancel()
 		err = <-runErr
+	}
+	cancel()
+	if werr := <-webErr; err == nil {
+		err = werr
 	}
 	if err != nil || daemonErr != nil {
 		return errors.Join(daemonErr, err)
@@ -247,7 +264,7 @@ func listenAddresses(opts *cluster.Options, t *topology.Topology, nsqdTCP, nsqdH
 
 // printUp prints what up started, and how to publish to its first stage
 // and read its results.
-func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir, storeDesc string) {
+func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir, storeDesc, webAddr string) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		abs = dataDir
@@ -266,6 +283,9 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 		fmt.Fprintf(w, "  metrics     http://%s/metrics  http://%s/healthz\n", a, a)
 	}
 	fmt.Fprintf(w, "  store       %s\n", storeDesc)
+	if webAddr != "" {
+		fmt.Fprintf(w, "  web         http://%s/\n", webAddr)
+	}
 	for _, s := range f.Stages() {
 		cfg := s.Config()
 		fmt.Fprintf(w, "  stage %-10s %s/%s → %s, dead letters → %s (concurrency %d, max-in-flight %d)\n",
