@@ -32,6 +32,10 @@ type dialect struct {
 	migrateLock string
 	// maxParams is how many parameters one statement may take.
 	maxParams int
+	// updateRows, when above 0, bounds the rows of one UPDATE … FROM
+	// (VALUES …): SQLite's planner scans the whole table for a join with
+	// many values rows, and looks a single one up by its key.
+	updateRows int
 	// anonymous: the statements' $1, $2… are sent as plain ?s. SQLite
 	// looks each numbered parameter up in a list, which costs a time
 	// quadratic in their number; ? costs nothing.
@@ -364,7 +368,11 @@ func (s *sqlStore) updateSeqs(ctx context.Context, tx *sql.Tx, ids []string, set
 	if cond != "" {
 		where += " AND " + cond
 	}
-	return s.chunks(len(ids), 2, func(lo, hi int) error {
+	perRow := 2
+	if s.d.updateRows > 0 {
+		perRow = max(perRow, s.d.maxParams/s.d.updateRows)
+	}
+	return s.chunks(len(ids), perRow, func(lo, hi int) error {
 		a := append(slices.Clone(args), make([]any, 0, 2*(hi-lo))...)
 		for i, id := range ids[lo:hi] {
 			a = append(a, id, first+int64(lo+i))

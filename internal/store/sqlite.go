@@ -49,8 +49,9 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		d: dialect{
 			blob: "BLOB",
 			// SQLite takes up to 32766 parameters; keep statements small.
-			maxParams: 4096,
-			anonymous: true,
+			maxParams:  4096,
+			updateRows: 1,
+			anonymous:  true,
 		},
 		r: r, w: w,
 	}
