@@ -27,6 +27,8 @@ const state = {
   sweep: null,
   /** The number range followed: {id, count}. */
   range: null,
+  /** Results counted on the dead-letter topics at the last count. */
+  deadTotal: undefined,
 };
 
 // ---- jobs ----
@@ -493,6 +495,14 @@ async function refreshCounts() {
     return;
   }
   const topics = (c && c.topics) || {};
+  // Dead letters of messages that are no job of the page's (published
+  // with curl, say) change no job: a new total of the dead-letter topics
+  // says there are some to show.
+  const dead = Object.entries(topics).reduce((n, [k, v]) => (k.endsWith("_dead") ? n + Number(v) : n), 0);
+  if (dead !== state.deadTotal) {
+    if (state.deadTotal !== undefined) scheduleDead();
+    state.deadTotal = dead;
+  }
   byId("count-primes").textContent = formatNumber(topics.primes ?? 0);
   byId("count-non-primes").textContent = formatNumber(topics.non_primes ?? 0);
   const js = (c && c.jobs) || {};
