@@ -4,14 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
+
+	"github.com/goccy/go-json"
 )
 
 // Range is the arithmetic progression From, From+Step, ... up to and
 // including To (when reached exactly), with arbitrary-precision integers:
 // ParseRange("100000000000000000000", "100000000000000001000", "1") works.
+//
+// When IDPrefix is set, the body of the n-th number (n from 1) also
+// carries "id": IDPrefix, "-" and n.
 type Range struct {
 	From, To, Step *big.Int
+	IDPrefix       string
 }
 
 // ParseRange parses decimal integers (optionally signed) into a Range and
@@ -71,6 +78,25 @@ func (r Range) Bodies() Source {
 			return
 		}
 		buf := make([]byte, 0, 64)
+		var prefix []byte // ,"id":"IDPrefix-
+		if r.IDPrefix != "" {
+			q, err := json.Marshal(r.IDPrefix + "-")
+			if err != nil {
+				yield(nil, fmt.Errorf("range: id prefix: %w", err))
+				return
+			}
+			prefix = append([]byte(`,"id":`), q[:len(q)-1]...)
+		}
+		seq := int64(0)
+		end := func(buf []byte) []byte {
+			if prefix != nil {
+				seq++
+				buf = append(buf, prefix...)
+				buf = strconv.AppendInt(buf, seq, 10)
+				buf = append(buf, '"')
+			}
+			return append(buf, '}')
+		}
 		if r.From.Sign() >= 0 {
 			// Fast path: count in decimal digits, no allocation per value.
 			n := []byte(r.From.String())
@@ -78,8 +104,7 @@ func (r Range) Bodies() Source {
 			to := []byte(r.To.String())
 			for decimalLE(n, to) {
 				buf = append(buf[:0], `{"number":`...)
-				buf = append(buf, n...)
-				buf = append(buf, '}')
+				buf = end(append(buf, n...))
 				if !yield(buf, nil) {
 					return
 				}
@@ -89,7 +114,8 @@ func (r Range) Bodies() Source {
 		}
 		n := new(big.Int).Set(r.From)
 		for n.Cmp(r.To) <= 0 {
-			buf = AppendNumberBody(buf[:0], n)
+			buf = append(buf[:0], `{"number":`...)
+			buf = end(n.Append(buf, 10))
 			if !yield(buf, nil) {
 				return
 			}

@@ -80,6 +80,35 @@ func TestRangeBodiesExactDigits(t *testing.T) {
 	}
 }
 
+func TestRangeBodiesWithIDs(t *testing.T) {
+	tests := []struct {
+		name, from, to, step, prefix string
+		want                         []string
+	}{
+		{"small", "8", "10", "1", "s1", []string{
+			`{"number":8,"id":"s1-1"}`, `{"number":9,"id":"s1-2"}`, `{"number":10,"id":"s1-3"}`}},
+		{"negative start", "-1", "1", "2", "s2", []string{
+			`{"number":-1,"id":"s2-1"}`, `{"number":1,"id":"s2-2"}`}},
+		{"prefix escaped", "5", "5", "1", `q"`, []string{`{"number":5,"id":"q\"-1"}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := ParseRange(tt.from, tt.to, tt.step)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.IDPrefix = tt.prefix
+			got, err := collect(r.Bodies())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestRangeBodiesStopEarly(t *testing.T) {
 	r, _ := ParseRange("1", "1000000", "1")
 	n := 0

@@ -177,13 +177,16 @@ func decimalRange(from, to, step string) ([]string, error) {
 //
 // where the id is deterministic: the model, then "-" and the name=value
 // pairs joined with ',' (just the model with no parameter), preceded by
-// IDPrefix and "-" when IDPrefix is set. "time_limit_ms" is present only
-// when TimeLimitMS > 0. Parameter values are exact JSON numbers.
+// IDPrefix and "-" when IDPrefix is set. With Numbered, the id of the
+// n-th job (n from 1, in odometer order) is IDPrefix, "-" and n instead.
+// "time_limit_ms" is present only when TimeLimitMS > 0. Parameter values
+// are exact JSON numbers.
 type Sweep struct {
 	Model       string
 	Params      []Param
 	IDPrefix    string
 	TimeLimitMS int64
+	Numbered    bool
 }
 
 // Validate checks the model name, that parameter names are unique and that
@@ -278,22 +281,16 @@ func (s Sweep) Jobs() Source {
 		}
 		idx := make([]int, len(s.Params))
 		var id, buf []byte
-		for {
+		for n := int64(1); ; n++ {
 			id = id[:0]
 			if s.IDPrefix != "" {
 				id = append(id, s.IDPrefix...)
 				id = append(id, '-')
 			}
-			id = append(id, s.Model...)
-			for i, p := range s.Params {
-				if i == 0 {
-					id = append(id, '-')
-				} else {
-					id = append(id, ',')
-				}
-				id = append(id, p.Name...)
-				id = append(id, '=')
-				id = append(id, p.Values[idx[i]]...)
+			if s.Numbered {
+				id = strconv.AppendInt(id, n, 10)
+			} else {
+				id = s.appendNamedID(id, idx)
 			}
 			idJSON, err := json.Marshal(string(id))
 			if err != nil {
@@ -336,4 +333,21 @@ func (s Sweep) Jobs() Source {
 			}
 		}
 	}
+}
+
+// appendNamedID appends the id of the job at odometer position idx: the
+// model, then "-" and the name=value pairs joined with ','.
+func (s Sweep) appendNamedID(id []byte, idx []int) []byte {
+	id = append(id, s.Model...)
+	for i, p := range s.Params {
+		if i == 0 {
+			id = append(id, '-')
+		} else {
+			id = append(id, ',')
+		}
+		id = append(id, p.Name...)
+		id = append(id, '=')
+		id = append(id, p.Values[idx[i]]...)
+	}
+	return id
 }

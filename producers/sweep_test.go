@@ -88,6 +88,10 @@ func TestSweepJobs(t *testing.T) {
 			`{"id":"run7-wyndor-a=2,b=0.5","model":"wyndor","params":{"a":2,"b":0.5},"time_limit_ms":2500}`,
 			`{"id":"run7-wyndor-a=2,b=1","model":"wyndor","params":{"a":2,"b":1},"time_limit_ms":2500}`,
 		}, ""},
+		{"numbered ids", Sweep{Model: "wyndor", Params: mustParams("a=1,2", "b=3"), IDPrefix: "s9", Numbered: true}, []string{
+			`{"id":"s9-1","model":"wyndor","params":{"a":1,"b":3}}`,
+			`{"id":"s9-2","model":"wyndor","params":{"a":2,"b":3}}`,
+		}, ""},
 		{"no params", Sweep{Model: "wyndor"}, []string{`{"id":"wyndor","model":"wyndor","params":{}}`}, ""},
 		{"quotes escaped", Sweep{Model: `we"ird`}, []string{`{"id":"we\"ird","model":"we\"ird","params":{}}`}, ""},
 		{"no model", Sweep{}, nil, "model is required"},

@@ -28,6 +28,7 @@ type command struct {
 var commands = []command{
 	{"up", "[flags]", "start nsqlookupd, nsqd, nsqadmin and every stage in one process", cmdUp},
 	{"consume", "STAGE [flags]", "run one stage against an existing cluster (start more to scale)", cmdConsume},
+	{"web", "--store URL [flags]", "serve the job API and the web page against an existing cluster", cmdWeb},
 	{"publish", "numbers|lp [flags]", "publish integers, or an LP parameter sweep, to a stage's input topic", cmdPublish},
 	{"tail", "--topic T [-n N]", "print a topic's messages as JSON lines (--from-start, --channel C)", cmdTail},
 	{"solve", "FILE [--json]", "solve an LP/MPS/JSON model locally", cmdSolve},

@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
+)
+
+// sqliteBusyTimeoutMs is how long a write waits for another process's
+// write transaction to end before failing.
+const sqliteBusyTimeoutMs = 30000
+
+// sqliteReaders is the number of connections that serve reads.
+const sqliteReaders = 4
+
+// openSQLite opens (creating it if missing) the SQLite database in the
+// file path.
+//
+// The database is in WAL mode (readers never block the writer) with
+// synchronous=NORMAL (a commit survives a crash of the process; a power
+// loss may lose the last commits, never corrupt the file). Writes go
+// through one connection and begin with BEGIN IMMEDIATE, so that writers
+// of this process queue in Go and writers of other processes wait for
+// the file's write lock (busy_timeout) instead of failing with
+// SQLITE_BUSY.
+func openSQLite(ctx context.Context, path string) (Store, error) {
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("store: SQLite file name %q: '?' is not allowed", path)
+	}
+	pragmas := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)", sqliteBusyTimeoutMs)
+	w, err := sql.Open("sqlite", path+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open SQLite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", path+pragmas)
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("store: open SQLite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(sqliteReaders)
+	r.SetMaxIdleConns(sqliteReaders)
+	s := &sqlStore{
+		d: dialect{
+			blob: "BLOB",
+			// SQLite takes up to 32766 parameters; keep statements small.
+			maxParams: 4096,
+			anonymous: true,
+		},
+		r: r, w: w,
+	}
+	if err := s.migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("store: SQLite %s: %w", path, err)
+	}
+	return s, nil
+}
