@@ -176,8 +176,12 @@ func (b *browser) screenshots(dir, name string) []string {
 	var paths []string
 	for _, w := range []int64{phoneWidth, laptopWidth} {
 		b.do("set the viewport", chromedp.EmulateViewport(w, 900))
-		// Let the layout settle at the new width before the capture.
-		b.do("wait for a frame", chromedp.Evaluate[chromedp.Void](`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))`, chromedp.EvalAwaitPromise))
+		// Let the page redraw at the new width (the chart follows a
+		// resize within 200 ms) before the capture.
+		b.do("wait for the redraw", chromedp.Sleep(400*time.Millisecond))
+		if sw := eval[int64](b, `document.documentElement.scrollWidth`); sw > w {
+			b.t.Errorf("%s at %d px: the page is %d px wide, it scrolls sideways", name, w, sw)
+		}
 		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			b.t.Fatalf("screenshot %s at %d px: %v", name, w, err)

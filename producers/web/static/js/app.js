@@ -6,7 +6,7 @@ import { APIError, get, parseJSON, post, query, setToken } from "./api.js";
 import { drawChart } from "./chart.js";
 import { byId, el, throttle } from "./dom.js";
 import { FieldError, clearErrors, handleSubmit, numberValue } from "./forms.js";
-import { badge, formatNumber, jobSubject, refreshTimes, resultNode, timeAgo } from "./format.js";
+import { badge, formatNumber, humanize, jobSubject, refreshTimes, resultNode, timeAgo } from "./format.js";
 
 /** Rows the jobs table shows at most, newest first. */
 const maxRows = 100;
@@ -111,7 +111,7 @@ function jobRow(job) {
   const tr = el("tr", { "data-id": job.id, "data-status": job.status },
     el("td", { "data-label": "Job" },
       el("button", { type: "button", class: "link job-id", title: "Show the whole job", onclick: () => showJob(job.id), text: job.id }),
-      el("span", { class: "subject", text: [job.kind === "lp" ? "LP" : job.kind, jobSubject(job)].filter(Boolean).join(" · ") })),
+      el("span", { class: "subject", text: jobSubject(job) })),
     el("td", { "data-label": "Status" }, badge(job.status)),
     el("td", { "data-label": "Result", class: "result-cell" }, resultNode(job)),
     el("td", { "data-label": "Submitted" }, timeAgo(job.submitted_at)),
@@ -136,13 +136,16 @@ function renderTable() {
     let tr = rows.get(job.id);
     if (!tr || tr.dataset.seq !== String(job.seq)) {
       const fresh = jobRow(job);
-      if (tr) tr.replaceWith(fresh);
+      if (tr) {
+        if (at === tr) at = fresh;
+        tr.replaceWith(fresh);
+      }
       tr = fresh;
       rows.set(job.id, tr);
     }
     // Move a row only when it is out of place, so that focus stays put.
-    if (tr !== at) body.insertBefore(tr, at);
-    else at = at.nextElementSibling;
+    if (tr === at) at = at.nextElementSibling;
+    else body.insertBefore(tr, at);
   }
   for (const [id, tr] of rows) {
     if (!keep.has(id)) {
@@ -260,13 +263,14 @@ function model(name) {
 
 function renderParams() {
   const m = model(byId("solve-model").value);
+  byId("solve-model-hint").textContent = m.description || "";
   byId("solve-params").replaceChildren(...(m.params || []).map((p) => {
     const id = `solve-param-${p.name}`;
     return el("div", { class: "field" },
-      el("label", { for: id, text: p.name.replace(/_/g, " ") }),
+      el("label", { for: id, text: humanize(p.name) }),
       el("input", {
         id, name: p.name, type: "number", inputmode: "decimal", step: "any",
-        value: p.default ?? "", "data-field": `params.${p.name}`, "data-param": p.name,
+        value: p.default ?? "", min: p.min, max: p.max, "data-field": `params.${p.name}`, "data-param": p.name,
         "aria-describedby": `${id}-error ${id}-hint`,
       }),
       p.doc ? el("p", { class: "hint", id: `${id}-hint`, text: p.doc }) : null,
@@ -277,7 +281,7 @@ function renderParams() {
 function renderSweepParams() {
   const m = model(byId("sweep-model").value);
   const select = byId("sweep-param");
-  select.replaceChildren(...(m.params || []).map((p) => el("option", { value: p.name, text: p.name.replace(/_/g, " ") })));
+  select.replaceChildren(...(m.params || []).map((p) => el("option", { value: p.name, text: humanize(p.name) })));
   setSweepFields();
 }
 
@@ -431,10 +435,15 @@ function sweepPoints() {
 
 function renderChart() {
   const s = state.sweep;
-  if (!s) return;
+  const root = byId("sweep-chart");
+  if (!s) {
+    drawChart(root, [], { x: "", y: "", empty: "No sweep yet" });
+    return;
+  }
   const points = sweepPoints();
-  drawChart(byId("sweep-chart"), points, { x: s.param.replace(/_/g, " ") || "parameter", y: "objective", empty: "Waiting for the first results…" });
-  byId("sweep-chart-caption").textContent = `Objective against ${s.param.replace(/_/g, " ")} in sweep ${s.id}: ${formatNumber(points.length)} points`;
+  const param = humanize(s.param) || "Parameter";
+  drawChart(root, points, { x: param, y: "Objective", empty: "Waiting for the first results…" });
+  byId("sweep-chart-caption").textContent = `Objective against ${param.toLowerCase()} in sweep ${s.id}: ${formatNumber(points.length)} points`;
 }
 
 const scheduleChart = throttle(renderChart, 200);
@@ -617,9 +626,11 @@ function main() {
   byId("job-dialog").addEventListener("click", (ev) => {
     if (ev.target === ev.currentTarget) ev.currentTarget.close();
   });
+  renderChart();
   loadModels();
   loadAll();
   connect();
+  window.addEventListener("resize", scheduleChart);
   setInterval(() => refreshTimes(), 1000);
   setInterval(() => {
     refreshCounts();

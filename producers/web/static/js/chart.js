@@ -3,8 +3,6 @@
 import { svg } from "./dom.js";
 import { formatNumber } from "./format.js";
 
-const W = 640;
-const H = 320;
 const pad = { left: 72, right: 20, top: 16, bottom: 48 };
 
 /**
@@ -25,28 +23,31 @@ export function ticks(lo, hi, n = 5) {
   return out;
 }
 
-/** lo..hi widened so that a single value or a flat line still has room. */
+/**
+ * lo..hi of values, widened by a margin so that no point sits on an axis,
+ * and so that a single value or a flat line still has room.
+ */
 function span(values) {
   let lo = Math.min(...values);
   let hi = Math.max(...values);
-  if (lo === hi) {
-    const d = Math.abs(lo) * 0.1 || 1;
-    lo -= d;
-    hi += d;
-  }
-  return [lo, hi];
+  const d = lo === hi ? Math.abs(lo) * 0.1 || 1 : (hi - lo) * 0.04;
+  return [lo - d, hi + d];
 }
 
 /**
  * Draws points into the <svg> root, replacing what it held: axes with
  * ticks, labels, a line through the points in x order and one circle per
- * point (class "point", with a <title> giving its values).
+ * point (class "point", with a <title> giving its values). The drawing
+ * takes the width the element has on the page (640 when it has none), so
+ * its text keeps its size on a phone.
  * @param {SVGSVGElement} root
  * @param {{x: number, y: number, label?: string}[]} points
  * @param {{x: string, y: string, empty?: string}} labels
  */
 export function drawChart(root, points, labels) {
   root.replaceChildren();
+  const W = Math.max(280, Math.round(root.clientWidth || 640));
+  const H = Math.round(Math.min(340, Math.max(220, W * 0.5)));
   root.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const pw = W - pad.left - pad.right;
   const ph = H - pad.top - pad.bottom;
@@ -57,8 +58,8 @@ export function drawChart(root, points, labels) {
   const pts = [...points].sort((a, b) => a.x - b.x);
   const [x0, x1] = span(pts.map((p) => p.x));
   const [y0, y1] = span(pts.map((p) => p.y));
-  const xt = ticks(x0, x1, 6);
-  const yt = ticks(y0, y1, 5);
+  const xt = ticks(x0, x1, W < 480 ? 4 : 6);
+  const yt = ticks(y0, y1, H < 260 ? 4 : 5);
   // The y axis starts and ends on ticks so the grid frames the line.
   const ylo = Math.min(y0, yt[0]);
   const yhi = Math.max(y1, yt[yt.length - 1]);

@@ -23,6 +23,16 @@ export function formatNumber(v) {
 }
 
 /**
+ * A parameter's name for reading: "profit_rate_windows" gives "Profit
+ * rate windows".
+ * @param {string} name
+ */
+export function humanize(name) {
+  const s = String(name || "").replace(/_/g, " ");
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
  * Says how long ago t was: "just now", "12 s ago", "5 min ago", "3 h ago",
  * "2 d ago", then the date.
  * @param {Date} t
@@ -99,19 +109,20 @@ export function primalityText(r) {
 }
 
 /**
- * A short label for a job: its model, file format or number.
+ * A short label for a job: "number 97", "wyndor (profit_rate_windows =
+ * 500)", "MPS model", "inline model".
  * @param {any} job a store.Job
  */
 export function jobSubject(job) {
   const b = job.body || {};
-  if (job.kind === "number") return b.number !== undefined ? formatNumber(b.number) : "";
+  if (job.kind === "number") return b.number !== undefined ? `number ${formatNumber(b.number)}` : "number";
   if (typeof b.model === "string") {
     const p = Object.entries(b.params || {}).map(([k, v]) => `${k} = ${formatNumber(v)}`);
     return p.length ? `${b.model} (${p.join(", ")})` : b.model;
   }
   if (b.model) return "inline model";
   if (b.format) return `${String(b.format).toUpperCase()} model`;
-  return "";
+  return job.kind === "lp" ? "LP" : job.kind || "";
 }
 
 /**

@@ -111,6 +111,14 @@ export class FieldError extends Error {
  * @param {(message: string) => void} onAuth
  */
 export function handleSubmit(form, submit, onAuth) {
+  // An error stays beside its field until the field is changed.
+  form.addEventListener("input", (ev) => {
+    const input = ev.target;
+    if (!(input instanceof HTMLElement) || !input.hasAttribute("aria-invalid")) return;
+    input.removeAttribute("aria-invalid");
+    const out = document.getElementById(`${input.id}-error`);
+    if (out) out.textContent = "";
+  });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     clearErrors(form);
