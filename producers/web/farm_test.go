@@ -31,8 +31,9 @@ type farm struct {
 	topo     *topology.Topology
 }
 
-// startFarm starts a farm that stops when the test ends.
-func startFarm(t *testing.T) *farm {
+// startFarm starts a farm that stops when the test ends; tweak may change
+// the job API's options.
+func startFarm(t *testing.T, tweak ...func(*jobs.Options)) *farm {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	n := nsqtest.NSQD(t)
@@ -67,6 +68,9 @@ func startFarm(t *testing.T) *farm {
 	opts.EventsInterval = 50 * time.Millisecond
 	opts.Page = web.Handler()
 	opts.Logger = log
+	for _, f := range tweak {
+		f(&opts)
+	}
 	srv, err := jobs.New(opts)
 	if err != nil {
 		t.Fatalf("job API: %v", err)

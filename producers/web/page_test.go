@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
+	"github.com/nsqfarm/nsqfarm/producers/jobs"
 )
 
 // resultWait bounds the wait for a result to reach the page: the stages,
@@ -48,6 +49,11 @@ func TestPage(t *testing.T) {
 		if got := b.text("#solve-result .badge"); got != "optimal" {
 			t.Errorf("badge %q, want optimal", got)
 		}
+		id := b.text("#solve-result .result-id")
+		b.do("open the job", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#jobs-body tr[data-id=%q] button.job-id`, id))))
+		b.waitFor("the whole job in the dialog", `document.getElementById("job-dialog").open && document.getElementById("job-dialog-body").textContent.includes('"objective": 3600')`, 10*time.Second, "#job-dialog")
+		b.do("close the dialog", chromedp.Click(chromedp.CSS("#job-dialog button")))
+		b.waitFor("the dialog closed", `!document.getElementById("job-dialog").open`, 5*time.Second, "")
 		noReload(t)
 	})
 
@@ -163,6 +169,34 @@ func TestPage(t *testing.T) {
 
 	b.do("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	b.screenshots(dir, "page")
+}
+
+// TestPageToken runs the page against a job API that wants a token: the
+// first submit is refused and the page asks for the token, with which the
+// next submit goes through.
+func TestPageToken(t *testing.T) {
+	const token = "page-test-token"
+	f := startFarm(t, func(o *jobs.Options) { o.Token = token })
+	b := newBrowser(t, f.url, 2*time.Minute)
+	b.do("open the page", chromedp.Navigate(f.url))
+	b.waitFor("the model form is built from /api/models", `!!document.getElementById("solve-param-profit_rate_windows")`, 10*time.Second, "#solve-form")
+	b.do("submit without a token", chromedp.Click(chromedp.CSS("#solve-form button[type=submit]")))
+	b.waitFor("the page asks for the token", `document.getElementById("token-box").open && document.getElementById("token-error").textContent !== ""`, 10*time.Second, "header")
+	if got := b.text("#solve-form .form-error"); got == "" {
+		t.Error("the refused submit shows no error on its form")
+	}
+	if eval[bool](b, `!!document.querySelector("#solve-result .result-id")`) {
+		t.Error("a refused job is shown as submitted")
+	}
+	b.screenshots(artefacts(t), "token")
+	b.do("give the token and submit again",
+		chromedp.SendKeys(chromedp.ID("token"), token),
+		chromedp.Click(chromedp.CSS("#token-form button[type=submit]")),
+		chromedp.Click(chromedp.CSS("#solve-form button[type=submit]")))
+	b.waitFor("the optimum 3,600", `document.querySelector("#solve-result .objective-big")?.textContent === "3,600"`, resultWait, "#solve-result")
+	if eval[bool](b, `document.getElementById("token-box").open`) {
+		t.Error("the token box stays open after the token was saved")
+	}
 }
 
 // marketSplit returns a market split problem in LP format: m equality

@@ -27,6 +27,8 @@ const state = {
   sweep: null,
   /** The number range followed: {id, count}. */
   range: null,
+  /** The id of the last event of the stream, to resume from. */
+  lastEventId: "",
   /** Results counted on the dead-letter topics at the last count. */
   deadTotal: undefined,
 };
@@ -85,7 +87,7 @@ async function cancelJob(id) {
     upsert(await post(`/api/jobs/${encodeURIComponent(id)}/cancel`));
     notice.textContent = `Job ${id} cancelled.`;
   } catch (err) {
-    if (err instanceof APIError && (err.status === 401 || err.status === 403)) askToken(err.message);
+    if (err instanceof APIError && (err.status === 401 || err.status === 403)) askToken();
     notice.textContent = `Job ${id} could not be cancelled: ${err.message}`;
   }
 }
@@ -387,10 +389,12 @@ function setupToken() {
   });
 }
 
-function askToken(message) {
+/** Opens the token box, saying why: the API refused a request (the
+ * refused form shows the API's own words). */
+function askToken() {
   const box = byId("token-box");
   box.open = true;
-  byId("token-error").textContent = `${message} Enter the server's token to submit work.`;
+  byId("token-error").textContent = "The server wants its API token to take work. Enter it here; this browser keeps it.";
   byId("token").focus();
 }
 
@@ -555,7 +559,9 @@ function setStream(text, cls) {
 }
 
 function connect() {
-  const es = new EventSource("/api/events");
+  // A stream the server closed is opened again from the last event seen
+  // (the browser resends Last-Event-ID by itself only while it retries).
+  const es = new EventSource(`/api/events${query({ last_event_id: state.lastEventId })}`);
   let reload = true;
   es.addEventListener("open", () => {
     state.streamLive = true;
@@ -578,6 +584,7 @@ function connect() {
     }
   });
   es.addEventListener("job", (ev) => {
+    if (ev.lastEventId) state.lastEventId = ev.lastEventId;
     try {
       upsert(parseJSON(ev.data));
     } catch {

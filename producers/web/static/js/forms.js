@@ -105,10 +105,10 @@ export class FieldError extends Error {
 /**
  * Runs submit on the form's submit event: clears its errors, disables its
  * button while the request runs, and shows what fails beside its field.
- * onAuth is called when the API asks for a token.
+ * onAuth is called when the API refuses the request for want of a token.
  * @param {HTMLFormElement} form
  * @param {() => Promise<void>} submit
- * @param {(message: string) => void} onAuth
+ * @param {() => void} onAuth
  */
 export function handleSubmit(form, submit, onAuth) {
   // An error stays beside its field until the field is changed.
@@ -132,7 +132,7 @@ export function handleSubmit(form, submit, onAuth) {
         fieldError(err.input, err.message);
         err.input.focus();
       } else {
-        if (err instanceof APIError && (err.status === 401 || err.status === 403)) onAuth(err.message);
+        if (err instanceof APIError && (err.status === 401 || err.status === 403)) onAuth();
         showError(form, err);
       }
     } finally {
