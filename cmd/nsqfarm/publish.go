@@ -10,8 +10,10 @@ import (
 	"strings"
 
 	"github.com/nsqfarm/nsqfarm/internal/progress"
+	"github.com/nsqfarm/nsqfarm/internal/store"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 	"github.com/nsqfarm/nsqfarm/producers"
+	"github.com/nsqfarm/nsqfarm/producers/jobs"
 )
 
 // publishUsage is the help of `publish` itself.
@@ -59,6 +61,9 @@ type publishFlags struct {
 	batch    *int
 	strategy *string
 	logLevel *string
+	store    *string
+	kind     string // the kind of job in the store
+	sweep    string // the id grouping the jobs in the store
 
 	// The topology, read on first use: a command line giving the
 	// addresses and the topic needs none.
@@ -77,7 +82,16 @@ func (p *publishFlags) register(fs *flagSet, handler string) {
 	p.batch = numberFlag(fs, "batch-size", producers.DefaultMaxBatchMessages, 1, maxOf[int](), "messages per MPUB")
 	p.strategy = choiceFlag(fs, "strategy", "failover", []string{"failover", "round-robin"}, "how to use several nsqds")
 	p.logLevel = logLevelFlag(fs, "warn")
+	p.store = fs.String("store", envOr("NSQFARM_STORE", ""), "results store (sqlite:PATH, a file path, or postgres://...) to record the jobs in before publishing them, under one sweep id, so that a job API's reconciler on that store republishes any that nsqd loses (env NSQFARM_STORE)")
+	p.kind = jobs.KindNumber
+	if handler == lpsolveHandler {
+		p.kind = jobs.KindLP
+	}
+	p.sweep = jobs.NewSweepID()
 }
+
+// recording reports whether the jobs are recorded in a store.
+func (p *publishFlags) recording() bool { return *p.store != "" }
 
 // topology returns the topology, reading it on first use.
 func (p *publishFlags) topology() (*topology.Topology, error) {
@@ -143,6 +157,18 @@ func (p *publishFlags) publish(ctx context.Context, e *env, topic string, src pr
 	opts.MaxBatchMessages = *p.batch
 	opts.Logger = log
 	opts.OnProgress = func(n int) { bar.Add(int64(n)) }
+	var l *ledger
+	if p.recording() {
+		st, err := store.Open(ctx, *p.store)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		l = &ledger{st: st, kind: p.kind, topic: topic, sweep: p.sweep}
+		src = l.source(ctx, src)
+		opts.OnProgress = func(n int) { bar.Add(int64(n)); l.acked(n) }
+		log.Info("recording the jobs", "store", store.Describe(*p.store), "sweep", p.sweep)
+	}
 	pub, err := producers.NewPublisher(opts)
 	if err != nil {
 		return err
@@ -154,6 +180,12 @@ func (p *publishFlags) publish(ctx context.Context, e *env, topic string, src pr
 	_, err = pub.Publish(ctx, topic, src)
 	if ferr := bar.Finish(); err == nil {
 		err = ferr
+	}
+	if l != nil {
+		if lerr := l.failure(); err == nil {
+			err = lerr
+		}
+		fmt.Fprintf(e.stderr, "jobs recorded in the store under sweep %s\n", p.sweep)
 	}
 	return err
 }
@@ -199,6 +231,9 @@ of --file, or stdin. A line is an integer or a JSON object.`)
 		return err
 	}
 	if ranged {
+		if p.recording() {
+			r.IDPrefix = p.sweep
+		}
 		return p.publish(ctx, e, topic, r.Bodies(), r.Count())
 	}
 	var in io.Reader = e.stdin
@@ -260,6 +295,10 @@ outside the model's min and max stop the command with status 1.`)
 	t, err := p.topology()
 	if err != nil {
 		return err
+	}
+	if p.recording() && sw.IDPrefix == "" {
+		// Ids like the job API's: <sweep>-<n>.
+		sw.IDPrefix, sw.Numbered = p.sweep, true
 	}
 	if err := checkSweep(t, topic, sw); err != nil {
 		return fmt.Errorf("%w; nothing was published", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
+	"github.com/nsqfarm/nsqfarm/producers/jobs"
 )
 
 // upAbout is the description of up in its --help.
@@ -53,6 +54,9 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")
 	concurrency, maxInFlight := settingsFlags(fs, " per stage")
+	storeURL := fs.String("store", envOr("NSQFARM_STORE", ""), "results store of the job API: sqlite:PATH, a file path, or postgres://... (env NSQFARM_STORE; default: nsqfarm.db in --data-dir)")
+	var web webFlags
+	web.register(fs, jobs.DefaultAddress)
 	verbose := fs.Bool("verbose", false, "show NSQ's info logs")
 	logLevel := logLevelFlag(fs, "info")
 	if err := fs.noArgs(args); err != nil {
@@ -129,10 +133,14 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	printUp(e, t, c, f, opts.DataDir)
-
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	webAddr, webErr, err := startWeb(runCtx, &web, *storeURL, opts.DataDir, t, c.NSQDTCPAddress(), log)
+	if err != nil {
+		return err
+	}
+	printUp(e, t, c, f, opts.DataDir, webAddr)
+
 	runErr := make(chan error, 1)
 	go func() { runErr <- f.Run(runCtx) }()
 	var daemonErr error
@@ -142,6 +150,10 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		log.Error("an NSQ daemon stopped; draining the stages", "err", daemonErr)
 		cancel()
 		err = <-runErr
+	}
+	cancel()
+	if werr := <-webErr; err == nil {
+		err = werr
 	}
 	if err != nil || daemonErr != nil {
 		return errors.Join(daemonErr, err)
@@ -203,7 +215,7 @@ func listenAddresses(opts *cluster.Options, t *topology.Topology, nsqdTCP, nsqdH
 
 // printUp prints what up started, and how to publish to its first stage
 // and read its results.
-func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir string) {
+func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir, webAddr string) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		abs = dataDir
@@ -217,6 +229,9 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 	}
 	if a := f.MetricsAddr(); a != "" {
 		fmt.Fprintf(w, "  metrics     http://%s/metrics  http://%s/healthz\n", a, a)
+	}
+	if webAddr != "" {
+		fmt.Fprintf(w, "  web         http://%s/\n", webAddr)
 	}
 	for _, s := range f.Stages() {
 		cfg := s.Config()

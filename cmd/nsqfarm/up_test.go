@@ -23,20 +23,23 @@ import (
 
 // upCluster is `nsqfarm up` running in this process on free ports.
 type upCluster struct {
-	nsqdTCP, nsqdHTTP, metrics string
+	nsqdTCP, nsqdHTTP, metrics, web string
+	out                             *syncBuffer
 }
 
 // startUp runs up on free ports with data in dataDir and more flags in
 // extra.
 func startUp(t *testing.T, dataDir string, extra ...string) (*upCluster, func() int) {
 	t.Helper()
-	c := &upCluster{nsqdTCP: freeAddr(t), nsqdHTTP: freeAddr(t), metrics: freeAddr(t)}
+	c := &upCluster{nsqdTCP: freeAddr(t), nsqdHTTP: freeAddr(t), metrics: freeAddr(t), web: freeAddr(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	args := append([]string{"up", "--config", topicsFile, "--data-dir", dataDir,
 		"--nsqd.tcp-address", c.nsqdTCP, "--nsqd.http-address", c.nsqdHTTP,
 		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqlookupd.http-address", freeAddr(t),
-		"--nsqadmin.http-address", freeAddr(t), "--metrics-address", c.metrics, "--log-level", "warn"}, extra...)
+		"--nsqadmin.http-address", freeAddr(t), "--metrics-address", c.metrics, "--web-address", c.web,
+		"--log-level", "warn"}, extra...)
 	code, out := runInProcess(ctx, args...)
+	c.out = out
 	stopped := false
 	stop := func() int {
 		if stopped {
@@ -62,6 +65,28 @@ func startUp(t *testing.T, dataDir string, extra ...string) (*upCluster, func() 
 	})
 	waitOK(t, "http://"+c.metrics+"/healthz", 20*time.Second)
 	return c, stop
+}
+
+// TestUpServesJobAPI: up serves the job API, says where, and publishes a
+// submitted job to its nsqd.
+func TestUpServesJobAPI(t *testing.T) {
+	c, _ := startUp(t, t.TempDir())
+	waitOK(t, "http://"+c.web+"/healthz", 20*time.Second)
+	if want := "  web         http://" + c.web + "/\n"; !strings.Contains(c.out.String(), want) {
+		t.Fatalf("banner without %q:\n%s", want, c.out)
+	}
+	col := nsqtest.Collect(t, c.nsqdTCP, "numbers", "check")
+	resp, err := http.Post("http://"+c.web+"/api/jobs", "application/json", strings.NewReader(`{"id": "up1", "number": 91}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /api/jobs: %s", resp.Status)
+	}
+	if got := col.WaitFor(t, 1, 10*time.Second); string(got[0]) != `{"id": "up1", "number": 91}` {
+		t.Fatalf("published %s", got[0])
+	}
 }
 
 // TestUpPrimalityEndToEnd runs the embedded farm and publishes over nsqd's

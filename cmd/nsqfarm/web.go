@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/store"
@@ -43,6 +46,39 @@ func (w *webFlags) server(st store.Store, t *topology.Topology, nsqds []string, 
 	opts.ReconcileInterval = *w.interval
 	opts.Logger = log
 	return jobs.New(opts)
+}
+
+// startWeb starts the job API of up, unless w disables it: its store is
+// storeURL, else nsqfarm.db in dataDir, and it publishes to the embedded
+// nsqd. It returns the address served ("" when disabled) and a channel
+// that receives the server's end once ctx is done.
+func startWeb(ctx context.Context, w *webFlags, storeURL, dataDir string, t *topology.Topology, nsqd string, log *slog.Logger) (string, <-chan error, error) {
+	done := make(chan error, 1)
+	if !w.enabled() {
+		done <- nil
+		return "", done, nil
+	}
+	if storeURL == "" {
+		storeURL = filepath.Join(dataDir, "nsqfarm.db")
+	}
+	st, err := store.Open(ctx, storeURL)
+	if err != nil {
+		return "", nil, err
+	}
+	srv, err := w.server(st, t, []string{nsqd}, log)
+	if err == nil {
+		var addr net.Addr
+		if addr, err = srv.Listen(); err == nil {
+			log.Info("results store", "store", store.Describe(storeURL))
+			go func() {
+				err := srv.Run(ctx)
+				done <- errors.Join(err, st.Close())
+			}()
+			return addr.String(), done, nil
+		}
+	}
+	st.Close()
+	return "", nil, err
 }
 
 // cmdWeb serves the job API and the web page until SIGINT or SIGTERM.
