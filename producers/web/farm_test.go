@@ -100,7 +100,7 @@ func startFarm(t *testing.T, tweak ...func(*jobs.Options)) *farm {
 
 // sinkHandler is the handler of the stage that records results in the
 // store.
-const sinkHandler = "sink"
+const sinkHandler = "store"
 
 // hasSink reports whether a stage of t records results in the store.
 func hasSink(t *topology.Topology) bool {
