@@ -158,6 +158,14 @@ func TestPage(t *testing.T) {
 		b.waitFor("cancelled", `document.querySelector("#upload-result .badge")?.textContent === "cancelled"`, 10*time.Second, "#upload-result")
 		id := b.text("#upload-result .result-id")
 		b.waitFor("cancelled in the jobs table", fmt.Sprintf(`document.querySelector('#jobs-body tr[data-id=%q] .badge')?.textContent === "cancelled"`, id), 10*time.Second, "#jobs-body")
+		filter := func(status string) {
+			b.do("filter the jobs by status "+status, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+				`(() => { const s = document.getElementById("filter-status"); s.value = %q; s.dispatchEvent(new Event("change")); })()`, status)))
+		}
+		filter("cancelled")
+		b.waitFor("only the cancelled job listed", fmt.Sprintf(`(() => { const rows = [...document.querySelectorAll("#jobs-body tr")]; return rows.length === 1 && rows[0].dataset.id === %q; })()`, id), 10*time.Second, "#jobs-body")
+		filter("")
+		b.waitFor("every job listed again", `document.querySelectorAll("#jobs-body tr").length > 1`, 10*time.Second, "#jobs-body")
 		noReload(t)
 	})
 

@@ -158,8 +158,7 @@ function renderTable() {
   const more = shown.length - Math.min(shown.length, maxRows);
   byId("jobs-empty").hidden = shown.length > 0;
   byId("jobs-empty").textContent = status || kind ? "No job matches the filter." : "No jobs yet. Submit one above.";
-  const notice = byId("jobs-notice");
-  if (more > 0) notice.textContent = `Showing the newest ${formatNumber(maxRows)} of ${formatNumber(shown.length)} jobs.`;
+  byId("jobs-more").textContent = more > 0 ? `Showing the newest ${formatNumber(maxRows)} of ${formatNumber(shown.length)} jobs.` : "";
 }
 
 const scheduleTable = throttle(renderTable, 150);
@@ -597,7 +596,9 @@ function connect() {
 function loadAll() {
   const status = byId("filter-status").value;
   const kind = byId("filter-kind").value;
-  loadJobs({ status, kind }).catch((err) => {
+  loadJobs({ status, kind }).then(() => {
+    byId("jobs-notice").textContent = "";
+  }, (err) => {
     byId("jobs-notice").textContent = `The jobs could not be loaded: ${err.message}`;
   });
   refreshCounts();
