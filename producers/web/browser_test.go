@@ -37,20 +37,21 @@ func chromium() string {
 	return ""
 }
 
-// browser is one headless Chromium tab on the page at base, recording the
-// page's script errors as test failures.
+// browser is one headless Chromium tab, recording the page's script
+// errors as test failures.
 type browser struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
+	t   *testing.T
+	ctx context.Context
 
 	mu       sync.Mutex
 	problems []string
 }
 
-// newBrowser starts headless Chromium on base, or skips the test when no
-// Chromium is installed (fails instead when CI=true: CI must run it).
-func newBrowser(t *testing.T, base string, timeout time.Duration) *browser {
+// newBrowser starts headless Chromium for at most timeout, or skips the
+// test when no Chromium is installed (fails instead when CI=true: CI must
+// run it). Tests start it first, so that they skip before starting
+// anything else.
+func newBrowser(t *testing.T, timeout time.Duration) *browser {
 	t.Helper()
 	path := chromium()
 	if path == "" {
@@ -74,7 +75,7 @@ func newBrowser(t *testing.T, base string, timeout time.Duration) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	ctx, cancelTime := context.WithTimeout(ctx, timeout)
-	b := &browser{t: t, ctx: ctx, base: base}
+	b := &browser{t: t, ctx: ctx}
 	messages := chromedp.Console(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -203,7 +204,7 @@ func (b *browser) screenshots(dir, name string) []string {
 func TestPageWithoutAPI(t *testing.T) {
 	srv := httptest.NewServer(web.Handler())
 	defer srv.Close()
-	b := newBrowser(t, srv.URL, 60*time.Second)
+	b := newBrowser(t, 60*time.Second)
 	b.do("open the page", chromedp.Navigate(srv.URL))
 	b.waitFor("the solve form says the models did not load",
 		`document.querySelector("#solve-form .form-error").textContent.includes("could not be loaded")`, 10*time.Second, "#solve-form")
@@ -222,7 +223,7 @@ func TestPageWithoutAPI(t *testing.T) {
 func TestPageModules(t *testing.T) {
 	srv := httptest.NewServer(web.Handler())
 	defer srv.Close()
-	b := newBrowser(t, srv.URL, 60*time.Second)
+	b := newBrowser(t, 60*time.Second)
 	b.do("open the page", chromedp.Navigate(srv.URL+"/favicon.svg"))
 	tests := []struct {
 		name string

@@ -23,8 +23,8 @@ const resultWait = 30 * time.Second
 // this process, as a user would: every result must appear without a
 // reload.
 func TestPage(t *testing.T) {
+	b := newBrowser(t, 4*time.Minute)
 	f := startFarm(t)
-	b := newBrowser(t, f.url, 4*time.Minute)
 	dir := artefacts(t)
 	b.do("open the page", chromedp.Navigate(f.url))
 	b.waitFor("the event stream is live", `document.querySelector("#stream-state").textContent === "live"`, 10*time.Second, "#stream-state")
@@ -184,8 +184,8 @@ func TestPage(t *testing.T) {
 // next submit goes through.
 func TestPageToken(t *testing.T) {
 	const token = "page-test-token"
+	b := newBrowser(t, 2*time.Minute)
 	f := startFarm(t, func(o *jobs.Options) { o.Token = token })
-	b := newBrowser(t, f.url, 2*time.Minute)
 	b.do("open the page", chromedp.Navigate(f.url))
 	b.waitFor("the model form is built from /api/models", `!!document.getElementById("solve-param-profit_rate_windows")`, 10*time.Second, "#solve-form")
 	b.do("submit without a token", chromedp.Click(chromedp.CSS("#solve-form button[type=submit]")))
