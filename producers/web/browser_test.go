@@ -38,13 +38,23 @@ func chromium() string {
 }
 
 // browser is one headless Chromium tab, recording the page's script
-// errors as test failures.
+// errors as test failures. Its methods fail t; on gives the same tab to a
+// subtest.
 type browser struct {
 	t   *testing.T
 	ctx context.Context
+	log *problems
+}
 
-	mu       sync.Mutex
-	problems []string
+// problems are what the page reported that it should not have.
+type problems struct {
+	mu   sync.Mutex
+	list []string
+}
+
+// on returns b for the test t: its methods then fail t.
+func (b *browser) on(t *testing.T) *browser {
+	return &browser{t: t, ctx: b.ctx, log: b.log}
 }
 
 // newBrowser starts headless Chromium for at most timeout, or skips the
@@ -75,7 +85,7 @@ func newBrowser(t *testing.T, timeout time.Duration) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	ctx, cancelTime := context.WithTimeout(ctx, timeout)
-	b := &browser{t: t, ctx: ctx}
+	b := &browser{t: t, ctx: ctx, log: &problems{}}
 	messages := chromedp.Console(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -92,9 +102,9 @@ func newBrowser(t *testing.T, timeout time.Duration) *browser {
 		cancelTab()
 		cancelAlloc()
 		<-done
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for _, p := range b.problems {
+		b.log.mu.Lock()
+		defer b.log.mu.Unlock()
+		for _, p := range b.log.list {
 			t.Errorf("the page reported: %s", p)
 		}
 	})
@@ -112,9 +122,9 @@ func (b *browser) record(m chromedp.ConsoleMessage) {
 	if !bad {
 		return
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.problems = append(b.problems, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line+1))
+	b.log.mu.Lock()
+	defer b.log.mu.Unlock()
+	b.log.list = append(b.log.list, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line+1))
 }
 
 // do runs actions, failing the test with what was being done.

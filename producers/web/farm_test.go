@@ -115,7 +115,9 @@ func hasSink(t *topology.Topology) bool {
 // record records in st what the stages of t publish, as a sink stage
 // does, for a topology that has none: every output topic's messages as
 // Done (a solution whose status is "cancelled" as Cancelled), every
-// dead-letter topic's records as Dead, each under its job id.
+// dead-letter topic's records as Dead, each under its job id. Messages
+// are committed in batches, one transaction for up to 256 of them, and
+// finished once committed.
 func record(t *testing.T, nsqdTCP string, topo *topology.Topology, st store.Store) {
 	t.Helper()
 	topics := map[string]store.Status{}
@@ -129,25 +131,69 @@ func record(t *testing.T, nsqdTCP string, topo *topology.Topology, st store.Stor
 		}
 		topics[s.DeadLetter] = store.Dead
 	}
+	type pending struct {
+		r    store.Result
+		done chan error
+	}
+	queue := make(chan pending)
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		for p := range queue {
+			batch := []pending{p}
+			deadline := time.After(5 * time.Millisecond)
+		gather:
+			for len(batch) < 256 {
+				select {
+				case q, ok := <-queue:
+					if !ok {
+						break gather
+					}
+					batch = append(batch, q)
+				case <-deadline:
+					break gather
+				}
+			}
+			results := make([]store.Result, len(batch))
+			for i, q := range batch {
+				results[i] = q.r
+			}
+			_, err := st.Record(context.Background(), results)
+			for _, q := range batch {
+				q.done <- err
+			}
+		}
+	}()
+	// Registered first, so it runs after every consumer has stopped.
+	t.Cleanup(func() {
+		close(queue)
+		<-committed
+	})
 	for topic, status := range topics {
-		c, err := nsq.NewConsumer(topic, "page_test_recorder", nsq.NewConfig())
+		cfg := nsq.NewConfig()
+		cfg.MaxInFlight = 256
+		c, err := nsq.NewConsumer(topic, "page_test_recorder", cfg)
 		if err != nil {
 			t.Fatalf("recorder on %s: %v", topic, err)
 		}
 		c.SetLoggerLevel(nsq.LogLevelError)
-		c.AddHandler(nsq.HandlerFunc(func(m *nsq.Message) error {
+		c.AddConcurrentHandlers(nsq.HandlerFunc(func(m *nsq.Message) error {
 			r, err := result(topic, status, m.Body)
 			if err != nil {
 				t.Errorf("recorder: %s: %v", topic, err)
 				return nil
 			}
-			_, err = st.Record(context.Background(), []store.Result{r})
-			return err
-		}))
+			done := make(chan error, 1)
+			queue <- pending{r, done}
+			return <-done
+		}), 64)
 		if err := c.ConnectToNSQD(nsqdTCP); err != nil {
 			t.Fatalf("recorder on %s: %v", topic, err)
 		}
-		t.Cleanup(c.Stop)
+		t.Cleanup(func() {
+			c.Stop()
+			<-c.StopChan
+		})
 	}
 }
 
