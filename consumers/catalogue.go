@@ -7,6 +7,7 @@ package consumers
 import (
 	"github.com/nsqfarm/nsqfarm/consumers/lpsolve"
 	"github.com/nsqfarm/nsqfarm/consumers/primality"
+	"github.com/nsqfarm/nsqfarm/consumers/sink"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 )
 
@@ -15,4 +16,5 @@ import (
 var Catalogue = stage.NewCatalogue(
 	primality.Spec,
 	lpsolve.Spec,
+	sink.Spec,
 )

@@ -3,10 +3,13 @@ package consumers
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
+	"github.com/nsqfarm/nsqfarm/internal/store/storetest"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -43,7 +46,7 @@ func TestCatalogueChecksOptions(t *testing.T) {
 		{"cross-option value", "lpsolve", "    options:\n      max_time_limit_ms: 10\n      default_time_limit_ms: 20", "t.yaml:12: stages.s.options.default_time_limit_ms: must be between 0 and max_time_limit_ms (10), got 20"},
 		{"over max_msg_size", "lpsolve", "    options:\n      max_time_limit_ms: 10\n      max_text_bytes: 4194304", "t.yaml:12: stages.s.options.max_text_bytes: max_text_bytes (4194304) must be set and at most max_msg_size (1048576)"},
 		{"default over max_msg_size", "lpsolve", "    options:\n      max_variables: 100000", "t.yaml:11: stages.s.options.max_variables: max_variables (100000) and max_constraints (10000) allow solutions of at least 1500000 bytes"},
-		{"unknown handler", "sieve", "", `t.yaml:5: stages.s.handler: unknown handler "sieve" (known: [lpsolve primality])`},
+		{"unknown handler", "sieve", "", `t.yaml:5: stages.s.handler: unknown handler "sieve" (known: [lpsolve primality store])`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,15 +102,24 @@ func TestShippedTopology(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	st := storetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
 	for _, top := range []*topology.Topology{file, builtin} {
-		if got := top.StageNames(); len(got) != 2 || got[0] != "primality" || got[1] != "lpsolve" {
-			t.Errorf("%s: stages %v, want primality and lpsolve", top.File, got)
+		if got := top.StageNames(); !slices.Equal(got, []string{"primality", "lpsolve", "store"}) {
+			t.Errorf("%s: stages %v, want primality, lpsolve and store", top.File, got)
 		}
-		f, err := stage.NewFarm(stage.FarmOptions{Topology: top, Catalogue: Catalogue})
+		// The store stage needs the process's store: lint checks it
+		// without one, a farm that runs it must be given one.
+		if _, err := stage.NewFarm(stage.FarmOptions{Topology: top, Catalogue: Catalogue, CheckOnly: true}); err != nil {
+			t.Fatalf("%s: check only: %v", top.File, err)
+		}
+		if _, err := stage.NewFarm(stage.FarmOptions{Topology: top, Catalogue: Catalogue}); err == nil || !strings.Contains(err.Error(), "--store") {
+			t.Fatalf("%s: a farm with the store stage and no store: %v, want an error that names --store", top.File, err)
+		}
+		f, err := stage.NewFarm(stage.FarmOptions{Topology: top, Catalogue: Catalogue, Store: st})
 		if err != nil {
 			t.Fatalf("%s: %v", top.File, err)
 		}
-		if len(f.Stages()) != 2 {
+		if len(f.Stages()) != 3 {
 			t.Errorf("%s: %d stages built", top.File, len(f.Stages()))
 		}
 	}
@@ -117,7 +129,8 @@ func TestShippedTopology(t *testing.T) {
 // documents itself, its ports and its options.
 func TestSpecsAreDocumented(t *testing.T) {
 	for _, s := range Catalogue.Specs() {
-		if s.Doc == "" || len(s.Ports) == 0 {
+		// Only a sink, which writes to the store, has no ports.
+		if s.Doc == "" || (len(s.Ports) == 0 && !s.NeedsStore()) {
 			t.Errorf("%s: no doc or no ports", s.Name)
 		}
 		for _, p := range s.Ports {

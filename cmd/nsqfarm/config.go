@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 
 	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
@@ -57,7 +58,7 @@ func loadConfig(path string) (*topology.Topology, string, error) {
 func stageOf(t *topology.Topology, handler, topic string) (*topology.Stage, error) {
 	for _, name := range t.StageNames() {
 		s := t.Stages[name]
-		if s.Handler == handler && (topic == "" || s.Topic == topic) {
+		if s.Handler == handler && (topic == "" || slices.Contains(s.Inputs(), topic)) {
 			return s, nil
 		}
 	}

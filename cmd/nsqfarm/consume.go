@@ -11,6 +11,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
+	"github.com/nsqfarm/nsqfarm/internal/store"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -33,6 +34,7 @@ more consumers of a stage, on any machine, to scale it.`)
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), `serve /metrics and /healthz here (env NSQFARM_METRICS_ADDRESS; default: the topology's metrics_address, or a free port when another process has it; "off" disables)`)
 	concurrency, maxInFlight := settingsFlags(fs, "")
 	maxMsgSize := numberFlag(fs, "max-msg-size", 0, 0, maxOf[int](), "largest message the destination nsqds accept, their --max-msg-size (0: the topology's max_msg_size)")
+	storeURL := storeFlag(fs, "needed by a stage that records into one, like store")
 	logLevel := logLevelFlag(fs, "info")
 	name, err := fs.parseArg(args, "STAGE")
 	if err != nil {
@@ -51,9 +53,30 @@ more consumers of a stage, on any machine, to scale it.`)
 	if err != nil {
 		return err
 	}
+	spec, err := consumers.Catalogue.Spec(st.Handler)
+	if err != nil {
+		return err
+	}
+	var results store.Store
+	if spec.NeedsStore() {
+		if *storeURL == "" {
+			return fs.usagef("stage %s records into a results store: give --store URL (or NSQFARM_STORE)", name)
+		}
+		if results, err = store.Open(ctx, *storeURL); err != nil {
+			return err
+		}
+		defer func() {
+			if err := results.Close(); err != nil {
+				log.Error("close the results store", "err", err)
+			}
+		}()
+		log.Info("results store", "store", store.Describe(*storeURL))
+	}
 	for _, addr := range *nsqdHTTP {
-		if err := nsqhttp.CreateChannel(ctx, addr, st.Topic, st.Channel); err != nil {
-			return fmt.Errorf("create %s/%s: %w", st.Topic, st.Channel, err)
+		for _, topic := range st.Inputs() {
+			if err := nsqhttp.CreateChannel(ctx, addr, topic, st.Channel); err != nil {
+				return fmt.Errorf("create %s/%s: %w", topic, st.Channel, err)
+			}
 		}
 	}
 	maddr, fromTopology := *metricsAddr, false
@@ -77,6 +100,7 @@ more consumers of a stage, on any machine, to scale it.`)
 		},
 		MetricsAddress: maddr,
 		Logger:         log,
+		Store:          results,
 	}
 	f, err := stage.NewFarm(opts)
 	if err != nil && fromTopology && errors.Is(err, syscall.EADDRINUSE) {

@@ -490,3 +490,9 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
+
+// storeFlag registers --store, the URL of the results store; usage says
+// what it is for and what the default is.
+func storeFlag(f *flagSet, usage string) *string {
+	return f.String("store", envOr("NSQFARM_STORE", ""), "results store: sqlite:PATH (or a file path) or postgres://user:pass@host:port/db; "+usage+" (env NSQFARM_STORE)")
+}

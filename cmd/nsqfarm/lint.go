@@ -35,21 +35,25 @@ FILE (or --config) defaults to ./topics.yaml, else the built-in topology.`)
 		return err
 	}
 	// Building the farm without running it checks every handler's options.
-	if _, err := stage.NewFarm(stage.FarmOptions{Topology: t, Catalogue: consumers.Catalogue}); err != nil {
+	if _, err := stage.NewFarm(stage.FarmOptions{Topology: t, Catalogue: consumers.Catalogue, CheckOnly: true}); err != nil {
 		return err
 	}
 	for _, stageName := range t.StageNames() {
 		s := t.Stages[stageName]
 		set := t.Settings(s)
 		fmt.Fprintf(e.stdout, "stage %s: %s/%s → %s, dead letters → %s (concurrency %d, max_in_flight %d, max_attempts %d, msg_timeout %v)\n",
-			stageName, s.Topic, s.Channel, formatOutputs(s.Outputs), s.DeadLetter, set.Concurrency, set.MaxInFlight, set.MaxAttempts, set.MsgTimeout)
+			stageName, strings.Join(s.Inputs(), ","), s.Channel, formatOutputs(s.Outputs), s.DeadLetter, set.Concurrency, set.MaxInFlight, set.MaxAttempts, set.MsgTimeout)
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d topics, %d stages)\n", name, len(t.Topics), len(t.Stages))
 	return nil
 }
 
-// formatOutputs lists a stage's outputs as "port→topic" pairs, by port.
+// formatOutputs lists a stage's outputs as "port→topic" pairs, by port,
+// or says there are none.
 func formatOutputs(outputs map[string]string) string {
+	if len(outputs) == 0 {
+		return "no outputs"
+	}
 	pairs := make([]string, 0, len(outputs))
 	for _, port := range slices.Sorted(maps.Keys(outputs)) {
 		pairs = append(pairs, port+"→"+outputs[port])

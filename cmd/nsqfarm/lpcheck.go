@@ -33,7 +33,7 @@ func checkSweep(t *topology.Topology, topic string, sw producers.Sweep) error {
 	if err != nil {
 		return fmt.Errorf("cannot check the jobs: %w", err)
 	}
-	h, err := spec.New(&st.Options, t.MaxMsgSize())
+	h, err := spec.New(&st.Options, t.MaxMsgSize(), nil)
 	if err != nil {
 		return fmt.Errorf("%s: stages.%s.options: %w", t.File, st.Name, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/primality"
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
+	"github.com/nsqfarm/nsqfarm/internal/store"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 	"github.com/nsqfarm/nsqfarm/producers/jobs"
 )
@@ -51,10 +53,10 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	fs.StringVar(&opts.AdminHTTPAddress, "nsqadmin.http-address", opts.AdminHTTPAddress, `address nsqadmin serves its web UI on (nsqadmin's --http-address; "off" disables nsqadmin)`)
 	renamedUpFlags(fs)
 	metricsAddr := fs.String("metrics-address", envOr("NSQFARM_METRICS_ADDRESS", ""), `serve /metrics and /healthz here (env NSQFARM_METRICS_ADDRESS; default: the topology's metrics_address; "off" disables)`)
+	storeURL := storeFlag(fs, "default: store.db in --data-dir")
 	var stages stringList
 	fs.Var(&stages, "stage", "run only this stage (repeatable; default: every stage)")
 	concurrency, maxInFlight := settingsFlags(fs, " per stage")
-	storeURL := fs.String("store", envOr("NSQFARM_STORE", ""), "results store of the job API: sqlite:PATH, a file path, or postgres://... (env NSQFARM_STORE; default: nsqfarm.db in --data-dir)")
 	var web webFlags
 	web.register(fs, jobs.DefaultAddress)
 	verbose := fs.Bool("verbose", false, "show NSQ's info logs")
@@ -86,6 +88,23 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	case "off":
 		maddr = ""
 	}
+	// The process's one results store: the store stage records into it.
+	if *storeURL == "" {
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		*storeURL = "sqlite:" + filepath.Join(opts.DataDir, "store.db")
+	}
+	st, err := store.Open(ctx, *storeURL)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close the results store", "err", err)
+		}
+	}()
+	log.Info("results store", "store", store.Describe(*storeURL))
 	farmOptions := func(nsqdTCP, metrics string) stage.FarmOptions {
 		return stage.FarmOptions{
 			Topology:  t,
@@ -99,6 +118,7 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 			},
 			MetricsAddress: metrics,
 			Logger:         log,
+			Store:          st,
 		}
 	}
 	// Check every stage (its options against nsqd's message size too)
@@ -126,7 +146,9 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		c.EnsureChannel(s.Topic, s.Channel)
+		for _, topic := range s.Inputs() {
+			c.EnsureChannel(topic, s.Channel)
+		}
 	}
 
 	f, err := stage.NewFarm(farmOptions(c.NSQDTCPAddress(), maddr))
@@ -135,11 +157,11 @@ func cmdUp(ctx context.Context, args []string, e *env) error {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	webAddr, webErr, err := startWeb(runCtx, &web, *storeURL, opts.DataDir, t, c.NSQDTCPAddress(), log)
+	webAddr, webErr, err := startWeb(runCtx, &web, st, t, c.NSQDTCPAddress(), log)
 	if err != nil {
 		return err
 	}
-	printUp(e, t, c, f, opts.DataDir, webAddr)
+	printUp(e, t, c, f, opts.DataDir, store.Describe(*storeURL), webAddr)
 
 	runErr := make(chan error, 1)
 	go func() { runErr <- f.Run(runCtx) }()
@@ -215,7 +237,7 @@ func listenAddresses(opts *cluster.Options, t *topology.Topology, nsqdTCP, nsqdH
 
 // printUp prints what up started, and how to publish to its first stage
 // and read its results.
-func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir, webAddr string) {
+func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, dataDir, storeDesc, webAddr string) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		abs = dataDir
@@ -230,13 +252,14 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 	if a := f.MetricsAddr(); a != "" {
 		fmt.Fprintf(w, "  metrics     http://%s/metrics  http://%s/healthz\n", a, a)
 	}
+	fmt.Fprintf(w, "  store       %s\n", storeDesc)
 	if webAddr != "" {
 		fmt.Fprintf(w, "  web         http://%s/\n", webAddr)
 	}
 	for _, s := range f.Stages() {
 		cfg := s.Config()
 		fmt.Fprintf(w, "  stage %-10s %s/%s → %s, dead letters → %s (concurrency %d, max-in-flight %d)\n",
-			cfg.Name, cfg.Topic, cfg.Channel, formatOutputs(cfg.Outputs), cfg.DeadLetter,
+			cfg.Name, strings.Join(cfg.Inputs(), ","), cfg.Channel, formatOutputs(cfg.Outputs), cfg.DeadLetter,
 			cfg.Settings.Concurrency, cfg.Settings.MaxInFlight)
 	}
 	if st, err := stageOf(t, primalityHandler, ""); err == nil {

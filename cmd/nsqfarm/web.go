@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"path/filepath"
 	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/store"
@@ -48,37 +45,26 @@ func (w *webFlags) server(st store.Store, t *topology.Topology, nsqds []string, 
 	return jobs.New(opts)
 }
 
-// startWeb starts the job API of up, unless w disables it: its store is
-// storeURL, else nsqfarm.db in dataDir, and it publishes to the embedded
-// nsqd. It returns the address served ("" when disabled) and a channel
-// that receives the server's end once ctx is done.
-func startWeb(ctx context.Context, w *webFlags, storeURL, dataDir string, t *topology.Topology, nsqd string, log *slog.Logger) (string, <-chan error, error) {
+// startWeb starts the job API of up on its store st, unless w disables
+// it, publishing to the embedded nsqd. It returns the address served (""
+// when disabled) and a channel that receives the server's end once ctx is
+// done.
+func startWeb(ctx context.Context, w *webFlags, st store.Store, t *topology.Topology, nsqd string, log *slog.Logger) (string, <-chan error, error) {
 	done := make(chan error, 1)
 	if !w.enabled() {
 		done <- nil
 		return "", done, nil
 	}
-	if storeURL == "" {
-		storeURL = filepath.Join(dataDir, "nsqfarm.db")
-	}
-	st, err := store.Open(ctx, storeURL)
+	srv, err := w.server(st, t, []string{nsqd}, log)
 	if err != nil {
 		return "", nil, err
 	}
-	srv, err := w.server(st, t, []string{nsqd}, log)
-	if err == nil {
-		var addr net.Addr
-		if addr, err = srv.Listen(); err == nil {
-			log.Info("results store", "store", store.Describe(storeURL))
-			go func() {
-				err := srv.Run(ctx)
-				done <- errors.Join(err, st.Close())
-			}()
-			return addr.String(), done, nil
-		}
+	addr, err := srv.Listen()
+	if err != nil {
+		return "", nil, err
 	}
-	st.Close()
-	return "", nil, err
+	go func() { done <- srv.Run(ctx) }()
+	return addr.String(), done, nil
 }
 
 // cmdWeb serves the job API and the web page until SIGINT or SIGTERM.
@@ -87,10 +73,11 @@ func cmdWeb(ctx context.Context, args []string, e *env) error {
 Serve the job API (/api/...) and the web page (/) against an existing
 cluster: jobs are recorded in the results store (--store), then published
 to --nsqd-tcp-address (the first that takes them), and a reconciler
-publishes again every job still without a result after its deadline. A
-sink stage (nsqfarm consume sink) records the results in the same store.`)
+publishes again every job still without a result after its deadline. The
+store stage (nsqfarm consume store --store URL) records the results in the
+same store.`)
 	config := configFlag(fs)
-	storeURL := fs.String("store", envOr("NSQFARM_STORE", ""), "results store: sqlite:PATH, a file path, or postgres://... (env NSQFARM_STORE; required)")
+	storeURL := storeFlag(fs, "required")
 	nsqds := nsqdTCPFlag(fs, "nsqd TCP address jobs are published to (default: the topology's nsqd_tcp_addresses)")
 	var w webFlags
 	w.register(fs, jobs.DefaultAddress)

@@ -21,8 +21,10 @@ type publication struct {
 // when all of them are acknowledged, requeued if a publish fails on every
 // destination, and dead-lettered if nsqd rejects one of its outputs.
 type unit struct {
-	msg  *nsq.Message
-	outs []publication
+	msg *nsq.Message
+	// topic is the topic msg was read from.
+	topic string
+	outs  []publication
 	// dead marks a unit whose outputs are the input's dead-letter records
 	// (one, or the parts of a split body).
 	dead bool
@@ -429,7 +431,7 @@ func (bt *batcher) completeLocked(u *unit) {
 	switch {
 	case u.rejected != nil && !u.dead:
 		s.cfg.Logger.Warn("dead-lettering an input whose output nsqd rejected", "stage", s.cfg.Name, "err", u.rejected)
-		if du := s.deadUnit(m, u.rejected); du != nil {
+		if du := s.deadUnit(m, u.topic, u.rejected); du != nil {
 			bt.outstanding.Add(1)
 			bt.enqueue(du)
 		}

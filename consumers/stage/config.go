@@ -22,6 +22,10 @@ type Config struct {
 	Name string
 	// Topic and Channel are the input.
 	Topic, Channel string
+	// Topics, when set, are the inputs instead of Topic: the stage reads
+	// each of them on Channel with a consumer of its own (each with the
+	// stage's concurrency and max_in_flight) and calls the one handler.
+	Topics []string
 	// Outputs maps each handler port to a topic.
 	Outputs map[string]string
 	// DeadLetter is the dead-letter topic.
@@ -64,13 +68,18 @@ func (c *Config) validate() error {
 	if c.Name == "" {
 		errs = append(errs, errors.New("name is required"))
 	}
-	for what, name := range map[string]string{"topic": c.Topic, "channel": c.Channel, "dead-letter topic": c.DeadLetter} {
+	for what, name := range map[string]string{"channel": c.Channel, "dead-letter topic": c.DeadLetter} {
 		if !topology.ValidName(name) {
 			errs = append(errs, fmt.Errorf("invalid %s %q", what, name))
 		}
 	}
-	if len(c.Outputs) == 0 {
-		errs = append(errs, errors.New("no outputs"))
+	if c.Topic != "" && len(c.Topics) > 0 {
+		errs = append(errs, fmt.Errorf("both a topic (%q) and topics (%v)", c.Topic, c.Topics))
+	}
+	for _, topic := range c.Inputs() {
+		if !topology.ValidName(topic) {
+			errs = append(errs, fmt.Errorf("invalid topic %q", topic))
+		}
 	}
 	for port, topic := range c.Outputs {
 		if !topology.ValidName(topic) {
@@ -102,6 +111,14 @@ func (c *Config) validate() error {
 		return fmt.Errorf("stage %q config: %w", c.Name, errors.Join(errs...))
 	}
 	return nil
+}
+
+// Inputs returns the topics the stage reads: Topics, or Topic alone.
+func (c *Config) Inputs() []string {
+	if len(c.Topics) > 0 {
+		return c.Topics
+	}
+	return []string{c.Topic}
 }
 
 // backoff returns the requeue delay after the given failed attempt.

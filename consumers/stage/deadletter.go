@@ -133,18 +133,19 @@ func Reassemble(recs []DeadLetter) ([]byte, error) {
 	return body, nil
 }
 
-// encodeDeadLetter builds the dead-letter records of input m, each at most
+// encodeDeadLetter builds the dead-letter records of input m, read from
+// topic, each at most
 // c.MaxMsgSize bytes: one record when the whole body fits, else one per
 // base64 chunk of the body. A JSON body is spliced in byte for byte (an
 // encoder would re-format it).
-func encodeDeadLetter(c *Config, m *nsq.Message, reason error, now time.Time) ([][]byte, error) {
+func encodeDeadLetter(c *Config, topic string, m *nsq.Message, reason error, now time.Time) ([][]byte, error) {
 	d := DeadLetter{
 		Stage:        c.Name,
-		Topic:        c.Topic,
+		Topic:        topic,
 		Channel:      c.Channel,
 		Error:        truncate(reason.Error(), min(maxErrorBytes, c.MaxMsgSize/16)),
 		Attempts:     int(m.Attempts),
-		InputID:      InputID(m.NSQDAddress, c.Topic, m.ID),
+		InputID:      InputID(m.NSQDAddress, topic, m.ID),
 		NSQMessageID: string(m.ID[:]),
 		NSQD:         m.NSQDAddress,
 		Time:         now.UTC().Format(time.RFC3339Nano),

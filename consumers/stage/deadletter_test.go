@@ -76,6 +76,11 @@ func testMessage(body []byte) *nsq.Message {
 
 // testConfig returns the config of a stage whose nsqds take messages of
 // up to maxSize bytes.
+// recordTime is the dead-letter time of the tests that compare record
+// sizes: the time field's length varies with the time (RFC 3339 drops
+// trailing zeros of the fraction), so they use one.
+var recordTime = time.Date(2026, 11, 22, 0, 19, 18, 992196183, time.UTC)
+
 func testConfig(maxSize int) *Config {
 	return &Config{Name: "primality", Topic: "numbers", Channel: "primality", MaxMsgSize: maxSize}
 }
@@ -87,7 +92,7 @@ func roundTrip(t testing.TB, body []byte, reason error, maxSize int) []DeadLette
 	t.Helper()
 	c := testConfig(maxSize)
 	now := time.Date(2026, 11, 22, 0, 19, 18, 992196183, time.UTC)
-	recs, err := encodeDeadLetter(c, testMessage(body), reason, now)
+	recs, err := encodeDeadLetter(c, c.Topic, testMessage(body), reason, now)
 	if err != nil {
 		t.Fatalf("encode %q: %v", body, err)
 	}
@@ -178,13 +183,13 @@ func TestDeadLetterSplitsLargeBodies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.maxSize == 0 {
-				whole, err := encodeDeadLetter(testConfig(1<<20), testMessage(tc.body), errors.New("too big"), time.Now())
+				whole, err := encodeDeadLetter(testConfig(1<<20), "numbers", testMessage(tc.body), errors.New("too big"), recordTime)
 				if err != nil {
 					t.Fatal(err)
 				}
 				tc.maxSize = len(whole[0]) - 1
 			}
-			recs, err := encodeDeadLetter(testConfig(tc.maxSize), testMessage(tc.body), errors.New("too big"), time.Now())
+			recs, err := encodeDeadLetter(testConfig(tc.maxSize), "numbers", testMessage(tc.body), errors.New("too big"), recordTime)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,7 +258,7 @@ func TestDeadLetterTruncatesLongErrors(t *testing.T) {
 }
 
 func TestDeadLetterTooSmallLimit(t *testing.T) {
-	whole, err := encodeDeadLetter(testConfig(1<<20), testMessage(nil), errors.New("e"), time.Now())
+	whole, err := encodeDeadLetter(testConfig(1<<20), "numbers", testMessage(nil), errors.New("e"), recordTime)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +269,7 @@ func TestDeadLetterTooSmallLimit(t *testing.T) {
 		{[]byte("hello"), 200},
 		{nil, len(whole[0]) - 1}, // an empty body has no part to split
 	} {
-		recs, err := encodeDeadLetter(testConfig(tc.maxSize), testMessage(tc.body), errors.New("e"), time.Now())
+		recs, err := encodeDeadLetter(testConfig(tc.maxSize), "numbers", testMessage(tc.body), errors.New("e"), recordTime)
 		want := fmt.Sprintf("does not fit the %d-byte message size limit", tc.maxSize)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("encode %q with a %d-byte limit: %d records, %v", tc.body, tc.maxSize, len(recs), err)
@@ -278,7 +283,7 @@ func deadLetterSamples(t *testing.T) [][]byte {
 	var samples [][]byte
 	for _, tc := range deadLetterBodies {
 		for _, maxSize := range []int{1 << 20, 1024} {
-			recs, err := encodeDeadLetter(testConfig(maxSize), testMessage(tc.body), errors.New("bad\x01 input"), time.Now())
+			recs, err := encodeDeadLetter(testConfig(maxSize), "numbers", testMessage(tc.body), errors.New("bad\x01 input"), time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/metrics"
+	"github.com/nsqfarm/nsqfarm/internal/store"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -42,6 +43,13 @@ type FarmOptions struct {
 	DrainTimeout time.Duration
 	// Logger receives logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Store is the process's results store, given to the handlers that
+	// write to one (Spec.NeedsStore); the caller opens and closes it.
+	Store store.Store
+	// CheckOnly builds the farm to check it (nsqfarm lint): a handler
+	// that needs a store it was not given has its options checked
+	// instead of being built. A CheckOnly farm must not be run.
+	CheckOnly bool
 }
 
 // Farm is a set of stages ready to run in one process, with a shared
@@ -87,7 +95,15 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: stages.%s.handler: %w", t.File, name, err)
 		}
-		h, err := spec.New(&st.Options, maxMsgSize)
+		var h Handler
+		switch {
+		case spec.NeedsStore() && opts.Store == nil && opts.CheckOnly:
+			err = spec.CheckOptions(&st.Options, maxMsgSize)
+		case spec.NeedsStore() && opts.Store == nil:
+			return nil, fmt.Errorf("stage %s: handler %q writes to a results store, and none was given (nsqfarm: --store URL or NSQFARM_STORE)", name, spec.Name)
+		default:
+			h, err = spec.New(&st.Options, maxMsgSize, opts.Store)
+		}
 		if err != nil {
 			return nil, t.OptionsError(name, err)
 		}
@@ -98,6 +114,7 @@ func NewFarm(opts FarmOptions) (*Farm, error) {
 		cfg := Config{
 			Name:                        name,
 			Topic:                       st.Topic,
+			Topics:                      st.Topics,
 			Channel:                     st.Channel,
 			Outputs:                     st.Outputs,
 			DeadLetter:                  st.DeadLetter,

@@ -23,6 +23,9 @@ type Input struct {
 	Body []byte
 	// Attempt is the 1-based delivery attempt of this message.
 	Attempt int
+	// Topic is the topic the message was read from (one of a stage's
+	// topics when it reads several).
+	Topic string
 }
 
 // Output is one message produced by a Handler.

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/nsqfarm/nsqfarm/internal/store"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -34,7 +35,9 @@ type Spec struct {
 
 	options []topology.OptionDoc
 	check   func(options *yaml.Node, maxMsgSize int) error
-	build   func(options *yaml.Node, maxMsgSize int) (Handler, error)
+	build   func(options *yaml.Node, maxMsgSize int, st store.Store) (Handler, error)
+	// needsStore: the handler writes to the process's results store.
+	needsStore bool
 }
 
 // OptionsValidator is implemented by handler options that check their own
@@ -66,6 +69,20 @@ func OptionErrorf(path, format string, args ...any) error {
 // OptionsValidator and MessageSizeLimited, which are called on the decoded
 // options before construct.
 func NewSpec[O any, H Handler](name, doc string, ports []Port, defaults func() O, construct func(O) (H, error)) *Spec {
+	return newSpec(name, doc, ports, defaults, func(o O, _ store.Store) (H, error) { return construct(o) })
+}
+
+// NewStoreSpec declares, as NewSpec does, a handler that writes to the
+// results store of its process: construct gets the store that the farm
+// was given (FarmOptions.Store), which the process shares with whatever
+// else uses it, never nil.
+func NewStoreSpec[O any, H Handler](name, doc string, ports []Port, defaults func() O, construct func(O, store.Store) (H, error)) *Spec {
+	s := newSpec(name, doc, ports, defaults, construct)
+	s.needsStore = true
+	return s
+}
+
+func newSpec[O any, H Handler](name, doc string, ports []Port, defaults func() O, construct func(O, store.Store) (H, error)) *Spec {
 	decode := func(node *yaml.Node, maxMsgSize int) (O, error) {
 		opts := defaults()
 		if err := topology.DecodeOptions(node, &opts); err != nil {
@@ -89,12 +106,12 @@ func NewSpec[O any, H Handler](name, doc string, ports []Port, defaults func() O
 			_, err := decode(node, maxMsgSize)
 			return err
 		},
-		build: func(node *yaml.Node, maxMsgSize int) (Handler, error) {
+		build: func(node *yaml.Node, maxMsgSize int, st store.Store) (Handler, error) {
 			opts, err := decode(node, maxMsgSize)
 			if err != nil {
 				return nil, err
 			}
-			return construct(opts)
+			return construct(opts, st)
 		},
 	}
 }
@@ -119,10 +136,18 @@ func (s *Spec) CheckOptions(options *yaml.Node, maxMsgSize int) error {
 	return s.check(options, maxMsgSize)
 }
 
+// NeedsStore reports whether the handler writes to a results store
+// (it was declared with NewStoreSpec).
+func (s *Spec) NeedsStore() bool { return s.needsStore }
+
 // New decodes and checks a stage's options as CheckOptions does, then
-// builds the handler.
-func (s *Spec) New(options *yaml.Node, maxMsgSize int) (Handler, error) {
-	return s.build(options, maxMsgSize)
+// builds the handler; st is the process's results store, required by a
+// handler that NeedsStore and ignored by the others.
+func (s *Spec) New(options *yaml.Node, maxMsgSize int, st store.Store) (Handler, error) {
+	if s.needsStore && st == nil {
+		return nil, fmt.Errorf("handler %q writes to a results store, and the process has none (nsqfarm: --store URL or NSQFARM_STORE)", s.Name)
+	}
+	return s.build(options, maxMsgSize, st)
 }
 
 // Catalogue is the list of the handlers a binary runs, by name.

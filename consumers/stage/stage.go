@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -20,7 +21,7 @@ const rdySettle = 200 * time.Millisecond
 // UserAgent identifies nsqfarm's connections to nsqd.
 const UserAgent = "nsqfarm/1"
 
-// Stage runs one handler on one topic's channel.
+// Stage runs one handler on a channel of one topic, or of several.
 type Stage struct {
 	cfg     Config
 	h       Handler
@@ -28,8 +29,10 @@ type Stage struct {
 	batcher *batcher
 	states  sync.Pool
 
-	consumer atomic.Pointer[nsq.Consumer]
-	running  atomic.Bool
+	// consumers read the input topics, one each, in the order of
+	// Config.inputs.
+	consumers atomic.Pointer[[]*nsq.Consumer]
+	running   atomic.Bool
 
 	// hctx is given to handlers; it is cancelled when a drain times out.
 	hctx   context.Context
@@ -62,12 +65,20 @@ func (s *Stage) Config() Config { return s.cfg }
 // detail names the destinations that are down while others carry the
 // work.
 func (s *Stage) Health() (detail []string, err error) {
-	c := s.consumer.Load()
-	if !s.running.Load() || c == nil {
+	cs := s.consumers.Load()
+	if !s.running.Load() || cs == nil {
 		return nil, fmt.Errorf("stage %s: not running", s.cfg.Name)
 	}
 	var errs []error
-	if c.Stats().Connections == 0 {
+	connected := 0
+	for i, c := range *cs {
+		n := c.Stats().Connections
+		connected += n
+		if n == 0 && len(*cs) > 1 {
+			detail = append(detail, fmt.Sprintf("stage %s: topic %s: read from no nsqd (none has it yet)", s.cfg.Name, s.cfg.Inputs()[i]))
+		}
+	}
+	if connected == 0 {
 		errs = append(errs, fmt.Errorf("stage %s: reads from no nsqd (not connected to any)", s.cfg.Name))
 	}
 	down, derr := s.batcher.dests.health()
@@ -102,27 +113,29 @@ func (s *Stage) Run(ctx context.Context) error {
 	ncfg.MaxBackoffDuration = set.MaxRequeueDelay.D()
 	ncfg.BackoffMultiplier = set.RequeueDelay.D()
 	ncfg.LookupdPollInterval = 15 * time.Second
-	consumer, err := nsq.NewConsumer(s.cfg.Topic, s.cfg.Channel, ncfg)
-	if err != nil {
-		_ = s.batcher.close(time.Second)
-		return fmt.Errorf("stage %s: new consumer: %w", s.cfg.Name, err)
+	var consumers []*nsq.Consumer
+	stop := func() {
+		for _, c := range consumers {
+			c.Stop()
+		}
+		for _, c := range consumers {
+			<-c.StopChan
+		}
 	}
-	consumer.SetLogger(nsqlog.New(log), nsq.LogLevelWarning)
-	consumer.AddConcurrentHandlers(s, set.Concurrency)
-	if len(s.cfg.LookupdHTTPAddresses) > 0 {
-		err = consumer.ConnectToNSQLookupds(s.cfg.LookupdHTTPAddresses)
-	} else {
-		err = consumer.ConnectToNSQDs(s.cfg.NSQDTCPAddresses)
+	for _, topic := range s.cfg.Inputs() {
+		c, err := s.connect(topic, ncfg, log)
+		if c != nil {
+			consumers = append(consumers, c)
+		}
+		if err != nil {
+			stop()
+			_ = s.batcher.close(time.Second)
+			return err
+		}
 	}
-	if err != nil {
-		consumer.Stop()
-		<-consumer.StopChan
-		_ = s.batcher.close(time.Second)
-		return fmt.Errorf("stage %s: connect: %w", s.cfg.Name, err)
-	}
-	s.consumer.Store(consumer)
+	s.consumers.Store(&consumers)
 	s.running.Store(true)
-	log.Info("stage running", "topic", s.cfg.Topic, "channel", s.cfg.Channel,
+	log.Info("stage running", "topics", s.cfg.Inputs(), "channel", s.cfg.Channel,
 		"concurrency", set.Concurrency, "max_in_flight", set.MaxInFlight,
 		"lookupd", s.cfg.LookupdHTTPAddresses, "nsqd", s.cfg.NSQDTCPAddresses,
 		"destination", s.cfg.DestinationNSQDTCPAddresses)
@@ -134,15 +147,22 @@ func (s *Stage) Run(ctx context.Context) error {
 	// is already on the wire to arrive: a message nsqd writes after
 	// answering CLS with CLOSE_WAIT is never read, and would wait out its
 	// msg_timeout in flight.
-	consumer.ChangeMaxInFlight(0)
+	for _, c := range consumers {
+		c.ChangeMaxInFlight(0)
+	}
 	time.Sleep(rdySettle)
-	consumer.Stop()
-	select {
-	case <-consumer.StopChan:
-	case <-time.After(s.cfg.DrainTimeout):
-		log.Warn("drain timeout: cancelling handlers; their inputs are requeued", "timeout", s.cfg.DrainTimeout)
-		s.cancel()
-		<-consumer.StopChan
+	for _, c := range consumers {
+		c.Stop()
+	}
+	drained := time.After(s.cfg.DrainTimeout)
+	for _, c := range consumers {
+		select {
+		case <-c.StopChan:
+		case <-drained:
+			log.Warn("drain timeout: cancelling handlers; their inputs are requeued", "timeout", s.cfg.DrainTimeout)
+			s.cancel()
+			<-c.StopChan
+		}
 	}
 	s.cancel()
 	if err := s.batcher.close(10 * time.Second); err != nil {
@@ -153,21 +173,50 @@ func (s *Stage) Run(ctx context.Context) error {
 	return nil
 }
 
-// HandleMessage implements nsq.Handler. It never lets go-nsq respond on
-// its own: every input is finished or requeued by the batcher, or
+// connect starts a consumer of topic on the stage's channel; on an error
+// it returns the consumer, if it was made, for the caller to stop.
+func (s *Stage) connect(topic string, ncfg *nsq.Config, log *slog.Logger) (*nsq.Consumer, error) {
+	c, err := nsq.NewConsumer(topic, s.cfg.Channel, ncfg)
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: new consumer of %s: %w", s.cfg.Name, topic, err)
+	}
+	c.SetLogger(nsqlog.New(log), nsq.LogLevelWarning)
+	c.AddConcurrentHandlers(topicHandler{s: s, topic: topic}, s.cfg.Settings.Concurrency)
+	if len(s.cfg.LookupdHTTPAddresses) > 0 {
+		err = c.ConnectToNSQLookupds(s.cfg.LookupdHTTPAddresses)
+	} else {
+		err = c.ConnectToNSQDs(s.cfg.NSQDTCPAddresses)
+	}
+	if err != nil {
+		return c, fmt.Errorf("stage %s: connect %s: %w", s.cfg.Name, topic, err)
+	}
+	return c, nil
+}
+
+// topicHandler is the nsq.Handler of the consumer of one input topic.
+type topicHandler struct {
+	s     *Stage
+	topic string
+}
+
+// HandleMessage implements nsq.Handler.
+func (h topicHandler) HandleMessage(m *nsq.Message) error { return h.s.handleMessage(m, h.topic) }
+
+// handleMessage handles m, read from topic. It never lets go-nsq respond
+// on its own: every input is finished or requeued by the batcher, or
 // requeued here.
-func (s *Stage) HandleMessage(m *nsq.Message) error {
+func (s *Stage) handleMessage(m *nsq.Message, topic string) error {
 	m.DisableAutoResponse()
 	s.stats.inFlight.Add(1)
 	maxAttempts := s.cfg.Settings.MaxAttempts
 	if int(m.Attempts) > maxAttempts {
-		s.deadLetter(m, fmt.Errorf("gave up after %d deliveries (max_attempts %d): earlier attempts were never finished", m.Attempts-1, maxAttempts))
+		s.deadLetter(m, topic, fmt.Errorf("gave up after %d deliveries (max_attempts %d): earlier attempts were never finished", m.Attempts-1, maxAttempts))
 		return nil
 	}
 
 	st := s.states.Get().(*callState)
 	defer s.states.Put(st)
-	st.in = Input{ID: InputID(m.NSQDAddress, s.cfg.Topic, m.ID), Body: m.Body, Attempt: int(m.Attempts)}
+	st.in = Input{ID: InputID(m.NSQDAddress, topic, m.ID), Topic: topic, Body: m.Body, Attempt: int(m.Attempts)}
 	st.out.Reset()
 
 	start := time.Now()
@@ -177,7 +226,7 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 	s.stats.latency.Observe(time.Since(start).Seconds())
 
 	if err == nil {
-		u := &unit{msg: m, prefer: s.batcher.dests.observe(m.NSQDAddress)}
+		u := &unit{msg: m, topic: topic, prefer: s.batcher.dests.observe(m.NSQDAddress)}
 		u.outs = u.small[:0]
 		for _, o := range st.out.All() {
 			topic, ok := s.cfg.Outputs[o.Port]
@@ -201,14 +250,14 @@ func (s *Stage) HandleMessage(m *nsq.Message) error {
 	}
 	switch {
 	case IsPermanent(err):
-		s.deadLetter(m, err)
+		s.deadLetter(m, topic, err)
 	case s.hctx.Err() != nil && errors.Is(err, context.Canceled):
 		// Shutting down: hand the input back at once for another consumer.
 		s.stats.failed.Inc()
 		s.stats.inFlight.Add(-1)
 		m.RequeueWithoutBackoff(0)
 	case int(m.Attempts) >= maxAttempts:
-		s.deadLetter(m, fmt.Errorf("attempt %d of %d failed: %w", m.Attempts, maxAttempts, err))
+		s.deadLetter(m, topic, fmt.Errorf("attempt %d of %d failed: %w", m.Attempts, maxAttempts, err))
 	default:
 		s.cfg.Logger.Warn("handler failed; requeueing", "stage", s.cfg.Name, "attempt", m.Attempts, "err", err)
 		s.stats.failed.Inc()
@@ -231,10 +280,11 @@ func (s *Stage) handle(st *callState) (err error) {
 	return s.h.Handle(s.hctx, &st.in, &st.out)
 }
 
-// deadLetter publishes the input's dead-letter records; the batcher
-// finishes the input once nsqd has acknowledged all of them.
-func (s *Stage) deadLetter(m *nsq.Message, reason error) {
-	if u := s.deadUnit(m, reason); u != nil {
+// deadLetter publishes the dead-letter records of input m, read from
+// topic; the batcher finishes the input once nsqd has acknowledged all of
+// them.
+func (s *Stage) deadLetter(m *nsq.Message, topic string, reason error) {
+	if u := s.deadUnit(m, topic, reason); u != nil {
 		s.submit(u)
 	}
 }
@@ -243,8 +293,8 @@ func (s *Stage) deadLetter(m *nsq.Message, reason error) {
 // when the body is split to fit MaxMsgSize): the input is finished only
 // when nsqd has acknowledged all of them. If the records cannot be built,
 // m is requeued and deadUnit returns nil.
-func (s *Stage) deadUnit(m *nsq.Message, reason error) *unit {
-	recs, err := encodeDeadLetter(&s.cfg, m, reason, time.Now())
+func (s *Stage) deadUnit(m *nsq.Message, topic string, reason error) *unit {
+	recs, err := encodeDeadLetter(&s.cfg, topic, m, reason, time.Now())
 	if err != nil {
 		// Only a MaxMsgSize too small for the record's metadata gets here;
 		// requeue rather than lose.
@@ -254,7 +304,7 @@ func (s *Stage) deadUnit(m *nsq.Message, reason error) *unit {
 		return nil
 	}
 	s.cfg.Logger.Info("dead-lettering input", "stage", s.cfg.Name, "attempts", m.Attempts, "records", len(recs), "reason", reason)
-	u := &unit{msg: m, dead: true, prefer: s.batcher.dests.observe(m.NSQDAddress)}
+	u := &unit{msg: m, topic: topic, dead: true, prefer: s.batcher.dests.observe(m.NSQDAddress)}
 	u.outs = u.small[:0]
 	for _, rec := range recs {
 		u.outs = append(u.outs, publication{topic: s.cfg.DeadLetter, body: rec})

@@ -377,7 +377,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		want  string
 	}{
 		{"bad topic", func(c *stage.Config) { c.Topic = "a b" }, `invalid topic "a b"`},
-		{"no outputs", func(c *stage.Config) { c.Outputs = nil }, "no outputs"},
+		{"topic and topics", func(c *stage.Config) { c.Topics = []string{"a", "b"} }, "both a topic"},
+		{"bad topic in topics", func(c *stage.Config) { c.Topic, c.Topics = "", []string{"a", "b c"} }, `invalid topic "b c"`},
 		{"no addresses", func(c *stage.Config) { c.NSQDTCPAddresses = nil }, "no --lookupd-http-address"},
 	}
 	for _, tc := range tests {
@@ -435,5 +436,59 @@ func TestInputBeyondMaxAttemptsIsDeadLetteredUnprocessed(t *testing.T) {
 	}
 	if !strings.Contains(rec.Error, "gave up after 3 deliveries") || rec.Attempts != 4 || calls.Load() != 0 {
 		t.Fatalf("record %s after %d handler calls", got[0], calls.Load())
+	}
+}
+
+func TestStageReadsSeveralTopics(t *testing.T) {
+	n := nsqtest.NSQD(t)
+	http := n.RealHTTPAddr().String()
+	topics := []string{"in_a", "in_b"}
+	for _, topic := range topics {
+		nsqtest.CreateChannel(t, http, topic, "work")
+	}
+	out := nsqtest.Collect(t, n.RealTCPAddr().String(), "out", "check")
+	dead := nsqtest.Collect(t, n.RealTCPAddr().String(), "in_dead", "check")
+	// Emits "topic:body", and dead-letters the bodies "bad".
+	h := stage.Func(func(_ context.Context, in *stage.Input, out *stage.Outputs) error {
+		if string(in.Body) == "bad" {
+			return stage.Permanentf("bad body")
+		}
+		out.Emit("out", []byte(in.Topic+":"+string(in.Body)))
+		return nil
+	})
+	runStage(t, n, h, func(c *stage.Config) { c.Topic, c.Topics = "", topics })
+
+	const per = 300
+	for _, topic := range topics {
+		var bodies [][]byte
+		for i := range per {
+			bodies = append(bodies, []byte(strconv.Itoa(i)))
+		}
+		nsqtest.MPub(t, http, topic, append(bodies, []byte("bad")))
+	}
+	seen := map[string]bool{}
+	for _, b := range out.WaitFor(t, 2*per, 30*time.Second) {
+		seen[string(b)] = true
+	}
+	for _, topic := range topics {
+		for i := range per {
+			if want := topic + ":" + strconv.Itoa(i); !seen[want] {
+				t.Fatalf("missing output %s", want)
+			}
+		}
+	}
+	recTopics := map[string]bool{}
+	for _, b := range dead.WaitFor(t, 2, 30*time.Second) {
+		var rec stage.DeadLetter
+		if err := json.Unmarshal(b, &rec); err != nil {
+			t.Fatal(err)
+		}
+		recTopics[rec.Topic] = true
+	}
+	if !recTopics["in_a"] || !recTopics["in_b"] {
+		t.Fatalf("dead letters name the topics %v, want in_a and in_b", recTopics)
+	}
+	for _, topic := range topics {
+		nsqtest.WaitDrained(t, n, topic, "work", 20*time.Second)
 	}
 }

@@ -68,6 +68,10 @@ type Stage struct {
 	Handler string `yaml:"handler"`
 	// Topic is the input topic.
 	Topic string `yaml:"topic"`
+	// Topics, instead of Topic, are the input topics of a stage that
+	// reads several: one consumer each, on the same channel, calling the
+	// same handler.
+	Topics []string `yaml:"topics"`
 	// Channel is the NSQ channel the stage's consumers share.
 	Channel string `yaml:"channel"`
 	// Outputs maps each handler output port to a topic.
@@ -83,6 +87,14 @@ type Stage struct {
 
 	// line is the line of the stage's key in the file.
 	line int
+}
+
+// Inputs returns the stage's input topics: Topics, or Topic alone.
+func (s *Stage) Inputs() []string {
+	if len(s.Topics) > 0 {
+		return append([]string(nil), s.Topics...)
+	}
+	return []string{s.Topic}
 }
 
 // Line returns the line of the stage's declaration in its file.
@@ -105,9 +117,11 @@ func (t *Topology) InputTopics() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, n := range t.stageOrder {
-		if tp := t.Stages[n].Topic; !seen[tp] {
-			seen[tp] = true
-			out = append(out, tp)
+		for _, tp := range t.Stages[n].Inputs() {
+			if !seen[tp] {
+				seen[tp] = true
+				out = append(out, tp)
+			}
 		}
 	}
 	return out

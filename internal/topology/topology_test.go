@@ -3,6 +3,7 @@ package topology_test
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +105,25 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
+func TestParseSeveralInputTopics(t *testing.T) {
+	src := strings.Replace(valid, "topic: numbers", "topics: [numbers, lp_params]", 1)
+	src = strings.Replace(src, "  numbers_dead: {}", "  numbers_dead: {}\n  lp_params: {}", 1)
+	top, err := topology.Parse("t.yaml", []byte(src), topology.LoadOptions{Handlers: handlers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := top.Stage("primality")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Inputs(); !slices.Equal(got, []string{"numbers", "lp_params"}) {
+		t.Errorf("Inputs() = %v, want numbers lp_params", got)
+	}
+	if got := top.InputTopics(); !slices.Equal(got, []string{"numbers", "lp_params"}) {
+		t.Errorf("InputTopics() = %v, want numbers lp_params", got)
+	}
+}
+
 func TestParseErrorsNameLineAndField(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -120,7 +140,13 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"unknown handler", [2]string{"handler: primality", "handler: primes"}, `t.yaml:14: stages.primality.handler: unknown handler "primes"`},
 		{"unknown port", [2]string{"prime: primes,", "prim: primes,"}, `stages.primality.outputs.prim: handler "primality" has no output port "prim"`},
 		{"unmapped port", [2]string{"prime: primes, ", ""}, `output port "prime" is not mapped`},
-		{"loop", [2]string{"composite: non_primes", "composite: numbers"}, "is the stage's input topic (a loop)"},
+		{"loop", [2]string{"composite: non_primes", "composite: numbers"}, "is an input topic of the stage (a loop)"},
+		{"topic and topics", [2]string{"topic: numbers", "topic: numbers\n    topics: [numbers]"}, "stages.primality.topics: set topic (one input) or topics (several), not both"},
+		{"undeclared topic in topics", [2]string{"topic: numbers", "topics: [numbers, numberz]"}, `t.yaml:15: stages.primality.topics: topic "numberz" is not declared under topics`},
+		{"topic twice in topics", [2]string{"topic: numbers", "topics: [numbers, numbers]"}, `t.yaml:15: stages.primality.topics: topic "numbers" is listed twice`},
+		{"loop through topics", [2]string{"topic: numbers", "topics: [numbers, primes]"}, `stages.primality.outputs.prime: output topic "primes" is an input topic of the stage (a loop)`},
+		{"dead letter in topics", [2]string{"topic: numbers", "topics: [numbers, numbers_dead]"}, "t.yaml:18: stages.primality.dead_letter: must differ from the input topics"},
+		{"no input", [2]string{"    topic: numbers\n", ""}, "stages.primality.topic: is required"},
 		{"dead letter is input", [2]string{"dead_letter: numbers_dead", "dead_letter: numbers"}, "t.yaml:18: stages.primality.dead_letter: must differ from the input topic"},
 		{"negative concurrency", [2]string{"concurrency: 3", "concurrency: -1"}, "t.yaml:19: stages.primality.concurrency: must be >= 0"},
 		{"msg timeout too long", [2]string{"msg_timeout: 30s", "msg_timeout: 1h"}, "t.yaml:6: defaults.stage.msg_timeout: must be between 1s and 15m0s"},

@@ -112,25 +112,38 @@ func (t *Topology) validate(opts LoadOptions) error {
 			continue
 		}
 		p := func(f ...string) []string { return append([]string{"stages", name}, f...) }
-		declared(s.Topic, p("topic")...)
+		switch {
+		case s.Topic != "" && len(s.Topics) > 0:
+			bad("set topic (one input) or topics (several), not both", p("topics")...)
+		case len(s.Topics) > 0:
+			for i, topic := range s.Topics {
+				declared(topic, p("topics")...)
+				if slices.Contains(s.Topics[:i], topic) {
+					bad(fmt.Sprintf("topic %q is listed twice", topic), p("topics")...)
+				}
+			}
+		default:
+			declared(s.Topic, p("topic")...)
+		}
+		inputs := s.Inputs()
 		if s.Channel == "" {
 			bad("is required", p("channel")...)
 		} else if !ValidName(s.Channel) {
 			bad(fmt.Sprintf("invalid channel name %q (1-64 of [.a-zA-Z0-9_-], optional #ephemeral)", s.Channel), p("channel")...)
 		}
 		declared(s.DeadLetter, p("dead_letter")...)
-		if s.DeadLetter != "" && s.DeadLetter == s.Topic {
-			bad("must differ from the input topic", p("dead_letter")...)
+		if s.DeadLetter != "" && slices.Contains(inputs, s.DeadLetter) {
+			bad("must differ from the input topics", p("dead_letter")...)
 		}
-		if len(s.Outputs) == 0 {
-			bad("at least one output port must be mapped to a topic", p("outputs")...)
-		}
+		// A stage maps exactly its handler's ports (checkHandler): a
+		// handler without ports, like the results-store sink, has no
+		// outputs.
 		ports := slices.Sorted(maps.Keys(s.Outputs))
 		for _, port := range ports {
 			topic := s.Outputs[port]
 			declared(topic, p("outputs", port)...)
-			if topic == s.Topic {
-				bad(fmt.Sprintf("output topic %q is the stage's input topic (a loop)", topic), p("outputs", port)...)
+			if slices.Contains(inputs, topic) {
+				bad(fmt.Sprintf("output topic %q is an input topic of the stage (a loop)", topic), p("outputs", port)...)
 			}
 		}
 		if s.Handler == "" {

@@ -8,7 +8,7 @@
 // for is in the store; it is published at once when an nsqd takes it, and
 // otherwise, or when nsqd loses it (a SIGKILL before nsqd synced its
 // queue), the reconciler publishes it again, with the same body and id,
-// every deadline until a result is recorded for it. The sink stage records
+// every deadline until a result is recorded for it. The store stage records
 // a job's result once, whatever the number of publishes.
 //
 // Decisions:

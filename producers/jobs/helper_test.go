@@ -185,16 +185,18 @@ func (e *env) runFarm(t testing.TB, stages ...string) {
 	e.runFarmAt(t, e.nsqd.RealTCPAddr().String(), stages...)
 }
 
-// runFarmAt runs stages of the built-in topology against the nsqd at
-// tcpAddr until the test ends.
+// runFarmAt runs stages of the built-in topology, and its store stage
+// recording into the env's store, against the nsqd at tcpAddr until the
+// test ends.
 func (e *env) runFarmAt(t testing.TB, tcpAddr string, stages ...string) {
 	t.Helper()
 	f, err := stage.NewFarm(stage.FarmOptions{
 		Topology:  e.topo,
 		Catalogue: consumers.Catalogue,
-		Stages:    stages,
+		Stages:    append(stages, "store"),
 		Overrides: stage.Overrides{NSQDTCPAddresses: []string{tcpAddr}},
 		Logger:    testLogger(t),
+		Store:     e.store,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -103,7 +103,7 @@ func (s *Server) loadStages(t *topology.Topology) error {
 		if err != nil {
 			return fmt.Errorf("jobs: %s: stages.%s.handler: %w", t.File, name, err)
 		}
-		h, err := spec.New(&st.Options, t.MaxMsgSize())
+		h, err := spec.New(&st.Options, t.MaxMsgSize(), s.store)
 		if err != nil {
 			return fmt.Errorf("jobs: %w", t.OptionsError(name, err))
 		}
