@@ -185,6 +185,13 @@ func TestPage(t *testing.T) {
 
 	b.do("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	b.screenshots(dir, "page")
+
+	t.Run("reload keeps the sweep", func(t *testing.T) {
+		b := b.on(t)
+		b.do("reload", chromedp.Reload())
+		b.waitFor("the sweep's 10 points again", `document.querySelectorAll("#sweep-chart circle.point").length === 10`, resultWait, "#sweep-progress")
+		b.waitFor("the jobs listed again", `document.querySelectorAll("#jobs-body tr").length > 0`, 10*time.Second, "#jobs-body")
+	})
 }
 
 // TestPageToken runs the page against a job API that wants a token: the
