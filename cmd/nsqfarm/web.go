@@ -11,6 +11,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/store"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 	"github.com/nsqfarm/nsqfarm/producers/jobs"
+	"github.com/nsqfarm/nsqfarm/producers/web"
 )
 
 // webFlags are the flags of the job API, shared by web and up.
@@ -45,6 +46,7 @@ func (w *webFlags) server(st store.Store, t *topology.Topology, nsqds []string, 
 	opts.LPDeadline = *w.lpDeadline
 	opts.NumberDeadline = *w.numberDeadline
 	opts.ReconcileInterval = *w.interval
+	opts.Page = web.Handler()
 	opts.Logger = log
 	return jobs.New(opts)
 }
