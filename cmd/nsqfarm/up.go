@@ -307,5 +307,8 @@ func printUp(e *env, t *topology.Topology, c *cluster.Cluster, f *stage.Farm, da
 			fmt.Fprintf(w, "Results:  %s\n", hint)
 		}
 	}
+	if webAddr != "" {
+		fmt.Fprintf(w, "Jobs:     curl -sS -d '{\"model\": \"wyndor\", \"params\": {\"profit_rate_windows\": 500}}' http://%s/api/jobs, then GET /api/jobs/ID; the page: http://%s/\n", webAddr, webAddr)
+	}
 	fmt.Fprintf(w, "Press Ctrl-C to drain the stages and stop.\n")
 }
