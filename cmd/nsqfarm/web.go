@@ -21,6 +21,7 @@ type webFlags struct {
 	lpDeadline     *time.Duration
 	numberDeadline *time.Duration
 	interval       *time.Duration
+	retention      *time.Duration
 }
 
 // register adds the job API's flags to fs; def is --web-address's
@@ -31,6 +32,7 @@ func (w *webFlags) register(fs *flagSet, def string) {
 	w.lpDeadline = durationFlag(fs, "lp-deadline", jobs.DefaultLPDeadline, time.Second, 24*time.Hour, "the reconciler publishes again an lp job without a result this long after its last publish (keep it above the lpsolve stage's msg_timeout)")
 	w.numberDeadline = durationFlag(fs, "number-deadline", jobs.DefaultNumberDeadline, time.Second, 24*time.Hour, "the same for number jobs")
 	w.interval = durationFlag(fs, "reconcile-interval", jobs.DefaultReconcileInterval, 100*time.Millisecond, time.Hour, "time between two passes of the reconciler")
+	w.retention = durationFlag(fs, "retention", jobs.DefaultRetention, 0, 100*365*24*time.Hour, "how long finished jobs and results stay in the store: pruned hourly once older (0 keeps everything)")
 }
 
 // enabled reports whether the job API is to be served.
@@ -46,6 +48,7 @@ func (w *webFlags) server(st store.Store, t *topology.Topology, nsqds []string, 
 	opts.LPDeadline = *w.lpDeadline
 	opts.NumberDeadline = *w.numberDeadline
 	opts.ReconcileInterval = *w.interval
+	opts.Retention = *w.retention
 	opts.Page = web.Handler()
 	opts.Logger = log
 	return jobs.New(opts)

@@ -28,6 +28,8 @@ const (
 	DefaultNumberDeadline    = 2 * time.Minute
 	DefaultReconcileInterval = 10 * time.Second
 	DefaultEventsInterval    = 200 * time.Millisecond
+	// DefaultRetention keeps finished jobs and results for 30 days.
+	DefaultRetention = 30 * 24 * time.Hour
 	// MaxSweepJobs is the most jobs one sweep may have.
 	MaxSweepJobs = 1_000_000
 )
@@ -70,6 +72,11 @@ type Options struct {
 	// EventsInterval is how often the store's changes are polled for the
 	// event stream (default 200 ms).
 	EventsInterval time.Duration
+	// Retention, when above 0, is how long finished jobs and results are
+	// kept: once an hour (and at start) the server prunes the store of
+	// those older than that (store.Prune). 0 keeps everything; NewOptions
+	// gives DefaultRetention.
+	Retention time.Duration
 	// Page is served at / (the web page); nil serves nothing there.
 	Page http.Handler
 	// Logger receives the logs; nil means slog.Default().
@@ -89,6 +96,7 @@ func NewOptions(st store.Store, t *topology.Topology, nsqdTCPAddresses ...string
 		NumberDeadline:    DefaultNumberDeadline,
 		ReconcileInterval: DefaultReconcileInterval,
 		EventsInterval:    DefaultEventsInterval,
+		Retention:         DefaultRetention,
 	}
 }
 

@@ -164,6 +164,9 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.opts.ReconcileInterval > 0 {
 		wg.Go(func() { s.rec.Run(ctx) })
 	}
+	if s.opts.Retention > 0 {
+		wg.Go(func() { prune(ctx, s.opts.Store, s.opts.Retention, pruneInterval, s.log) })
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(s.ln) }()
 	s.log.Info("job API listening", "address", s.ln.Addr().String())
