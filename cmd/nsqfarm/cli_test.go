@@ -266,9 +266,9 @@ func TestLintFile(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"lint", bad}, 1, bad + `:35: stages.primality.outputs.prime: topic "primez" is not declared under topics`},
+		{[]string{"lint", bad}, 1, bad + `:36: stages.primality.outputs.prime: topic "primez" is not declared under topics`},
 		{[]string{"lint", good}, 0, good + ": ok (9 topics, 3 stages)"},
-		{[]string{"lint", "--config", bad}, 1, bad + ":35:"},
+		{[]string{"lint", "--config", bad}, 1, bad + ":36:"},
 		{[]string{"lint", "--config", good}, 0, good + ": ok"},
 		{[]string{"lint", good, "--config", good}, 0, good + ": ok"},
 		{[]string{"lint", bad, "--config", good}, 2, "give the file as FILE or with --config, not both"},
@@ -380,7 +380,7 @@ func TestUpUsesTopology(t *testing.T) {
 	// The primality stage alone: primes keeps its backlog for tail's
 	// --from-start (the store stage would read it on a channel of its own).
 	code, out := runInProcess(ctx, "up", "--config", config, "--data-dir", t.TempDir(), "--stage", "primality",
-		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqadmin.http-address", "off", "--log-level", "warn")
+		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqadmin.http-address", "off", "--web-address", "off", "--log-level", "warn")
 	waitOK(t, "http://"+metrics+"/healthz", 20*time.Second)
 	if want := "'http://" + nsqdHTTP + "/pub?topic=integers'"; !strings.Contains(out.String(), want) {
 		t.Errorf("up's output lacks %q:\n%s", want, out)

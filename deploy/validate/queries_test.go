@@ -100,7 +100,7 @@ func runningFarm(t *testing.T) served {
 	start(t, bin, "up", "--config", filepath.Join(repo, "topics.yaml"), "--data-dir", filepath.Join(dir, "data"),
 		"--nsqd.tcp-address", freeAddr(t), "--nsqd.http-address", nsqdHTTP,
 		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqlookupd.http-address", lookupdHTTP,
-		"--nsqadmin.http-address", "off", "--metrics-address", upMetrics, "--log-level", "warn")
+		"--nsqadmin.http-address", "off", "--metrics-address", upMetrics, "--web-address", freeAddr(t), "--log-level", "warn")
 	start(t, bin, "exporter", "--lookupd-http-address", lookupdHTTP, "--metrics-address", exporterMetrics, "--log-level", "warn")
 	waitFor(t, 30*time.Second, "up's /healthz", func() bool {
 		resp, err := http.Get("http://" + upMetrics + "/healthz")
