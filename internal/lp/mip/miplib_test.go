@@ -44,7 +44,7 @@ const miplibRaceMax = 700 * time.Millisecond
 
 // miplibAnswers returns the known optima of the MIP models of
 // answers.csv by model name.
-func miplibAnswers(t *testing.T) map[string]float64 {
+func miplibAnswers(t testing.TB) map[string]float64 {
 	t.Helper()
 	all, err := lpdata.Read(lpData)
 	if errors.Is(err, fs.ErrNotExist) {
