@@ -163,3 +163,134 @@ func TestRelaxationErrors(t *testing.T) {
 		t.Errorf("cancelled context: error %v, want context.Canceled", err)
 	}
 }
+
+// TestRelaxationRows adds rows to a solved Relaxation, compares the warm
+// solve with a cold solve of the model with those rows, checks the
+// tableau rows against the solution, and removes the rows again.
+func TestRelaxationRows(t *testing.T) {
+	tests := []struct {
+		name  string
+		model *lp.Model
+		rows  []lp.Row
+		coefs []lp.Coef
+		// removable is how many of the added rows RemoveRows takes out
+		// (those slack at the new optimum).
+		removable int
+	}{
+		{
+			name:  "wyndor binding and slack rows",
+			model: wyndor(500),
+			rows:  []lp.Row{{Name: "cut", Lo: math.Inf(-1), Hi: 5}, {Name: "slack", Lo: math.Inf(-1), Hi: 100}},
+			coefs: []lp.Coef{{Row: 0, Col: 0, Val: 1}, {Row: 0, Col: 1, Val: 1}, {Row: 1, Col: 0, Val: 1}, {Row: 1, Col: 1, Val: 1}},
+			// Only the slack row goes: "cut" is binding.
+			removable: 1,
+		},
+		{
+			name:      "random with a ranged row",
+			model:     randomLP(5, 40, 60),
+			rows:      []lp.Row{{Lo: -3, Hi: 3}},
+			coefs:     []lp.Coef{{Row: 0, Col: 0, Val: 1}, {Row: 0, Col: 1, Val: -2}, {Row: 0, Col: 7, Val: 0.5}},
+			removable: -1, // depends on the optimum; checked below
+		},
+	}
+	ctx := context.Background()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.model
+			rel, err := lp.NewRelaxation(m, lp.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, err := rel.Solve(ctx); err != nil || res.Status != lp.Optimal {
+				t.Fatalf("first solve: %v %v", res, err)
+			}
+			if err := rel.AddRows(tc.rows, tc.coefs); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, ok := rel.TableauRow(0); ok {
+				t.Error("TableauRow after AddRows without a solve: ok")
+			}
+			warm, err := rel.Solve(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			big := *m
+			big.Rows = append(slices.Clip(m.Rows), tc.rows...)
+			big.Coefs = slices.Clip(m.Coefs)
+			for _, c := range tc.coefs {
+				big.Coefs = append(big.Coefs, lp.Coef{Row: len(m.Rows) + c.Row, Col: c.Col, Val: c.Val})
+			}
+			cold, err := lp.Solve(ctx, &big, lp.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if warm.Status != lp.Optimal || cold.Status != lp.Optimal || !near(warm.Objective, cold.Objective, 1e-7) {
+				t.Fatalf("with rows: warm %s %.10g, cold %s %.10g", warm.Status, warm.Objective, cold.Status, cold.Objective)
+			}
+			checkKKT(t, &big, warm, 1e-7)
+			checkTableauRows(t, rel, warm)
+
+			added := []int{len(m.Rows), len(m.Rows) + len(tc.rows) - 1, 0}
+			want := tc.removable
+			if want < 0 {
+				want = 0
+				for i := len(m.Rows); i < len(big.Rows); i++ {
+					if a, r := warm.RowActivity[i], big.Rows[i]; a > r.Lo+1e-6 && a < r.Hi-1e-6 {
+						want++
+					}
+				}
+			}
+			if got := rel.RemoveRows(added); got != want {
+				t.Fatalf("RemoveRows removed %d rows, want %d", got, want)
+			}
+			if got := rel.NumRows(); got != len(big.Rows)-want {
+				t.Fatalf("NumRows %d after removal, want %d", got, len(big.Rows)-want)
+			}
+			again, err := rel.Solve(ctx)
+			if err != nil || again.Status != lp.Optimal || !near(again.Objective, cold.Objective, 1e-7) {
+				t.Fatalf("after removal: %v %v, want optimal %.10g", again, err, cold.Objective)
+			}
+		})
+	}
+	rel, err := lp.NewRelaxation(wyndor(500), lp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rel.AddRows([]lp.Row{{Lo: 1, Hi: 0}}, nil); err == nil {
+		t.Error("AddRows with an inverted row: no error")
+	}
+	if err := rel.AddRows([]lp.Row{{Lo: 0, Hi: 1}}, []lp.Coef{{Row: 0, Col: 9, Val: 1}}); err == nil {
+		t.Error("AddRows with a column out of range: no error")
+	}
+}
+
+// checkTableauRows checks x_j + Σ vals·v = 0 at the solution res for
+// every basic variable that TableauRow describes.
+func checkTableauRows(t *testing.T, rel *lp.Relaxation, res *lp.Result) {
+	t.Helper()
+	n, rows := len(res.X), 0
+	for j := range res.X {
+		cols, vals, ok := rel.TableauRow(j)
+		if !ok {
+			continue
+		}
+		rows++
+		sum, scale := res.X[j], math.Abs(res.X[j])
+		for k, c := range cols {
+			v := 0.0
+			if c < n {
+				v = res.X[c]
+			} else {
+				v = res.RowActivity[c-n]
+			}
+			sum += vals[k] * v
+			scale = math.Max(scale, math.Abs(vals[k]*v))
+		}
+		if math.Abs(sum) > 1e-7*(1+scale) {
+			t.Errorf("tableau row of x%d: residual %g", j, sum)
+		}
+	}
+	if rows == 0 {
+		t.Error("no basic structural variable has a tableau row")
+	}
+}
