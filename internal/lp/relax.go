@@ -45,14 +45,14 @@ func NewRelaxation(m *Model, opts Options) (*Relaxation, error) {
 	}
 	nRows, nCols := len(m.Rows), len(m.Vars)
 	r := &Relaxation{
-		m:    m,
-		sign: 1,
+		m:     m,
+		sign:  1,
 		rows:  m.Rows,
 		coefs: m.Coefs,
 		full:  newCSC(nRows, nCols, m.Coefs),
 		opts:  opts,
-		lo:   make([]float64, nCols),
-		hi:   make([]float64, nCols),
+		lo:    make([]float64, nCols),
+		hi:    make([]float64, nCols),
 	}
 	if m.Sense == Maximize {
 		r.sign = -1
