@@ -73,6 +73,10 @@ type search struct {
 	rel *lp.Relaxation
 	// lo and hi are the bounds of the node being solved.
 	lo, hi []float64
+	// cuts indexes the rows of rel (the model's, then the cuts);
+	// cutCount numbers the cuts made.
+	cuts     *cutRows
+	cutCount int
 	// held is the basis rel holds as the final basis of the last node
 	// solved, once that node has branched (nil otherwise).
 	held *lp.Basis
@@ -119,6 +123,11 @@ func (s *search) run() (lp.Status, error) {
 		res, err := s.relax(n)
 		if err != nil {
 			return "", err
+		}
+		if n.start == nil && res.Status == lp.Optimal && !s.opts.NoCuts {
+			if res, err = s.rootCuts(res); err != nil {
+				return "", err
+			}
 		}
 		switch res.Status {
 		case lp.Optimal:
