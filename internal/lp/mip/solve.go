@@ -26,6 +26,24 @@ func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 		return nil, errors.New("mip: nil model")
 	}
 	opts = opts.withDefaults()
+	s, ok, err := newSearch(ctx, m, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return s.result(lp.Infeasible), nil
+	}
+	status, err := s.run()
+	if err != nil {
+		return nil, err
+	}
+	return s.result(status), nil
+}
+
+// newSearch prepares the search of m with opts (defaults applied). It
+// reports false when the rounded integer bounds are inconsistent: the
+// model is then infeasible and the search must not run.
+func newSearch(ctx context.Context, m *lp.Model, opts Options) (*search, bool, error) {
 	p, ok := newProblem(m, opts.IntTol)
 	s := &search{
 		ctx:      ctx,
@@ -39,13 +57,13 @@ func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 		// Integer bounds with no integer between them: check the model
 		// is otherwise valid before reporting infeasibility.
 		if _, err := lp.Solve(ctx, m, opts.LP); err != nil {
-			return nil, fmt.Errorf("mip: %w", err)
+			return nil, false, fmt.Errorf("mip: %w", err)
 		}
-		return s.result(lp.Infeasible), nil
+		return s, false, nil
 	}
 	rel, err := lp.NewRelaxation(m, opts.LP)
 	if err != nil {
-		return nil, fmt.Errorf("mip: %w", err)
+		return nil, false, fmt.Errorf("mip: %w", err)
 	}
 	s.rel = rel
 	s.lo = append([]float64(nil), p.lo...)
@@ -53,11 +71,7 @@ func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 	for _, j := range p.ints {
 		rel.SetBounds(j, p.lo[j], p.hi[j])
 	}
-	status, err := s.run()
-	if err != nil {
-		return nil, err
-	}
-	return s.result(status), nil
+	return s, true, nil
 }
 
 // search is the state of one branch-and-bound run. Objective values are
