@@ -262,10 +262,14 @@ func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64, start 
 
 // offer makes x the incumbent if it satisfies the model within tol
 // (0: x comes from an integral relaxation and is trusted) and improves on
-// the incumbent.
+// the incumbent. Values are clipped to the variables' bounds.
 func (s *search) offer(x []float64, tol float64) {
 	if tol > 0 && !s.p.feasible(x, tol) {
 		return
+	}
+	// A relaxation's values may pass a bound by the simplex tolerance.
+	for j := range x {
+		x[j] = math.Min(math.Max(x[j], s.p.lo[j]), s.p.hi[j])
 	}
 	obj := s.p.sign * s.p.objective(x)
 	if obj < s.inc {
