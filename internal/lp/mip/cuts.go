@@ -77,6 +77,10 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		if len(frac) == 0 {
 			break
 		}
+		// Each round's relaxation may round to a better incumbent, which
+		// a limit reached during the rounds would otherwise lose.
+		s.offer(s.p.lockRounded(res.X), feasTol)
+		s.offer(s.p.rounded(res.X), feasTol)
 		cuts := s.gomoryCuts(res, frac)
 		if len(cuts) == 0 {
 			break
