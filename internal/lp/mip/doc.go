@@ -5,9 +5,15 @@
 // integrality), branches on a fractional integer variable by tightening
 // its bounds (x_j <= floor(v) in one child, x_j >= ceil(v) in the other),
 // and prunes nodes whose relaxation bound cannot improve the incumbent by
-// more than the gap tolerance. Each node solves a copy of the model with
-// its own variable bounds from scratch; the caller's model is never
+// more than the gap tolerance. One lp.Relaxation serves the whole tree:
+// a node sets its variable bounds and starts from the final basis of its
+// parent (already in place when the search dives into a child), so the
+// dual simplex reoptimises in a few pivots; the caller's model is never
 // modified.
+//
+// The root relaxation is strengthened by rounds of Gomory mixed-integer
+// cuts read from its optimal tableau (see cuts.go); the cuts stay in the
+// relaxation of every node (Options.NoCuts turns them off).
 //
 // Search strategy:
 //

@@ -28,6 +28,8 @@ type Options struct {
 	// MaxNodes stops the search with status NodeLimit after that many
 	// relaxations; 0 means no limit.
 	MaxNodes int
+	// NoCuts turns off the cutting planes of the root node.
+	NoCuts bool
 	// LP holds the options of each relaxation's lp.Solve.
 	LP lp.Options
 }

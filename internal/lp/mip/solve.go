@@ -26,6 +26,24 @@ func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 		return nil, errors.New("mip: nil model")
 	}
 	opts = opts.withDefaults()
+	s, ok, err := newSearch(ctx, m, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return s.result(lp.Infeasible), nil
+	}
+	status, err := s.run()
+	if err != nil {
+		return nil, err
+	}
+	return s.result(status), nil
+}
+
+// newSearch prepares the search of m with opts (defaults applied). It
+// reports false when the rounded integer bounds are inconsistent: the
+// model is then infeasible and the search must not run.
+func newSearch(ctx context.Context, m *lp.Model, opts Options) (*search, bool, error) {
 	p, ok := newProblem(m, opts.IntTol)
 	s := &search{
 		ctx:      ctx,
@@ -34,22 +52,26 @@ func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 		pc:       newPseudoCosts(len(m.Vars)),
 		inc:      math.Inf(1),
 		fathomed: math.Inf(1),
-		work:     *m,
 	}
-	s.work.Vars = make([]lp.Var, len(m.Vars))
 	if !ok {
 		// Integer bounds with no integer between them: check the model
 		// is otherwise valid before reporting infeasibility.
 		if _, err := lp.Solve(ctx, m, opts.LP); err != nil {
-			return nil, fmt.Errorf("mip: %w", err)
+			return nil, false, fmt.Errorf("mip: %w", err)
 		}
-		return s.result(lp.Infeasible), nil
+		return s, false, nil
 	}
-	status, err := s.run()
+	rel, err := lp.NewRelaxation(m, opts.LP)
 	if err != nil {
-		return nil, err
+		return nil, false, fmt.Errorf("mip: %w", err)
 	}
-	return s.result(status), nil
+	s.rel = rel
+	s.lo = append([]float64(nil), p.lo...)
+	s.hi = append([]float64(nil), p.hi...)
+	for _, j := range p.ints {
+		rel.SetBounds(j, p.lo[j], p.hi[j])
+	}
+	return s, true, nil
 }
 
 // search is the state of one branch-and-bound run. Objective values are
@@ -60,9 +82,18 @@ type search struct {
 	p    *problem
 	pc   *pseudoCosts
 	open nodeQueue
-	// work is the model solved at each node: the caller's model with its
-	// own Vars slice, rewritten with the node's bounds.
-	work lp.Model
+	// rel holds the relaxation solved at every node, warm-started from
+	// the basis of the node solved before or of the node's parent.
+	rel *lp.Relaxation
+	// lo and hi are the bounds of the node being solved.
+	lo, hi []float64
+	// cuts indexes the rows of rel (the model's, then the cuts);
+	// cutCount numbers the cuts made.
+	cuts     *cutRows
+	cutCount int
+	// held is the basis rel holds as the final basis of the last node
+	// solved, once that node has branched (nil otherwise).
+	held *lp.Basis
 
 	inc  float64   // incumbent value, +Inf without one
 	incX []float64 // incumbent point
@@ -107,6 +138,11 @@ func (s *search) run() (lp.Status, error) {
 		if err != nil {
 			return "", err
 		}
+		if n.start == nil && res.Status == lp.Optimal && !s.opts.NoCuts {
+			if res, err = s.rootCuts(res); err != nil {
+				return "", err
+			}
+		}
 		switch res.Status {
 		case lp.Optimal:
 		case lp.Infeasible:
@@ -140,10 +176,11 @@ func (s *search) run() (lp.Status, error) {
 			s.fathomed = math.Min(s.fathomed, z)
 			continue
 		}
-		if fixed := s.reducedCostFixing(res, zLP, s.work.Vars); len(fixed) > 0 {
+		if fixed := s.reducedCostFixing(res, zLP); len(fixed) > 0 {
 			n.changes = append(n.changes[:len(n.changes):len(n.changes)], fixed...)
 		}
-		down, up := s.branch(n, res.X, frac, z, zLP)
+		s.held = s.rel.Basis()
+		down, up := s.branch(n, res.X, frac, z, zLP, s.held)
 		first, second := down, up
 		if v := res.X[up.col]; v-math.Floor(v) >= 0.5 {
 			first, second = up, down
@@ -182,17 +219,23 @@ func (s *search) stopped() (lp.Status, error) {
 	return "", fmt.Errorf("mip: solve %q: %w", s.p.m.Name, err)
 }
 
-// relax solves the relaxation of node n.
+// relax solves the relaxation of node n, starting from the final basis
+// of its parent.
 func (s *search) relax(n *node) (*lp.Result, error) {
-	for j, v := range s.p.m.Vars {
-		v.Lo, v.Hi = s.p.lo[j], s.p.hi[j]
-		s.work.Vars[j] = v
-	}
+	copy(s.lo, s.p.lo)
+	copy(s.hi, s.p.hi)
 	for _, c := range n.changes {
-		v := &s.work.Vars[c.col]
-		v.Lo, v.Hi = math.Max(v.Lo, c.lo), math.Min(v.Hi, c.hi)
+		s.lo[c.col] = math.Max(s.lo[c.col], c.lo)
+		s.hi[c.col] = math.Min(s.hi[c.col], c.hi)
 	}
-	res, err := lp.Solve(s.ctx, &s.work, s.opts.LP)
+	for _, j := range s.p.ints {
+		s.rel.SetBounds(j, s.lo[j], s.hi[j])
+	}
+	if n.start != nil && n.start != s.held {
+		s.rel.SetBasis(n.start)
+	}
+	s.held = nil
+	res, err := s.rel.Solve(s.ctx)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return &lp.Result{Status: lp.TimeLimit}, nil
@@ -205,23 +248,28 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 }
 
 // branch returns the two children of n, whose relaxation has value zLP
-// (bound z after rounding) at x, split on the variable chosen among frac.
-func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64) (down, up *node) {
+// (bound z after rounding) at x and final basis start, split on the
+// variable chosen among frac.
+func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64, start *lp.Basis) (down, up *node) {
 	j := s.pc.choose(x, frac)
 	v := x[j]
 	fl := math.Floor(v)
 	f := v - fl
-	down = n.child(boundChange{col: j, lo: math.Inf(-1), hi: fl}, false, f, z, zLP)
-	up = n.child(boundChange{col: j, lo: fl + 1, hi: math.Inf(1)}, true, 1-f, z, zLP)
+	down = n.child(boundChange{col: j, lo: math.Inf(-1), hi: fl}, false, f, z, zLP, start)
+	up = n.child(boundChange{col: j, lo: fl + 1, hi: math.Inf(1)}, true, 1-f, z, zLP, start)
 	return down, up
 }
 
 // offer makes x the incumbent if it satisfies the model within tol
 // (0: x comes from an integral relaxation and is trusted) and improves on
-// the incumbent.
+// the incumbent. Values are clipped to the variables' bounds.
 func (s *search) offer(x []float64, tol float64) {
 	if tol > 0 && !s.p.feasible(x, tol) {
 		return
+	}
+	// A relaxation's values may pass a bound by the simplex tolerance.
+	for j := range x {
+		x[j] = math.Min(math.Max(x[j], s.p.lo[j]), s.p.hi[j])
 	}
 	obj := s.p.sign * s.p.objective(x)
 	if obj < s.inc {

@@ -1,6 +1,10 @@
 package mip
 
-import "container/heap"
+import (
+	"container/heap"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+)
 
 // boundChange is one branching decision: variable col gets bounds
 // [lo, hi].
@@ -23,17 +27,20 @@ type node struct {
 	up        bool
 	dist      float64
 	parentObj float64
+	// start is the final basis of the parent's relaxation, from which
+	// this node's relaxation starts (nil at the root).
+	start *lp.Basis
 }
 
 // child returns the node with the extra bound change c, made by moving
 // the variable dist up or down from a relaxation of value obj (bound
-// before rounding: objLP).
-func (n *node) child(c boundChange, up bool, dist, bound, objLP float64) *node {
+// before rounding: objLP) whose final basis is start.
+func (n *node) child(c boundChange, up bool, dist, bound, objLP float64, start *lp.Basis) *node {
 	changes := make([]boundChange, len(n.changes)+1)
 	copy(changes, n.changes)
 	changes[len(n.changes)] = c
 	return &node{bound: bound, depth: n.depth + 1, changes: changes,
-		col: c.col, up: up, dist: dist, parentObj: objLP}
+		col: c.col, up: up, dist: dist, parentObj: objLP, start: start}
 }
 
 // nodeQueue holds the open nodes, best (lowest) bound first, deeper

@@ -1,0 +1,368 @@
+package mip
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+)
+
+// Root cutting planes: Gomory mixed-integer cuts read from the optimal
+// tableau of the root relaxation. Each round derives one cut from the
+// tableau row of every fractional basic integer variable, keeps the
+// violated, numerically safe and mutually non-parallel ones, adds the
+// best of them as rows of the relaxation and reoptimises with the dual
+// simplex; cuts that went slack are removed again. The rounds stop when
+// the bound stalls. The cuts are derived from the root bounds, so they
+// hold in the whole tree.
+
+const (
+	maxCutRounds    = 30
+	maxCutsPerRound = 100
+	cutStallRounds  = 3     // rounds without bound progress before stopping
+	minCutFrac      = 0.005 // smallest fractionality of a row's right-hand side
+	minCutEfficacy  = 1e-5  // violation / Euclidean norm of the cut
+	maxCutDynamism  = 1e6   // largest / smallest coefficient magnitude
+	maxCutParallel  = 0.999 // cosine above which two cuts count as parallel
+)
+
+// cut is the row Σ coef·x >= rhs over structural variables, dense.
+type cut struct {
+	coef     []float64
+	rhs      float64
+	efficacy float64
+	norm     float64
+}
+
+// cutRows holds, for each row of the relaxation, its coefficients and
+// whether its activity is integral at integer points.
+type cutRows struct {
+	coefs    [][]lp.Coef
+	rows     []lp.Row
+	integral []bool
+}
+
+// newCutRows indexes the model's rows.
+func (p *problem) newCutRows() *cutRows {
+	cr := &cutRows{coefs: p.m.RowCoefs(), rows: slices.Clone(p.m.Rows)}
+	cr.integral = make([]bool, len(cr.rows))
+	for i, row := range cr.coefs {
+		ok := isInt(cr.rows[i].Lo) && isInt(cr.rows[i].Hi)
+		for _, c := range row {
+			if !ok {
+				break
+			}
+			ok = p.m.Vars[c.Col].Integer && c.Val == math.Round(c.Val)
+		}
+		cr.integral[i] = ok
+	}
+	return cr
+}
+
+// isInt reports whether v is an integer or infinite.
+func isInt(v float64) bool { return math.IsInf(v, 0) || v == math.Round(v) }
+
+// rootCuts runs the cut rounds on the root relaxation res and returns the
+// final relaxation.
+func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
+	if s.cuts == nil {
+		s.cuts = s.p.newCutRows()
+	}
+	z := res.Objective * s.p.sign
+	stall := 0
+	for round := 0; round < maxCutRounds && stall < cutStallRounds; round++ {
+		frac := s.p.fractional(res.X, s.opts.IntTol)
+		if len(frac) == 0 {
+			break
+		}
+		// Each round's relaxation may round to a better incumbent, which
+		// a limit reached during the rounds would otherwise lose.
+		s.offer(s.p.lockRounded(res.X), feasTol)
+		s.offer(s.p.rounded(res.X), feasTol)
+		cuts := s.gomoryCuts(res, frac)
+		if len(cuts) == 0 {
+			break
+		}
+		if err := s.addCuts(cuts); err != nil {
+			return nil, err
+		}
+		next, err := s.rel.Solve(s.ctx)
+		if err != nil {
+			return nil, fmt.Errorf("mip: cut round %d: %w", round, err)
+		}
+		s.iterations += next.Iterations
+		if next.Status != lp.Optimal {
+			// Infeasible after valid cuts means no integer point; other
+			// statuses are limits, handled by the caller.
+			return next, nil
+		}
+		res = next
+		nz := res.Objective * s.p.sign
+		if nz-z <= 1e-6*(1+math.Abs(z)) {
+			stall++
+		} else {
+			stall = 0
+		}
+		z = nz
+		s.dropSlackCuts(res)
+	}
+	return res, nil
+}
+
+// addCuts appends cuts as rows of the relaxation.
+func (s *search) addCuts(cuts []cut) error {
+	var rows []lp.Row
+	var coefs []lp.Coef
+	for k, c := range cuts {
+		var row []lp.Coef
+		for j, v := range c.coef {
+			if v != 0 {
+				row = append(row, lp.Coef{Row: len(s.cuts.rows), Col: j, Val: v})
+				coefs = append(coefs, lp.Coef{Row: k, Col: j, Val: v})
+			}
+		}
+		r := lp.Row{Name: fmt.Sprintf("gmi%d", s.cutCount), Lo: c.rhs, Hi: math.Inf(1)}
+		s.cutCount++
+		rows = append(rows, r)
+		s.cuts.rows = append(s.cuts.rows, r)
+		s.cuts.coefs = append(s.cuts.coefs, row)
+		s.cuts.integral = append(s.cuts.integral, false)
+	}
+	if err := s.rel.AddRows(rows, coefs); err != nil {
+		return fmt.Errorf("mip: add cuts: %w", err)
+	}
+	return nil
+}
+
+// dropSlackCuts removes the cuts that are not binding in res.
+func (s *search) dropSlackCuts(res *lp.Result) {
+	first := len(s.p.m.Rows)
+	var slack []int
+	for i := first; i < len(s.cuts.rows); i++ {
+		if res.RowActivity[i] > s.cuts.rows[i].Lo+1e-6*(1+math.Abs(s.cuts.rows[i].Lo)) {
+			slack = append(slack, i)
+		}
+	}
+	if s.rel.RemoveRows(slack) == 0 {
+		return
+	}
+	// Mirror the removal: RemoveRows takes out exactly the rows whose
+	// logical is basic; a slack row's logical is basic.
+	n := s.rel.NumRows()
+	keep := s.cuts.rows[:0]
+	keepCoefs := s.cuts.coefs[:0]
+	keepInt := s.cuts.integral[:0]
+	isSlack := make(map[int]bool, len(slack))
+	for _, i := range slack {
+		isSlack[i] = true
+	}
+	for i := range s.cuts.rows {
+		if isSlack[i] {
+			continue
+		}
+		keep = append(keep, s.cuts.rows[i])
+		keepCoefs = append(keepCoefs, s.cuts.coefs[i])
+		keepInt = append(keepInt, s.cuts.integral[i])
+	}
+	s.cuts.rows, s.cuts.coefs, s.cuts.integral = keep, keepCoefs, keepInt
+	if len(keep) != n {
+		panic(fmt.Sprintf("mip: %d cut rows kept, relaxation has %d", len(keep), n))
+	}
+}
+
+// gomoryCuts returns the violated Gomory mixed-integer cuts of the
+// tableau rows of the fractional variables frac at the relaxation res,
+// best efficacy first, without near-parallel pairs.
+func (s *search) gomoryCuts(res *lp.Result, frac []int) []cut {
+	var cuts []cut
+	for _, j := range frac {
+		if c, ok := s.gomoryCut(res, j); ok {
+			cuts = append(cuts, c)
+		}
+	}
+	slices.SortStableFunc(cuts, func(a, b cut) int { return cmp.Compare(b.efficacy, a.efficacy) })
+	var chosen []cut
+	for _, c := range cuts {
+		if len(chosen) == maxCutsPerRound {
+			break
+		}
+		parallel := false
+		for _, d := range chosen {
+			dot := 0.0
+			for j, v := range c.coef {
+				dot += v * d.coef[j]
+			}
+			if dot/(c.norm*d.norm) > maxCutParallel {
+				parallel = true
+				break
+			}
+		}
+		if !parallel {
+			chosen = append(chosen, c)
+		}
+	}
+	return chosen
+}
+
+// gomoryCut derives the Gomory mixed-integer cut of the tableau row of
+// basic integer variable j. Writing the row x_j + Σ a_k t_k = β over the
+// distances t_k >= 0 of the nonbasic variables from their bounds, with
+// f0 the fractional part of β and f_k that of a_k, the cut is
+//
+//	Σ_{k int, f_k <= f0} f_k/f0 t_k + Σ_{k int, f_k > f0} (1-f_k)/(1-f0) t_k
+//	+ Σ_{k cont, a_k > 0} a_k/f0 t_k + Σ_{k cont, a_k < 0} -a_k/(1-f0) t_k >= 1,
+//
+// which is then written over the structural variables.
+func (s *search) gomoryCut(res *lp.Result, j int) (cut, bool) {
+	cols, vals, ok := s.rel.TableauRow(j)
+	if !ok {
+		return cut{}, false
+	}
+	n := len(s.p.m.Vars)
+	// The row in t: a_k per nonbasic, and its distances' bounds.
+	type term struct {
+		k       int
+		a       float64
+		upper   bool
+		integer bool
+	}
+	terms := make([]term, 0, len(cols))
+	beta := 0.0
+	for idx, k := range cols {
+		a := vals[idx]
+		var v, lo, hi float64
+		var integer bool
+		if k < n {
+			v = res.X[k]
+			lo, hi = s.rel.Bounds(k)
+			integer = s.p.m.Vars[k].Integer
+		} else {
+			i := k - n
+			v = res.RowActivity[i]
+			lo, hi = s.cuts.rows[i].Lo, s.cuts.rows[i].Hi
+			integer = s.cuts.integral[i]
+		}
+		if lo == hi {
+			beta -= a * lo
+			continue
+		}
+		var upper bool
+		switch {
+		case !math.IsInf(lo, -1) && math.Abs(v-lo) <= 1e-9*(1+math.Abs(lo)):
+			beta -= a * lo
+		case !math.IsInf(hi, 1) && math.Abs(v-hi) <= 1e-9*(1+math.Abs(hi)):
+			beta -= a * hi
+			a, upper = -a, true
+		default:
+			return cut{}, false // a nonbasic variable off its bounds
+		}
+		terms = append(terms, term{k: k, a: a, upper: upper, integer: integer})
+	}
+	if math.Abs(beta-res.X[j]) > 1e-6*(1+math.Abs(beta)) {
+		return cut{}, false
+	}
+	f0 := beta - math.Floor(beta)
+	if f0 < minCutFrac || f0 > 1-minCutFrac {
+		return cut{}, false
+	}
+	// Σ π_k t_k >= 1, written over the structurals: coef·x >= rhs.
+	coef := make([]float64, n)
+	rhs := 1.0
+	addVar := func(k int, pi float64, upper bool, bound float64) {
+		if upper {
+			coef[k] -= pi
+			rhs -= pi * bound
+		} else {
+			coef[k] += pi
+			rhs += pi * bound
+		}
+	}
+	for _, t := range terms {
+		var pi float64
+		if t.integer {
+			fk := t.a - math.Floor(t.a)
+			if fk <= f0 {
+				pi = fk / f0
+			} else {
+				pi = (1 - fk) / (1 - f0)
+			}
+		} else if t.a > 0 {
+			pi = t.a / f0
+		} else {
+			pi = -t.a / (1 - f0)
+		}
+		if pi == 0 {
+			continue
+		}
+		if t.k < n {
+			lo, hi := s.rel.Bounds(t.k)
+			bound := lo
+			if t.upper {
+				bound = hi
+			}
+			addVar(t.k, pi, t.upper, bound)
+			continue
+		}
+		// t = activity - lo or hi - activity: expand the activity.
+		i := t.k - n
+		bound := s.cuts.rows[i].Lo
+		if t.upper {
+			bound = s.cuts.rows[i].Hi
+			pi = -pi
+		}
+		rhs += pi * bound
+		for _, c := range s.cuts.coefs[i] {
+			coef[c.Col] += pi * c.Val
+		}
+	}
+	return s.finishCut(coef, rhs, res.X)
+}
+
+// finishCut makes coef·x >= rhs safe to add: tiny coefficients are
+// removed by relaxing the right-hand side with the variable's bounds, and
+// cuts with too wide a range of coefficients or too small a violation at
+// x are refused.
+func (s *search) finishCut(coef []float64, rhs float64, x []float64) (cut, bool) {
+	big := 0.0
+	for _, v := range coef {
+		big = math.Max(big, math.Abs(v))
+	}
+	if big == 0 || math.IsNaN(big) || math.IsInf(big, 0) {
+		return cut{}, false
+	}
+	small := math.Inf(1)
+	for j, v := range coef {
+		if v == 0 {
+			continue
+		}
+		if math.Abs(v) < big/maxCutDynamism {
+			// v·x_j <= max(v·lo, v·hi): drop it from the left side.
+			lo, hi := s.rel.Bounds(j)
+			m := math.Max(v*lo, v*hi)
+			if math.IsInf(m, 0) || math.IsNaN(m) {
+				return cut{}, false
+			}
+			rhs -= m
+			coef[j] = 0
+			continue
+		}
+		small = math.Min(small, math.Abs(v))
+	}
+	if math.IsInf(small, 1) {
+		return cut{}, false
+	}
+	rhs -= 1e-9 * math.Max(1, math.Abs(rhs))
+	act, norm := 0.0, 0.0
+	for j, v := range coef {
+		act += v * x[j]
+		norm += v * v
+	}
+	norm = math.Sqrt(norm)
+	eff := (rhs - act) / norm
+	if eff < minCutEfficacy || rhs-act < 1e-6*math.Max(1, math.Abs(rhs)) {
+		return cut{}, false
+	}
+	return cut{coef: coef, rhs: rhs, efficacy: eff, norm: norm}, true
+}

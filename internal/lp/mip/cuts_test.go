@@ -1,0 +1,90 @@
+package mip
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+)
+
+// randomBinary returns a random binary model of n variables; its row
+// coefficients are multiples of 1/div (div 1: integral row activities,
+// else continuous ones) and its row bounds integers.
+func randomBinary(rng *rand.Rand, n, rows int, div float64) *lp.Model {
+	m := &lp.Model{Name: "random", Sense: lp.Sense(rng.IntN(2))}
+	for j := range n {
+		m.Vars = append(m.Vars, lp.Var{Hi: 1, Obj: float64(rng.IntN(21) - 5), Integer: true})
+		for i := range rows {
+			if rng.IntN(3) > 0 {
+				m.Coefs = append(m.Coefs, lp.Coef{Row: i, Col: j, Val: float64(rng.IntN(150)-30) / div})
+			}
+		}
+	}
+	for range rows {
+		lo, hi := math.Inf(-1), float64(3+rng.IntN(15))
+		if rng.IntN(3) == 0 {
+			lo = float64(rng.IntN(4))
+		}
+		m.Rows = append(m.Rows, lp.Row{Lo: lo, Hi: hi})
+	}
+	return m
+}
+
+// TestGomoryCutsValid runs the root cut rounds on random binary models
+// and checks that every cut kept holds at every integer point satisfying
+// the model's rows (enumerated), and that the cuts do not lower the
+// relaxation bound.
+func TestGomoryCutsValid(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ctx := context.Background()
+	withCuts := 0
+	for k := range 60 {
+		m := randomBinary(rng, 6+rng.IntN(7), 2+rng.IntN(4), []float64{1, 10}[k%2])
+		s, ok, err := newSearch(ctx, m, Options{}.withDefaults())
+		if err != nil || !ok {
+			t.Fatalf("model %d: %v %v", k, ok, err)
+		}
+		root, err := s.rel.Solve(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if root.Status != lp.Optimal {
+			continue
+		}
+		res, err := s.rootCuts(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status == lp.Optimal && s.p.sign*res.Objective < s.p.sign*root.Objective-1e-9*(1+math.Abs(root.Objective)) {
+			t.Errorf("model %d: bound %v with cuts, %v without", k, res.Objective, root.Objective)
+		}
+		first := len(m.Rows)
+		if len(s.cuts.rows) > first {
+			withCuts++
+		}
+		x := make([]float64, len(m.Vars))
+		for mask := 0; mask < 1<<len(m.Vars); mask++ {
+			for j := range x {
+				x[j] = float64(mask >> j & 1)
+			}
+			if !s.p.feasible(x, 1e-9) {
+				continue
+			}
+			for i := first; i < len(s.cuts.rows); i++ {
+				act := 0.0
+				for _, c := range s.cuts.coefs[i] {
+					act += c.Val * x[c.Col]
+				}
+				if lo := s.cuts.rows[i].Lo; act < lo-1e-7*(1+math.Abs(lo)) {
+					t.Fatalf("model %d: cut %s: %v < %v at the feasible point %v", k, s.cuts.rows[i].Name, act, lo, x)
+				}
+			}
+		}
+	}
+	if withCuts < 5 {
+		t.Fatalf("only %d of the models kept a cut", withCuts)
+	}
+	t.Logf("%d models kept cuts", withCuts)
+}

@@ -1,0 +1,382 @@
+package lp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Relaxation is a linear program kept in memory between solves, for
+// methods that solve many closely related programs (the nodes of a
+// branch-and-bound tree): bounds change between solves, and each solve
+// after the first starts from the final basis of the previous one (or a
+// basis saved earlier) and reoptimises with the dual simplex, which
+// usually takes a few pivots instead of a solve from scratch.
+//
+// Unlike Solve, a Relaxation does no presolve (a presolve depends on the
+// bounds); it scales the matrix once. Integrality markers are ignored.
+// A Relaxation is not safe for concurrent use.
+type Relaxation struct {
+	m    *Model
+	sign float64 // 1 to minimise, -1 to maximise
+	// rows and coefs are the model's rows followed by the added ones;
+	// full holds coefs unscaled.
+	rows   []Row
+	coefs  []Coef
+	full   *cscMatrix
+	sc     scaling
+	s      *simplex
+	opts   Options
+	lo, hi []float64 // current structural bounds, unscaled
+	solved bool      // a basis from an earlier solve is in place
+	// factored is true while the factors are those of the final basis of
+	// the last solve (TableauRow needs them).
+	factored bool
+}
+
+// NewRelaxation prepares m for repeated solves with opts (Options.Method
+// applies to the first solve; later ones use the dual simplex). m must not
+// be modified while the Relaxation is in use.
+func NewRelaxation(m *Model, opts Options) (*Relaxation, error) {
+	if err := validate(m); err != nil {
+		return nil, err
+	}
+	nRows, nCols := len(m.Rows), len(m.Vars)
+	r := &Relaxation{
+		m:     m,
+		sign:  1,
+		rows:  m.Rows,
+		coefs: m.Coefs,
+		full:  newCSC(nRows, nCols, m.Coefs),
+		opts:  opts,
+		lo:    make([]float64, nCols),
+		hi:    make([]float64, nCols),
+	}
+	if m.Sense == Maximize {
+		r.sign = -1
+	}
+	a := newCSC(nRows, nCols, m.Coefs)
+	r.sc = scaleMatrix(a)
+	n := nCols
+	lo := make([]float64, n+nRows)
+	hi := make([]float64, n+nRows)
+	cost := make([]float64, n+nRows)
+	for j, v := range m.Vars {
+		r.lo[j], r.hi[j] = v.Lo, v.Hi
+		lo[j], hi[j] = v.Lo/r.sc.col[j], v.Hi/r.sc.col[j]
+		cost[j] = r.sign * v.Obj * r.sc.col[j]
+	}
+	for i, row := range m.Rows {
+		lo[n+i], hi[n+i] = row.Lo*r.sc.row[i], row.Hi*r.sc.row[i]
+	}
+	r.s = newSimplex(context.Background(), a, lo, hi, cost, 0)
+	r.s.steepest = opts.Pricing == PricingSteepestEdge ||
+		(opts.Pricing == PricingAuto && nRows >= steepestEdgeRows)
+	return r, nil
+}
+
+// Bounds returns the current bounds of variable j.
+func (r *Relaxation) Bounds(j int) (lo, hi float64) { return r.lo[j], r.hi[j] }
+
+// SetBounds changes the bounds of variable j for the next solves. The
+// caller keeps lo <= hi; an empty range makes the program infeasible.
+func (r *Relaxation) SetBounds(j int, lo, hi float64) {
+	if r.lo[j] == lo && r.hi[j] == hi {
+		return
+	}
+	r.lo[j], r.hi[j] = lo, hi
+	s := r.s
+	s.lo[j], s.hi[j] = lo/r.sc.col[j], hi/r.sc.col[j]
+	if s.pos[j] < 0 {
+		s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
+	}
+	s.fresh, s.dualsOK = false, false
+}
+
+// Basis is a saved simplex basis of a Relaxation: which variables are
+// basic, and at which bound each nonbasic one sits.
+type Basis struct {
+	head    []int
+	atUpper []bool // by variable (structural, then logical)
+}
+
+// Basis returns a copy of the current basis.
+func (r *Relaxation) Basis() *Basis {
+	s := r.s
+	b := &Basis{head: append([]int(nil), s.head...), atUpper: make([]bool, len(s.x))}
+	for j, p := range s.pos {
+		if p < 0 && s.x[j] == s.hi[j] && s.x[j] != s.lo[j] {
+			b.atUpper[j] = true
+		}
+	}
+	return b
+}
+
+// SetBasis makes b, taken from this Relaxation, the starting basis of the
+// next solve. Nonbasic variables go to the bound b records, within the
+// current bounds.
+func (r *Relaxation) SetBasis(b *Basis) {
+	s := r.s
+	for j := range s.pos {
+		s.pos[j] = -1
+	}
+	copy(s.head, b.head)
+	for p, j := range s.head {
+		s.pos[j] = p
+	}
+	for j, p := range s.pos {
+		if p >= 0 {
+			continue
+		}
+		v := s.lo[j]
+		if b.atUpper[j] || math.IsInf(v, -1) {
+			v = s.hi[j]
+		}
+		if math.IsInf(v, 0) {
+			v = 0
+		}
+		s.x[j] = v
+	}
+	s.fresh, s.dualsOK = false, false
+	r.solved = true
+	r.factored = false
+}
+
+// Solve solves the program with its current bounds, from the current
+// basis after the first solve. The result is that of the package-level
+// Solve; a context deadline gives TimeLimit and other context errors are
+// returned.
+func (r *Relaxation) Solve(ctx context.Context) (*Result, error) {
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return nil, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
+	}
+	s := r.s
+	s.ctx = ctx
+	s.iters = 0
+	s.maxIter = r.opts.MaxIterations
+	if s.maxIter <= 0 {
+		s.maxIter = 10000 + 20*(s.n+s.m)
+	}
+	var status Status
+	var err error
+	if !r.solved {
+		status, err = s.solve(r.opts.Method)
+		r.solved = true
+	} else {
+		status, err = s.solve(MethodDual)
+	}
+	perturbed := s.perturbed
+	if perturbed {
+		copy(s.lo, s.origLo)
+		copy(s.hi, s.origHi)
+		s.perturbed = false
+		for j, p := range s.pos {
+			if p < 0 {
+				s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
+			}
+		}
+		s.fresh, s.dualsOK = false, false
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
+	}
+	r.factored = !perturbed
+	return r.result(status), nil
+}
+
+// result reads the solution of the current basis. RowActivity and
+// RowDual cover the added rows too, after the model's.
+func (r *Relaxation) result(status Status) *Result {
+	s := r.s
+	nCols, nRows := len(r.m.Vars), len(r.rows)
+	res := &Result{
+		Status:      status,
+		Iterations:  s.iters,
+		X:           make([]float64, nCols),
+		RowDual:     make([]float64, nRows),
+		ReducedCost: make([]float64, nCols),
+		RowActivity: make([]float64, nRows),
+	}
+	for p, j := range s.head {
+		s.cB[p] = s.cost[j]
+	}
+	s.computeDuals(false)
+	for j := 0; j < nCols; j++ {
+		res.X[j] = s.x[j] * r.sc.col[j]
+		if s.pos[j] < 0 {
+			res.ReducedCost[j] = r.sign * s.d[j] / r.sc.col[j]
+		}
+	}
+	for i := 0; i < nRows; i++ {
+		res.RowDual[i] = r.sign * s.y[i] * r.sc.row[i]
+	}
+	finishPrimal(r.m, r.full, res)
+	return res
+}
+
+// NumRows returns the number of rows: the model's and the added ones.
+func (r *Relaxation) NumRows() int { return len(r.rows) }
+
+// AddRows appends rows to the program; in coefs, Row indexes rows (0 for
+// its first element). The new rows' logical variables join the basis, so
+// the next solve starts from the current basis made larger. Bases saved
+// before the change no longer apply.
+func (r *Relaxation) AddRows(rows []Row, coefs []Coef) error {
+	add := &Model{Vars: r.m.Vars, Rows: rows, Coefs: coefs}
+	if err := validate(add); err != nil {
+		return fmt.Errorf("lp: add rows: %w", err)
+	}
+	base := len(r.rows)
+	keep := make([]int, base)
+	for i := range keep {
+		keep[i] = i
+	}
+	newRows := append(slices.Clip(r.rows), rows...)
+	newCoefs := slices.Clip(r.coefs)
+	for _, c := range coefs {
+		newCoefs = append(newCoefs, Coef{Row: base + c.Row, Col: c.Col, Val: c.Val})
+	}
+	rowScale := append(slices.Clip(r.sc.row), make([]float64, len(rows))...)
+	colMax := make([]float64, len(rows))
+	for _, c := range coefs {
+		colMax[c.Row] = math.Max(colMax[c.Row], math.Abs(c.Val*r.sc.col[c.Col]))
+	}
+	for i, v := range colMax {
+		rowScale[base+i] = 1
+		if v > 0 {
+			rowScale[base+i] = pow2(1 / v)
+		}
+	}
+	r.rebuild(newRows, newCoefs, rowScale, keep)
+	return nil
+}
+
+// RemoveRows removes the added rows listed (indices as in NumRows) whose
+// logical variable is basic, which leaves the rest of the basis valid,
+// and reports how many it removed. Model rows and rows whose logical is
+// nonbasic (active rows) are kept. Bases saved before a removal no longer
+// apply.
+func (r *Relaxation) RemoveRows(idx []int) int {
+	drop := make([]bool, len(r.rows))
+	removed := 0
+	for _, i := range idx {
+		if i >= len(r.m.Rows) && i < len(r.rows) && !drop[i] && r.s.pos[r.s.n+i] >= 0 {
+			drop[i] = true
+			removed++
+		}
+	}
+	if removed == 0 {
+		return 0
+	}
+	newIndex := make([]int, len(r.rows))
+	var keep []int
+	var newRows []Row
+	var rowScale []float64
+	for i, row := range r.rows {
+		newIndex[i] = -1
+		if drop[i] {
+			continue
+		}
+		newIndex[i] = len(keep)
+		keep = append(keep, i)
+		newRows = append(newRows, row)
+		rowScale = append(rowScale, r.sc.row[i])
+	}
+	newCoefs := make([]Coef, 0, len(r.coefs))
+	for _, c := range r.coefs {
+		if k := newIndex[c.Row]; k >= 0 {
+			newCoefs = append(newCoefs, Coef{Row: k, Col: c.Col, Val: c.Val})
+		}
+	}
+	r.rebuild(newRows, newCoefs, rowScale, keep)
+	return removed
+}
+
+// rebuild replaces the rows by rows (coefficients coefs, row scale
+// factors rowScale): row k of the new program is the old row keep[k] for
+// k < len(keep), a new row after that. The basis carries over: old basic
+// variables stay basic, the logicals of new rows become basic, and the
+// basic logicals of removed rows leave.
+func (r *Relaxation) rebuild(rows []Row, coefs []Coef, rowScale []float64, keep []int) {
+	old := r.s
+	n, m := old.n, len(rows)
+	r.rows, r.coefs = rows, coefs
+	r.full = newCSC(m, n, coefs)
+	a := newCSC(m, n, coefs)
+	for j := 0; j < n; j++ {
+		for k := a.colPtr[j]; k < a.colPtr[j+1]; k++ {
+			a.val[k] *= rowScale[a.rowIdx[k]] * r.sc.col[j]
+		}
+	}
+	r.sc.row = rowScale
+	lo := append(slices.Clip(old.lo[:n]), make([]float64, m)...)
+	hi := append(slices.Clip(old.hi[:n]), make([]float64, m)...)
+	cost := append(slices.Clip(old.cost[:n]), make([]float64, m)...)
+	for i, row := range rows {
+		lo[n+i], hi[n+i] = row.Lo*rowScale[i], row.Hi*rowScale[i]
+	}
+	s := newSimplex(old.ctx, a, lo, hi, cost, old.maxIter)
+	s.steepest = old.steepest
+	for j := range s.pos {
+		s.pos[j] = -1
+	}
+	copy(s.x, old.x[:n])
+	oldToNew := make([]int, old.m)
+	for i := range oldToNew {
+		oldToNew[i] = -1
+	}
+	for k, i := range keep {
+		oldToNew[i] = k
+		s.x[n+k] = old.x[n+i]
+	}
+	head := s.head[:0]
+	for _, j := range old.head {
+		if j >= n {
+			if k := oldToNew[j-n]; k >= 0 {
+				head = append(head, n+k)
+			}
+			continue
+		}
+		head = append(head, j)
+	}
+	for k := len(keep); k < m; k++ {
+		head = append(head, n+k)
+	}
+	s.head = head
+	for p, j := range s.head {
+		s.pos[j] = p
+	}
+	r.s = s
+	r.factored = false
+}
+
+// TableauRow returns the row of the optimal tableau of basic structural
+// variable j, in the model's units: x_j + Σ vals[k]·v_cols[k] = 0, where
+// v_c is structural variable c for c < number of variables and the
+// activity of row c - number of variables otherwise, over the nonbasic
+// variables. It describes the final basis of the last solve: ok is false
+// when j is not basic, and after the basis or the rows changed since.
+func (r *Relaxation) TableauRow(j int) (cols []int, vals []float64, ok bool) {
+	s := r.s
+	if !r.factored || j < 0 || j >= s.n || s.pos[j] < 0 {
+		return nil, nil, false
+	}
+	p := s.pos[j]
+	s.pivotRow(p)
+	for _, k := range s.rowNz {
+		a := s.rowAlpha[k]
+		if a == 0 || s.pos[k] >= 0 {
+			continue
+		}
+		if k < s.n {
+			a *= r.sc.col[j] / r.sc.col[k]
+		} else {
+			a *= r.sc.col[j] * r.sc.row[k-s.n]
+		}
+		cols = append(cols, k)
+		vals = append(vals, a)
+	}
+	return cols, vals, true
+}
