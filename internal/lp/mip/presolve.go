@@ -42,6 +42,11 @@ import (
 // rounded and rows judged with this slack, relative to the magnitudes.
 const presolveTol = 1e-6
 
+// propagateWork bounds the row entries a round of bound propagation
+// visits, per nonzero of the model: chains of implied bounds that shrink
+// a wide domain one unit at a time stop there.
+const propagateWork = 100
+
 // maxProbeRounds bounds the rounds of probing.
 const maxProbeRounds = 3
 
@@ -301,12 +306,12 @@ func (p *pre) propagateRow(i int, lo, hi []float64, changed []int) ([]int, bool)
 
 // intBoundSlack is the slack before rounding an implied integer bound b.
 func intBoundSlack(b float64) float64 {
-	return intSlack * math.Max(1, math.Abs(b)*1e-3)
+	return intSlack * math.Max(1, math.Abs(b)*1e-6)
 }
 
 // propagate runs bound propagation on lo, hi from the queued rows until
-// no bound changes or the work budget (if positive) runs out. It returns
-// false when a row cannot be satisfied.
+// no bound changes or the work (p.work) reaches budget, if positive. It
+// returns false when a row cannot be satisfied.
 func (p *pre) propagate(lo, hi []float64, budget int) bool {
 	var changed []int
 	for len(p.rowQueue) > 0 {
@@ -355,10 +360,12 @@ func (p *pre) clearQueue() {
 func (p *pre) propagateAll() {
 	before := p.boundsSum()
 	p.trail = p.trail[:0]
-	for i := range p.rows {
+	nnz := 0
+	for i, row := range p.rows {
 		p.enqueue(i)
+		nnz += len(row)
 	}
-	if !p.propagate(p.lo, p.hi, 0) {
+	if !p.propagate(p.lo, p.hi, p.work+propagateWork*(nnz+1)) {
 		p.infeas = true
 		return
 	}

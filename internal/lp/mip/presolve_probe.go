@@ -116,7 +116,7 @@ func (p *pre) probe() {
 					p.enqueue(e.idx)
 				}
 			}
-			if !p.propagate(p.lo, p.hi, 0) {
+			if !p.propagate(p.lo, p.hi, limit) {
 				p.infeas = true
 				return
 			}

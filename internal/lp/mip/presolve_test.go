@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 )
@@ -408,4 +409,28 @@ func randomModel(rng *rand.Rand) *lp.Model {
 		m.Rows = append(m.Rows, r)
 	}
 	return m
+}
+
+// TestPropagationBounded checks that a chain of implied bounds that
+// shrinks a wide domain by one at a time stops within the work budget.
+func TestPropagationBounded(t *testing.T) {
+	// x <= y - 1 and y <= x: infeasible, but propagation alone would take
+	// a billion rounds to notice.
+	m := build([]lp.Var{integer("x", -1e9, 1e9), integer("y", -1e9, 1e9)},
+		row{-inf, -1, map[int]float64{0: 1, 1: -1}}, row{-inf, 0, map[int]float64{0: -1, 1: 1}})
+	p := newPre(m)
+	p.propagateAll()
+	if p.infeas || p.work > propagateWork*5+2 {
+		t.Fatalf("infeasible %v after %d entry visits, want a stop within %d", p.infeas, p.work, propagateWork*5)
+	}
+	if p.hi[0] >= 1e9 || p.lo[1] <= -1e9 {
+		t.Errorf("x <= %v, y >= %v: want the bounds tightened before the stop", p.hi[0], p.lo[1])
+	}
+	start := time.Now()
+	if ps := presolve(m); ps == nil {
+		t.Fatal("presolve returned nil")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("presolve took %v", d)
+	}
 }
