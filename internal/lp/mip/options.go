@@ -32,6 +32,9 @@ type Options struct {
 	NoCuts bool
 	// LP holds the options of each relaxation's lp.Solve.
 	LP lp.Options
+	// NoPresolve turns off the MIP presolve (presolve.go) and searches
+	// the caller's model as it is.
+	NoPresolve bool
 }
 
 // withDefaults returns o with zero fields replaced by the defaults.

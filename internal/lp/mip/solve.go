@@ -26,6 +26,26 @@ func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 		return nil, errors.New("mip: nil model")
 	}
 	opts = opts.withDefaults()
+	if opts.NoPresolve {
+		return branchAndBound(ctx, m, opts)
+	}
+	// Presolve (presolve.go): search the reduced model, map back.
+	ps := presolve(m)
+	if ps == nil {
+		return branchAndBound(ctx, m, opts)
+	}
+	var res *Result
+	if ps.red != nil {
+		var err error
+		if res, err = branchAndBound(ctx, ps.red, opts); err != nil {
+			return nil, err
+		}
+	}
+	return ps.postsolve(res), nil
+}
+
+// branchAndBound is Solve without presolve.
+func branchAndBound(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 	s, ok, err := newSearch(ctx, m, opts)
 	if err != nil {
 		return nil, err

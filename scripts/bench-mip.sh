@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# bench-mip.sh compares `nsqfarm solve` with glpsol and cbc (when
+# installed) on the MIPLIB models listed in answers.csv.
+#
+# Each model is decompressed to a temporary directory; every solver runs
+# as a whole process, one after the other, on the same MPS file, with the
+# same time limit and one thread. A model counts as proven optimal for a
+# solver when it reports optimality with the objective of answers.csv
+# (relative tolerance 1e-6); an optimal status with another objective is
+# marked WRONG. Times are whole-process wall times in seconds.
+#
+# The summary gives, per solver, the number of models proven optimal and
+# the geometric mean of the time ratio nsqfarm/other over the models both
+# prove (below 1 means nsqfarm is faster).
+#
+# nsqfarm is built static (CGO_ENABLED=0), as it is shipped (deploy/).
+# cbc (Debian's coinor-cbc) is skipped when it is not installed.
+#
+# Usage: scripts/bench-mip.sh [model ...]
+# Environment: DATA (default ../shared/data/lp), LIMIT (seconds, default
+# 60), NSQFARM (a prebuilt nsqfarm binary instead of building this tree).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+DATA=${DATA:-../shared/data/lp}
+LIMIT=${LIMIT:-60}
+
+command -v glpsol >/dev/null || { echo "glpsol not found (apt-get install glpk-utils)" >&2; exit 1; }
+have_cbc=0
+command -v cbc >/dev/null && have_cbc=1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+nsqfarm=${NSQFARM:-}
+if [ -z "$nsqfarm" ]; then
+	CGO_ENABLED=0 go build -o "$tmp/nsqfarm" ./cmd/nsqfarm
+	nsqfarm=$tmp/nsqfarm
+fi
+
+if [ $# -gt 0 ]; then
+	models=("$@")
+else
+	mapfile -t models < <(awk -F, 'NR > 1 && $2 == "MIP" { sub(/^.*\//, "", $1); sub(/\.mps\.gz$/, "", $1); print $1 }' "$DATA/answers.csv")
+fi
+
+# answer NAME prints the optimum of answers.csv.
+answer() {
+	awk -F, -v f="miplib/$1.mps.gz" '$1 == f { print $8 }' "$DATA/answers.csv"
+}
+
+# timed OUT CMD... runs CMD with stdout and stderr to OUT, killed a few
+# seconds after the limit in case it overruns, and prints its wall time.
+timed() {
+	local out=$1 start end
+	shift
+	start=$(date +%s%N)
+	timeout --kill-after=5 $((LIMIT + 10)) "$@" >"$out" 2>&1 || true
+	end=$(date +%s%N)
+	awk -v ns="$((end - start))" 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
+
+# agrees A B reports whether A and B agree within a relative 1e-6.
+agrees() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "" || b == "") exit 1
+		d = a - b; if (d < 0) d = -d
+		s = b < 0 ? -b : b; if (s < 1) s = 1
+		exit !(d <= 1e-6 * s)
+	}'
+}
+
+# verdict STATUS OBJ WANT prints "optimal" when STATUS is optimal with
+# the expected objective, "WRONG" when optimal with another, else the
+# status ("-" for none).
+verdict() {
+	if [ "$1" != optimal ]; then
+		echo "${1:--}"
+	elif agrees "$2" "$3"; then
+		echo optimal
+	else
+		echo WRONG
+	fi
+}
+
+run_nsqfarm() {
+	local t status obj
+	t=$(timed "$tmp/o.json" "$nsqfarm" solve --json --time-limit "${LIMIT}s" "$1")
+	status=$(grep -o '"status":"[a-z_]*"' "$tmp/o.json" | head -n1 | cut -d'"' -f4 || true)
+	obj=$(grep -o '"objective":[-+0-9.eE]*' "$tmp/o.json" | head -n1 | cut -d: -f2 || true)
+	echo "$t $(verdict "$status" "$obj" "$2") ${obj:--}"
+}
+
+# glpsol reads the file as free MPS (gt2 has tabs); its MIP gap is 0.
+run_glpsol() {
+	local t status obj
+	t=$(timed "$tmp/g.log" glpsol --freemps "$1" --tmlim "$LIMIT" -o "$tmp/g.out")
+	status=$(awk '/^Status:/ { print $2 == "INTEGER" && $3 == "OPTIMAL" ? "optimal" : tolower($2 "_" $3); exit }' "$tmp/g.out" 2>/dev/null || true)
+	obj=$(awk '/^Objective:/ { print $4; exit }' "$tmp/g.out" 2>/dev/null || true)
+	rm -f "$tmp/g.out"
+	echo "$t $(verdict "$status" "$obj" "$2") ${obj:--}"
+}
+
+run_cbc() {
+	local t status obj
+	t=$(timed "$tmp/c.log" cbc "$1" -threads 1 -sec "$LIMIT" -solve -quit)
+	status=$(awk '/^Result - / { print ($3 == "Optimal" ? "optimal" : tolower($3 "_" $4)); exit }' "$tmp/c.log")
+	obj=$(awk '/^Objective value:/ { print $3; exit }' "$tmp/c.log")
+	echo "$t $(verdict "$status" "$obj" "$2") ${obj:--}"
+}
+
+printf 'time limit %ss, one thread, whole processes one after the other\n\n' "$LIMIT"
+printf '%-9s %14s | %8s %-12s | %8s %-12s' model optimum nsqfarm status glpsol status
+[ "$have_cbc" = 1 ] && printf ' | %8s %-12s' cbc status
+printf '\n'
+
+declare -A proven=([nsqfarm]=0 [glpsol]=0 [cbc]=0)
+logg=0 ng=0 logc=0 nc=0
+for name in "${models[@]}"; do
+	mps="$tmp/$name.mps"
+	gzip -dc "$DATA/miplib/$name.mps.gz" >"$mps"
+	want=$(answer "$name")
+	read -r to vo _ < <(run_nsqfarm "$mps" "$want")
+	read -r tg vg _ < <(run_glpsol "$mps" "$want")
+	printf '%-9s %14s | %8s %-12s | %8s %-12s' "$name" "$want" "$to" "$vo" "$tg" "$vg"
+	[ "$vo" = optimal ] && proven[nsqfarm]=$((proven[nsqfarm] + 1))
+	[ "$vg" = optimal ] && proven[glpsol]=$((proven[glpsol] + 1))
+	if [ "$vo" = optimal ] && [ "$vg" = optimal ]; then
+		logg=$(awk -v s="$logg" -v a="$to" -v b="$tg" 'BEGIN { printf "%.12f", s + log(a / b) }')
+		ng=$((ng + 1))
+	fi
+	if [ "$have_cbc" = 1 ]; then
+		read -r tc vc _ < <(run_cbc "$mps" "$want")
+		printf ' | %8s %-12s' "$tc" "$vc"
+		[ "$vc" = optimal ] && proven[cbc]=$((proven[cbc] + 1))
+		if [ "$vo" = optimal ] && [ "$vc" = optimal ]; then
+			logc=$(awk -v s="$logc" -v a="$to" -v b="$tc" 'BEGIN { printf "%.12f", s + log(a / b) }')
+			nc=$((nc + 1))
+		fi
+	fi
+	printf '\n'
+	rm -f "$mps"
+done
+
+# ratio SUM N prints the geometric mean of N ratios whose logs sum to SUM.
+ratio() {
+	if [ "$2" -gt 0 ]; then awk -v s="$1" -v n="$2" 'BEGIN { printf "%.3f (%d models)", exp(s / n), n }'; else echo "- (no model both prove)"; fi
+}
+
+n=${#models[@]}
+echo
+printf '| solver | proven optimal | geometric mean time ratio nsqfarm/solver, on models both prove |\n'
+printf '|---|---|---|\n'
+printf '| nsqfarm solve | %d of %d | 1 |\n' "${proven[nsqfarm]}" "$n"
+printf '| glpsol | %d of %d | %s |\n' "${proven[glpsol]}" "$n" "$(ratio "$logg" "$ng")"
+if [ "$have_cbc" = 1 ]; then
+	printf '| cbc | %d of %d | %s |\n' "${proven[cbc]}" "$n" "$(ratio "$logc" "$nc")"
+else
+	printf '| cbc | not installed | - |\n'
+fi
