@@ -354,7 +354,7 @@ func TestPresolveRandom(t *testing.T) {
 			t.Errorf("model %d: bound %v with presolve, %v without", k, on.Bound, off.Bound)
 		}
 		if on.HasSolution() {
-			if err := CheckSolution(m, on.X, 1e-9); err != nil {
+			if err := CheckSolution(m, on.X, 1e-6); err != nil {
 				t.Fatalf("model %d %+v: %v", k, m, err)
 			}
 		}
