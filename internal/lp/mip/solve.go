@@ -111,6 +111,8 @@ type search struct {
 	// cutCount numbers the cuts made.
 	cuts     *cutRows
 	cutCount int
+	// vubs are the variable upper bounds of the model (mir.go).
+	vubs map[int]vub
 	// held is the basis rel holds as the final basis of the last node
 	// solved, once that node has branched (nil otherwise).
 	held *lp.Basis
