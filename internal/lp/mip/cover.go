@@ -31,7 +31,7 @@ type coverItem struct {
 // at x.
 func (s *search) coverCuts(x []float64) []cut {
 	var cuts []cut
-	s.rowSides(2, math.MaxInt, func(row []lp.Coef, side, b float64) {
+	s.rowSides(2, math.MaxInt, func(_ int, row []lp.Coef, side, b float64) {
 		if c, ok := s.coverRow(row, side, b, x); ok {
 			cuts = append(cuts, c)
 		}

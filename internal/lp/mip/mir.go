@@ -23,11 +23,17 @@ import (
 // then the best of them halved up to three times; the most efficacious
 // cut of the row is kept. Substitutions use the root bounds, so the cuts
 // hold in the whole tree.
+//
+// A row whose continuous variables lie strictly inside their bounds
+// gives weak cuts; it is aggregated with another row that eliminates the
+// one farthest from its bounds, up to maxMIRAggr times, and the best cut
+// of the aggregations is kept.
 
 const (
 	maxMIRDivisors = 8   // divisors tried per row, before halving
 	maxMIRRowLen   = 500 // longer rows are not used
 	maxMIRRatio    = 1e6 // largest |β/δ| accepted
+	maxMIRAggr     = 3   // rows added to a row to eliminate continuous variables
 )
 
 // vub is a variable upper bound x_j <= u·x_k of a continuous x_j >= 0 on
@@ -42,7 +48,7 @@ type vub struct {
 func (s *search) findVUBs() map[int]vub {
 	vubs := make(map[int]vub)
 	vars := s.p.m.Vars
-	s.rowSides(2, 2, func(row []lp.Coef, side, b float64) {
+	s.rowSides(2, 2, func(_ int, row []lp.Coef, side, b float64) {
 		if b == 0 {
 			for t := range 2 {
 				cj, ck := row[t], row[1-t]
@@ -63,7 +69,7 @@ func (s *search) findVUBs() map[int]vub {
 
 // rowSides calls f with each finite side of every model row of minLen to
 // maxLen terms, written as side·row <= b.
-func (s *search) rowSides(minLen, maxLen int, f func(row []lp.Coef, side, b float64)) {
+func (s *search) rowSides(minLen, maxLen int, f func(i int, row []lp.Coef, side, b float64)) {
 	for i := range s.p.m.Rows {
 		row := s.cuts.coefs[i]
 		if len(row) < minLen || len(row) > maxLen {
@@ -71,10 +77,10 @@ func (s *search) rowSides(minLen, maxLen int, f func(row []lp.Coef, side, b floa
 		}
 		r := s.cuts.rows[i]
 		if !math.IsInf(r.Hi, 1) {
-			f(row, 1, r.Hi)
+			f(i, row, 1, r.Hi)
 		}
 		if !math.IsInf(r.Lo, -1) {
-			f(row, -1, -r.Lo)
+			f(i, row, -1, -r.Lo)
 		}
 	}
 }
@@ -84,13 +90,107 @@ func (s *search) mirCuts(x []float64) []cut {
 	if s.vubs == nil {
 		s.vubs = s.findVUBs()
 	}
+	if s.colRows == nil {
+		s.colRows = make([][]int, len(x))
+		for i := range s.p.m.Rows {
+			for _, c := range s.cuts.coefs[i] {
+				s.colRows[c.Col] = append(s.colRows[c.Col], i)
+			}
+		}
+	}
 	var cuts []cut
-	s.rowSides(2, maxMIRRowLen, func(row []lp.Coef, side, b float64) {
-		if c, ok := s.mirRow(row, side, b, x); ok {
-			cuts = append(cuts, c)
+	s.rowSides(2, maxMIRRowLen, func(i int, row []lp.Coef, side, b float64) {
+		agg := make(map[int]float64, len(row))
+		for _, c := range row {
+			agg[c.Col] += side * c.Val
+		}
+		used := []int{i}
+		best := cut{}
+		for step := 0; ; step++ {
+			if c, ok := s.mirRow(sparseRow(agg), 1, b, x); ok && c.efficacy > best.efficacy {
+				best = c
+			}
+			if step == maxMIRAggr {
+				break
+			}
+			var ok bool
+			if b, ok = s.aggregate(agg, b, &used, x); !ok {
+				break
+			}
+		}
+		if best.efficacy > 0 {
+			cuts = append(cuts, best)
 		}
 	})
 	return cuts
+}
+
+// sparseRow returns the nonzeros of agg, by column.
+func sparseRow(agg map[int]float64) []lp.Coef {
+	row := make([]lp.Coef, 0, len(agg))
+	for j, v := range agg {
+		if v != 0 {
+			row = append(row, lp.Coef{Col: j, Val: v})
+		}
+	}
+	slices.SortFunc(row, func(p, q lp.Coef) int { return p.Col - q.Col })
+	return row
+}
+
+// aggregate adds to the row agg <= b a multiple of another model row that
+// eliminates the continuous variable of agg farthest from its bounds
+// (simple or variable) at x, and returns the new right-hand side. used
+// lists the rows in agg already; it reports false when no variable or no
+// row fits.
+func (s *search) aggregate(agg map[int]float64, b float64, used *[]int, x []float64) (float64, bool) {
+	bestJ, bestD := -1, 1e-6
+	for j, a := range agg {
+		if a == 0 || s.p.m.Vars[j].Integer {
+			continue
+		}
+		d := math.Min(x[j]-s.p.lo[j], s.p.hi[j]-x[j])
+		if v, ok := s.vubs[j]; ok {
+			d = math.Min(d, v.u*x[v.k]-x[j])
+		}
+		if d > bestD || d == bestD && bestJ >= 0 && j < bestJ {
+			bestJ, bestD = j, d
+		}
+	}
+	if bestJ < 0 {
+		return b, false
+	}
+	for _, i := range s.colRows[bestJ] {
+		row := s.cuts.coefs[i]
+		if slices.Contains(*used, i) || len(row) > maxMIRRowLen {
+			continue
+		}
+		aj := 0.0
+		for _, c := range row {
+			if c.Col == bestJ {
+				aj += c.Val
+			}
+		}
+		if aj == 0 {
+			continue
+		}
+		// agg + λ·row <= b + λ·bound, with the bound of the side λ's
+		// sign allows.
+		lambda := -agg[bestJ] / aj
+		bound := s.cuts.rows[i].Hi
+		if lambda < 0 {
+			bound = s.cuts.rows[i].Lo
+		}
+		if math.IsInf(bound, 0) {
+			continue
+		}
+		for _, c := range row {
+			agg[c.Col] += lambda * c.Val
+		}
+		delete(agg, bestJ)
+		*used = append(*used, i)
+		return b + lambda*bound, true
+	}
+	return b, false
 }
 
 // mirTerm is a variable of a row after the bound substitutions: z (or y)

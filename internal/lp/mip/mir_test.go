@@ -27,7 +27,11 @@ func randomFixedCharge(rng *rand.Rand, n int) *lp.Model {
 	m.Vars = append(m.Vars, lp.Var{Hi: 3, Obj: 4, Integer: true})
 	// A bought supply without a fixed charge, on the first row.
 	m.Vars = append(m.Vars, lp.Var{Hi: 4, Obj: float64(2 + rng.IntN(8))})
-	m.Coefs = append(m.Coefs, lp.Coef{Row: len(m.Rows), Col: g + 1, Val: 1})
+	m.Coefs = append(m.Coefs, lp.Coef{Row: len(m.Rows) + 1, Col: g + 1, Val: 1})
+	// The supply shares a capacity with the first flow, which lets
+	// aggregation eliminate it.
+	m.Rows = append(m.Rows, lp.Row{Lo: 1, Hi: float64(4 + rng.IntN(4))})
+	m.Coefs = append(m.Coefs, lp.Coef{Row: len(m.Rows) - 1, Col: g + 1, Val: 1}, lp.Coef{Row: len(m.Rows) - 1, Col: 0, Val: 1})
 	for range 2 {
 		row := len(m.Rows)
 		m.Rows = append(m.Rows, lp.Row{Lo: float64(5 + rng.IntN(10)), Hi: math.Inf(1)})

@@ -113,6 +113,8 @@ type search struct {
 	cutCount int
 	// vubs are the variable upper bounds of the model (mir.go).
 	vubs map[int]vub
+	// colRows lists the model rows of each column (mir.go).
+	colRows [][]int
 	// held is the basis rel holds as the final basis of the last node
 	// solved, once that node has branched (nil otherwise).
 	held *lp.Basis
