@@ -10,8 +10,10 @@ import (
 )
 
 // Root cutting planes: Gomory mixed-integer cuts read from the optimal
-// tableau of the root relaxation. Each round derives one cut from the
-// tableau row of every fractional basic integer variable, keeps the
+// tableau of the root relaxation, mixed-integer rounding cuts of the
+// model's rows (mir.go) and lifted knapsack covers (cover.go). Each round
+// derives one Gomory cut from the tableau row of every fractional basic
+// integer variable and the rounding and cover cuts of every row, keeps the
 // violated, numerically safe and mutually non-parallel ones, adds the
 // best of them as rows of the relaxation and reoptimises with the dual
 // simplex; cuts that went slack are removed again. The rounds stop when
@@ -81,7 +83,10 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		// a limit reached during the rounds would otherwise lose.
 		s.offer(s.p.lockRounded(res.X), feasTol)
 		s.offer(s.p.rounded(res.X), feasTol)
-		cuts := s.gomoryCuts(res, frac)
+		cands := s.gomoryCuts(res, frac)
+		cands = append(cands, s.mirCuts(res.X)...)
+		cands = append(cands, s.coverCuts(res.X)...)
+		cuts := selectCuts(cands)
 		if len(cuts) == 0 {
 			break
 		}
@@ -123,7 +128,7 @@ func (s *search) addCuts(cuts []cut) error {
 				coefs = append(coefs, lp.Coef{Row: k, Col: j, Val: v})
 			}
 		}
-		r := lp.Row{Name: fmt.Sprintf("gmi%d", s.cutCount), Lo: c.rhs, Hi: math.Inf(1)}
+		r := lp.Row{Name: fmt.Sprintf("cut%d", s.cutCount), Lo: c.rhs, Hi: math.Inf(1)}
 		s.cutCount++
 		rows = append(rows, r)
 		s.cuts.rows = append(s.cuts.rows, r)
@@ -173,8 +178,7 @@ func (s *search) dropSlackCuts(res *lp.Result) {
 }
 
 // gomoryCuts returns the violated Gomory mixed-integer cuts of the
-// tableau rows of the fractional variables frac at the relaxation res,
-// best efficacy first, without near-parallel pairs.
+// tableau rows of the fractional variables frac at the relaxation res.
 func (s *search) gomoryCuts(res *lp.Result, frac []int) []cut {
 	var cuts []cut
 	for _, j := range frac {
@@ -182,6 +186,12 @@ func (s *search) gomoryCuts(res *lp.Result, frac []int) []cut {
 			cuts = append(cuts, c)
 		}
 	}
+	return cuts
+}
+
+// selectCuts returns the best cuts of a round: best efficacy first, at
+// most maxCutsPerRound, without near-parallel pairs.
+func selectCuts(cuts []cut) []cut {
 	slices.SortStableFunc(cuts, func(a, b cut) int { return cmp.Compare(b.efficacy, a.efficacy) })
 	var chosen []cut
 	for _, c := range cuts {

@@ -32,25 +32,35 @@ func randomBinary(rng *rand.Rand, n, rows int, div float64) *lp.Model {
 	return m
 }
 
+// solvedRoot returns a search of m and its root relaxation, or a nil
+// relaxation when that is not optimal.
+func solvedRoot(t *testing.T, m *lp.Model) (*search, *lp.Result) {
+	t.Helper()
+	s, ok, err := newSearch(context.Background(), m, Options{}.withDefaults())
+	if err != nil || !ok {
+		t.Fatalf("newSearch: %v %v", ok, err)
+	}
+	root, err := s.rel.Solve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root.Status != lp.Optimal {
+		return s, nil
+	}
+	return s, root
+}
+
 // TestGomoryCutsValid runs the root cut rounds on random binary models
 // and checks that every cut kept holds at every integer point satisfying
 // the model's rows (enumerated), and that the cuts do not lower the
 // relaxation bound.
 func TestGomoryCutsValid(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	ctx := context.Background()
 	withCuts := 0
 	for k := range 60 {
 		m := randomBinary(rng, 6+rng.IntN(7), 2+rng.IntN(4), []float64{1, 10}[k%2])
-		s, ok, err := newSearch(ctx, m, Options{}.withDefaults())
-		if err != nil || !ok {
-			t.Fatalf("model %d: %v %v", k, ok, err)
-		}
-		root, err := s.rel.Solve(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if root.Status != lp.Optimal {
+		s, root := solvedRoot(t, m)
+		if root == nil {
 			continue
 		}
 		res, err := s.rootCuts(root)

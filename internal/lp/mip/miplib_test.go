@@ -21,26 +21,25 @@ var lpData = filepath.Join("..", "..", "..", "..", "shared", "data", "lp")
 
 // miplibSolved lists the MIPLIB 3 models of answers.csv that Solve
 // proves optimal within a few seconds, with the time one solve took on
-// two cores while the others ran too. Of the other seven, bell3a,
-// bell5 and egout take longer than a test should with the exact gap;
-// khb05250 is proven optimal in about a second, but its incumbent, a
-// relaxation's vertex, passes a row by 1.5e-6 (the simplex tolerance in
-// scaled units), more than checkFeasible accepts; pp08a, vpm1 and vpm2
-// are not proven optimal within a minute (root Gomory cuts alone leave
-// their bounds too weak).
+// two cores while the others ran too. Of the other six, bell3a, bell5
+// and egout take longer than a test should with the exact gap; pp08a,
+// vpm1 and vpm2 are not proven optimal within a minute (root Gomory cuts
+// alone leave their bounds too weak). khb05250's incumbents are
+// relaxation vertices that pass a row by 1.5e-6 until polished.
 var miplibSolved = map[string]time.Duration{
-	"p0033":   130 * time.Millisecond,
-	"flugpl":  530 * time.Millisecond,
-	"stein27": 1100 * time.Millisecond,
-	"enigma":  900 * time.Millisecond,
-	"rgn":     1600 * time.Millisecond,
-	"lseu":    5800 * time.Millisecond,
-	"misc03":  2000 * time.Millisecond,
-	"mod008":  1500 * time.Millisecond,
-	"p0201":   3700 * time.Millisecond,
-	"p0282":   2700 * time.Millisecond,
-	"gt2":     1000 * time.Millisecond,
-	"dcmulti": 1600 * time.Millisecond,
+	"p0033":    130 * time.Millisecond,
+	"flugpl":   530 * time.Millisecond,
+	"stein27":  1100 * time.Millisecond,
+	"enigma":   900 * time.Millisecond,
+	"rgn":      1600 * time.Millisecond,
+	"lseu":     5800 * time.Millisecond,
+	"misc03":   2000 * time.Millisecond,
+	"mod008":   1500 * time.Millisecond,
+	"p0201":    3700 * time.Millisecond,
+	"p0282":    2700 * time.Millisecond,
+	"gt2":      1000 * time.Millisecond,
+	"dcmulti":  1600 * time.Millisecond,
+	"khb05250": 1000 * time.Millisecond,
 }
 
 // miplibRaceMax bounds the solve time of the models checked under the

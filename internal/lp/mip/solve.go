@@ -111,9 +111,15 @@ type search struct {
 	// cutCount numbers the cuts made.
 	cuts     *cutRows
 	cutCount int
+	// vubs are the variable upper bounds of the model (mir.go).
+	vubs map[int]vub
+	// colRows lists the model rows of each column (mir.go).
+	colRows [][]int
 	// held is the basis rel holds as the final basis of the last node
 	// solved, once that node has branched (nil otherwise).
 	held *lp.Basis
+	// pol re-solves the continuous part of new incumbents (polish.go).
+	pol *lp.Relaxation
 
 	inc  float64   // incumbent value, +Inf without one
 	incX []float64 // incumbent point
@@ -292,9 +298,12 @@ func (s *search) offer(x []float64, tol float64) {
 		x[j] = math.Min(math.Max(x[j], s.p.lo[j]), s.p.hi[j])
 	}
 	obj := s.p.sign * s.p.objective(x)
-	if obj < s.inc {
-		s.inc, s.incX = obj, x
+	if obj >= s.inc {
+		return
 	}
+	x = s.polish(x)
+	obj = s.p.sign * s.p.objective(x)
+	s.inc, s.incX = obj, x
 }
 
 // cutoff is the value a node bound must be below to be explored: the

@@ -1,0 +1,110 @@
+package mip
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+)
+
+// Lifted knapsack cover cuts of the model's rows. Each side of a row is
+// written as Σ a_j x_j <= b and relaxed to a knapsack over its binary
+// variables: the other variables are replaced by their least
+// contribution under the root bounds, and binaries with a negative
+// coefficient are complemented (x̄ = 1 - x). A cover C is a set of
+// binaries whose coefficients sum to more than the knapsack's capacity,
+// so they cannot all be 1: Σ_{C} x_j <= |C| - 1. It is chosen greedily,
+// the variables nearest to 1 at the relaxation first, and extended by
+// every binary whose coefficient is at least the largest of C (the
+// extended cover, a lifting with coefficients 1).
+
+// coverItem is a binary of a knapsack: z is x_j, or 1 - x_j when
+// complemented, a its positive coefficient and zx its value.
+type coverItem struct {
+	j            int
+	a, zx        float64
+	complemented bool
+}
+
+// coverCuts returns the violated extended cover cuts of the model's rows
+// at x.
+func (s *search) coverCuts(x []float64) []cut {
+	var cuts []cut
+	s.rowSides(2, math.MaxInt, func(_ int, row []lp.Coef, side, b float64) {
+		if c, ok := s.coverRow(row, side, b, x); ok {
+			cuts = append(cuts, c)
+		}
+	})
+	return cuts
+}
+
+// isBinary reports whether variable j is integer with root bounds [0, 1].
+func (s *search) isBinary(j int) bool {
+	return s.p.m.Vars[j].Integer && s.p.lo[j] == 0 && s.p.hi[j] == 1
+}
+
+// coverRow returns the extended cover cut of side·row <= b at x, in the
+// >= form of the cut pool, if one is violated.
+func (s *search) coverRow(row []lp.Coef, side, b float64, x []float64) (cut, bool) {
+	var items []coverItem
+	capacity := b
+	for _, c := range row {
+		j, a := c.Col, side*c.Val
+		switch {
+		case a == 0:
+		case s.isBinary(j) && a > 0:
+			items = append(items, coverItem{j: j, a: a, zx: x[j]})
+		case s.isBinary(j):
+			capacity -= a
+			items = append(items, coverItem{j: j, a: -a, zx: 1 - x[j], complemented: true})
+		default:
+			least := math.Min(a*s.p.lo[j], a*s.p.hi[j])
+			if math.IsInf(least, 0) || math.IsNaN(least) {
+				return cut{}, false
+			}
+			capacity -= least
+		}
+	}
+	if len(items) < 2 || capacity < 0 {
+		return cut{}, false
+	}
+	total := 0.0
+	for _, it := range items {
+		total += it.a
+	}
+	if total <= capacity*(1+1e-9)+1e-9 {
+		return cut{}, false
+	}
+	// Greedy cover: the items nearest to 1 per unit of weight first.
+	slices.SortStableFunc(items, func(p, q coverItem) int {
+		return cmp.Compare((1-p.zx)/p.a, (1-q.zx)/q.a)
+	})
+	sum, n, maxA := 0.0, 0, 0.0
+	for n < len(items) && sum <= capacity*(1+1e-9)+1e-9 {
+		sum += items[n].a
+		maxA = math.Max(maxA, items[n].a)
+		n++
+	}
+	if sum <= capacity*(1+1e-9)+1e-9 {
+		return cut{}, false
+	}
+	// Σ z <= n - 1 over the cover and its extension.
+	coef := make([]float64, len(x))
+	rhs := float64(n - 1)
+	for k, it := range items {
+		if k >= n && it.a < maxA {
+			continue
+		}
+		if it.complemented {
+			coef[it.j] -= 1
+			rhs -= 1
+		} else {
+			coef[it.j] += 1
+		}
+	}
+	for j := range coef {
+		coef[j] = -coef[j]
+	}
+	return s.finishCut(coef, -rhs, x)
+}
