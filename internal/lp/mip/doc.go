@@ -11,9 +11,15 @@
 // dual simplex reoptimises in a few pivots; the caller's model is never
 // modified.
 //
-// The root relaxation is strengthened by rounds of Gomory mixed-integer
-// cuts read from its optimal tableau (see cuts.go); the cuts stay in the
-// relaxation of every node (Options.NoCuts turns them off).
+// The root relaxation is strengthened by rounds of cutting planes
+// (cuts.go): Gomory mixed-integer cuts read from its optimal tableau,
+// mixed-integer rounding cuts of the model's rows after bound and
+// variable-upper-bound substitution and aggregation (mir.go), and
+// extended knapsack covers (cover.go); the cuts stay in the relaxation of
+// every node (Options.NoCuts turns them off). A new incumbent's
+// continuous part is re-solved with its integers fixed (polish.go), so
+// that returned points satisfy the rows within 1e-9 rather than the
+// simplex tolerance.
 //
 // Search strategy:
 //
