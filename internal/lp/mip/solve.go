@@ -114,6 +114,8 @@ type search struct {
 	// held is the basis rel holds as the final basis of the last node
 	// solved, once that node has branched (nil otherwise).
 	held *lp.Basis
+	// heur is the state of the primal heuristics (heuristics.go).
+	heur *heuristics
 
 	inc  float64   // incumbent value, +Inf without one
 	incX []float64 // incumbent point
@@ -192,6 +194,7 @@ func (s *search) run() (lp.Status, error) {
 		}
 		s.offer(s.p.lockRounded(res.X), feasTol)
 		s.offer(s.p.rounded(res.X), feasTol)
+		s.runHeuristics(n, res)
 		if z >= s.cutoff() {
 			s.fathomed = math.Min(s.fathomed, z)
 			continue
