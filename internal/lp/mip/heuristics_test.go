@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/raceflag"
 )
 
 // rootSearch prepares the search of m and solves its root relaxation,
@@ -92,7 +93,7 @@ var heuristicRuns = []struct {
 func TestHeuristicsFeasible(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 9))
 	n := 400
-	if testing.Short() {
+	if testing.Short() || raceflag.Enabled {
 		n = 60
 	}
 	for k := range n {
@@ -179,7 +180,7 @@ func TestHeuristicsFind(t *testing.T) {
 func TestHeuristicsSameOptima(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 3))
 	n := 600
-	if testing.Short() {
+	if testing.Short() || raceflag.Enabled {
 		n = 90
 	}
 	exact := Options{RelGap: 1e-9, AbsGap: 1e-9}
