@@ -34,6 +34,10 @@
 //     unit of bound change seen so far, per variable and direction) with
 //     the product score; variables without history use the average of
 //     those with one, so the rule starts as most-fractional.
+//   - Primal heuristics (heuristics.go) run at the root after the cuts
+//     and every few nodes within a share of the simplex iterations:
+//     fractional and guided diving, a feasibility pump when no
+//     incumbent is known, and RINS (Options.NoHeuristics turns them off).
 //   - Every node's relaxation is also rounded, to the nearest integers and
 //     in the directions no row constrains (locks): a rounded point that
 //     satisfies all rows is a candidate incumbent.

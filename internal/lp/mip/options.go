@@ -30,6 +30,9 @@ type Options struct {
 	MaxNodes int
 	// NoCuts turns off the cutting planes of the root node.
 	NoCuts bool
+	// NoHeuristics turns off the primal heuristics (diving, the
+	// feasibility pump and RINS, see heuristics.go).
+	NoHeuristics bool
 	// LP holds the options of each relaxation's lp.Solve.
 	LP lp.Options
 	// NoPresolve turns off the MIP presolve (presolve.go) and searches

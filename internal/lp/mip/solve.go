@@ -120,6 +120,8 @@ type search struct {
 	held *lp.Basis
 	// pol re-solves the continuous part of new incumbents (polish.go).
 	pol *lp.Relaxation
+	// heur is the state of the primal heuristics (heuristics.go).
+	heur *heuristics
 
 	inc  float64   // incumbent value, +Inf without one
 	incX []float64 // incumbent point
@@ -198,6 +200,7 @@ func (s *search) run() (lp.Status, error) {
 		}
 		s.offer(s.p.lockRounded(res.X), feasTol)
 		s.offer(s.p.rounded(res.X), feasTol)
+		s.runHeuristics(n, res)
 		if z >= s.cutoff() {
 			s.fathomed = math.Min(s.fathomed, z)
 			continue
