@@ -28,6 +28,10 @@ const artificialBound = 1e6
 type dualResult struct {
 	status     Status
 	artificial bool // artificial bounds or cost perturbations were in use
+	// unproven is set with status Infeasible when the last pivot row held
+	// entries too small to pivot on that might, within their bounds,
+	// have closed the leaving variable's gap: the primal simplex decides.
+	unproven bool
 }
 
 // runDual runs the dual simplex from the current basis.
@@ -79,13 +83,13 @@ func (s *simplex) runDual() (dualResult, error) {
 		if s.x[p] > s.hi[p] {
 			target, sgn = s.hi[p], -1
 		}
-		q := s.dualRatioTest(sgn)
+		q, unproven := s.dualRatioTest(sgn, math.Abs(s.x[p]-target))
 		if q < 0 {
 			if !s.fresh {
 				s.refactor()
 				continue
 			}
-			res.status = Infeasible
+			res.status, res.unproven = Infeasible, unproven
 			return res, nil
 		}
 		s.ftranColumn(q)
@@ -188,30 +192,55 @@ func (s *simplex) dualPrice() int {
 
 // dualRatioTest chooses the entering variable for the pivot row in
 // rowAlpha, where sgn is +1 when the leaving variable must increase to its
-// lower bound and -1 when it must decrease to its upper bound. It is a
-// Harris two-pass test on the reduced costs: the first pass bounds the
-// dual step with the reduced costs relaxed by dualTol, the second picks
-// the largest |alpha| among the candidates within that bound.
-func (s *simplex) dualRatioTest(sgn float64) int {
-	thetaMax := math.Inf(1)
+// lower bound and -1 when it must decrease to its upper bound, and gap is
+// its distance to that bound. It is a Harris two-pass test on the reduced
+// costs: the first pass bounds the dual step with the reduced costs
+// relaxed by dualTol, the second picks the largest |alpha| among the
+// candidates within that bound. It returns -1 when no variable can enter:
+// the row is a ray of the dual, which proves the program infeasible.
+//
+// Entries below dualPivotRel times the largest |alpha| of the row are no
+// pivots: they are mostly rounding errors around a zero, and a pivot on
+// one makes the basis numerically singular; the next factorisation then
+// repairs it back towards the basis it left, and the method cycles. When
+// only such entries could move the leaving variable, -1 is returned too;
+// unproven is then set if their variables could close the gap within
+// their bounds (the row alone does not prove infeasibility).
+func (s *simplex) dualRatioTest(sgn, gap float64) (q int, unproven bool) {
+	rowMax := 0.0
 	for _, j := range s.rowNz {
-		arj := s.rowAlpha[j]
-		if dd, a, ok := s.dualCandidate(j, arj, sgn); ok {
+		if s.pos[j] < 0 {
+			rowMax = math.Max(rowMax, math.Abs(s.rowAlpha[j]))
+		}
+	}
+	minPivot := math.Max(pivotTol, dualPivotRel*rowMax)
+	thetaMax := math.Inf(1)
+	reach := 0.0 // how far the entries below minPivot can move the leaving variable
+	for _, j := range s.rowNz {
+		dd, a, ok := s.dualCandidate(j, s.rowAlpha[j], sgn)
+		switch {
+		case !ok:
+		case a < minPivot:
+			reach += a * (s.hi[j] - s.lo[j])
+		default:
 			thetaMax = math.Min(thetaMax, (dd+dualTol)/a)
 		}
 	}
 	if math.IsInf(thetaMax, 1) {
-		return -1
+		return -1, !(reach < gap-primalTol)
 	}
 	q, best := -1, 0.0
 	for _, j := range s.rowNz {
-		arj := s.rowAlpha[j]
-		if dd, a, ok := s.dualCandidate(j, arj, sgn); ok && dd/a <= thetaMax && a > best {
+		if dd, a, ok := s.dualCandidate(j, s.rowAlpha[j], sgn); ok && a >= minPivot && dd/a <= thetaMax && a > best {
 			q, best = j, a
 		}
 	}
-	return q
+	return q, false
 }
+
+// dualPivotRel is the smallest |alpha| accepted as a dual simplex pivot,
+// relative to the largest entry of the pivot row.
+const dualPivotRel = 1e-7
 
 // dualCandidate reports whether nonbasic j can enter for the pivot row
 // entry arj, with its reduced cost distance to zero dd (>= 0 when dual

@@ -420,7 +420,7 @@ func (s *simplex) solve(method Method) (Status, error) {
 	case IterationLimit, TimeLimit:
 		return dr.status, nil
 	case Infeasible:
-		if !dr.artificial {
+		if !dr.artificial && !dr.unproven {
 			return Infeasible, nil
 		}
 	}
