@@ -242,13 +242,13 @@ func TestLimits(t *testing.T) {
 		t.Errorf("node limit: bound %v, objective %v, gap %v", res.Bound, res.Objective, res.Gap)
 	}
 
-	// The deadline must come before the search ends: without cuts and
-	// presolve, which prove this knapsack in a few milliseconds, it takes
-	// thousands of nodes.
+	// The deadline must come before the search ends: without cuts,
+	// presolve and heuristics, which prove this knapsack in a few
+	// milliseconds, it takes thousands of nodes.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	slow := exact
-	slow.NoCuts, slow.NoPresolve = true, true
+	slow.NoCuts, slow.NoPresolve, slow.NoHeuristics = true, true, true
 	res, err := mip.Solve(ctx, m, slow)
 	if err != nil {
 		t.Fatal(err)
