@@ -249,9 +249,16 @@ func checkProbePort(t *testing.T, where string, p *corev1.Probe, ports []corev1.
 	}
 }
 
-// stageTopics reads the stages of topics.yaml: input topic and channel by
-// stage name.
-func stageTopics(t *testing.T) map[string][2]string {
+// stageInput is what a stage of topics.yaml reads: its input topics (one,
+// or several for a stage like store) on one channel.
+type stageInput struct {
+	topics  []string
+	channel string
+}
+
+// stageTopics reads the stages of topics.yaml: input topics and channel
+// by stage name.
+func stageTopics(t *testing.T) map[string]stageInput {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(repo, "topics.yaml"))
 	if err != nil {
@@ -259,16 +266,21 @@ func stageTopics(t *testing.T) map[string][2]string {
 	}
 	var top struct {
 		Stages map[string]struct {
-			Topic   string `yaml:"topic"`
-			Channel string `yaml:"channel"`
+			Topic   string   `yaml:"topic"`
+			Topics  []string `yaml:"topics"`
+			Channel string   `yaml:"channel"`
 		} `yaml:"stages"`
 	}
 	if err := yamlv3.Unmarshal(b, &top); err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][2]string{}
+	out := map[string]stageInput{}
 	for name, s := range top.Stages {
-		out[name] = [2]string{s.Topic, s.Channel}
+		in := stageInput{topics: s.Topics, channel: s.Channel}
+		if s.Topic != "" {
+			in.topics = []string{s.Topic}
+		}
+		out[name] = in
 	}
 	return out
 }
@@ -327,7 +339,7 @@ func checkStages(t *testing.T, m *manifests) {
 	}
 }
 
-func checkScaledObject(t *testing.T, so *kedav1alpha1.ScaledObject, topicChannel [2]string) {
+func checkScaledObject(t *testing.T, so *kedav1alpha1.ScaledObject, in stageInput) {
 	t.Helper()
 	where := "ScaledObject/" + so.Name
 	s := so.Spec
@@ -337,29 +349,40 @@ func checkScaledObject(t *testing.T, so *kedav1alpha1.ScaledObject, topicChannel
 	if s.CooldownPeriod == nil || s.PollingInterval == nil {
 		t.Errorf("%s: needs a cooldownPeriod and a pollingInterval", where)
 	}
-	if len(s.Triggers) != 1 || s.Triggers[0].Type != "nsq" {
-		t.Fatalf("%s: want one trigger of type nsq", where)
-	}
-	md := s.Triggers[0].Metadata
-	for k := range md {
-		if !slices.Contains(nsqTriggerKeys, k) {
-			t.Errorf("%s: metadata %q is not one of the nsq scaler's %v", where, k, nsqTriggerKeys)
+	// One nsq trigger per input topic of the stage, each on its channel.
+	var scaledOn []string
+	for _, tr := range s.Triggers {
+		if tr.Type != "nsq" {
+			t.Errorf("%s: trigger of type %q, want nsq", where, tr.Type)
+			continue
+		}
+		md := tr.Metadata
+		for k := range md {
+			if !slices.Contains(nsqTriggerKeys, k) {
+				t.Errorf("%s: metadata %q is not one of the nsq scaler's %v", where, k, nsqTriggerKeys)
+			}
+		}
+		if md["channel"] != in.channel {
+			t.Errorf("%s: scales on %s/%s, the stage reads channel %s", where, md["topic"], md["channel"], in.channel)
+		}
+		scaledOn = append(scaledOn, md["topic"])
+		for _, k := range []string{"depthThreshold", "activationDepthThreshold"} {
+			if n, err := strconv.Atoi(md[k]); err != nil || n < 0 || (k == "depthThreshold" && n < 1) {
+				t.Errorf("%s: %s %q is not a positive integer", where, k, md[k])
+			}
+		}
+		for _, a := range strings.Split(md["nsqLookupdHTTPAddresses"], ",") {
+			// KEDA's operator runs in its own namespace: a short name would
+			// not resolve there.
+			if !strings.Contains(a, "."+namespace+".svc:") {
+				t.Errorf("%s: nsqlookupd address %q is not qualified with the namespace", where, a)
+			}
 		}
 	}
-	if md["topic"] != topicChannel[0] || md["channel"] != topicChannel[1] {
-		t.Errorf("%s: scales on %s/%s, the stage reads %s/%s", where, md["topic"], md["channel"], topicChannel[0], topicChannel[1])
-	}
-	for _, k := range []string{"depthThreshold", "activationDepthThreshold"} {
-		if n, err := strconv.Atoi(md[k]); err != nil || n < 0 || (k == "depthThreshold" && n < 1) {
-			t.Errorf("%s: %s %q is not a positive integer", where, k, md[k])
-		}
-	}
-	for _, a := range strings.Split(md["nsqLookupdHTTPAddresses"], ",") {
-		// KEDA's operator runs in its own namespace: a short name would
-		// not resolve there.
-		if !strings.Contains(a, "."+namespace+".svc:") {
-			t.Errorf("%s: nsqlookupd address %q is not qualified with the namespace", where, a)
-		}
+	slices.Sort(scaledOn)
+	want := slices.Sorted(slices.Values(in.topics))
+	if !slices.Equal(scaledOn, want) {
+		t.Errorf("%s: scales on the topics %v, the stage reads %v", where, scaledOn, want)
 	}
 }
 

@@ -146,7 +146,8 @@ func runningFarm(t *testing.T) served {
 				}
 			}
 		}
-		return processed == 2 && got["nsqfarm_lookupd_up"] != nil && got["nsqfarm_nsq_channel_depth"] != nil
+		// primality, lpsolve and store (which records their results)
+		return processed == 3 && got["nsqfarm_lookupd_up"] != nil && got["nsqfarm_nsq_channel_depth"] != nil
 	})
 	return got
 }
