@@ -10,19 +10,12 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 )
 
-// endlessMIP is a model that branch and bound cannot finish: 2 (x0 + … +
-// x39) = 41 over binaries has a feasible relaxation at every node until
-// twenty variables are fixed, so the search runs until its time limit.
-func endlessMIP() string {
-	var row, bin strings.Builder
-	for j := range 40 {
-		fmt.Fprintf(&row, " + 2 x%d", j)
-		fmt.Fprintf(&bin, " x%d", j)
-	}
-	return "max\n obj: x0\nst\n c:" + row.String() + " = 41\nbinary\n" + bin.String() + "\nend\n"
-}
+// endlessMIP is a model that branch and bound cannot finish in a minute
+// (lptest.MarketSplit).
+func endlessMIP() string { return lptest.MarketSplit(4, 36) }
 
 // endlessJob is a job of endlessMIP with the given id and a 60 s limit.
 func endlessJob(id string) string {

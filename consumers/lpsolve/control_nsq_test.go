@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,19 +27,8 @@ const (
 	control   = "lp_control"
 )
 
-// slowJob is a job that runs until its 60 s time limit: branch and bound
-// on 2 (x0 + … + x39) = 41 over binaries finds a feasible relaxation at
-// every node until twenty variables are fixed.
-func slowJob(id string) []byte {
-	var row, bin strings.Builder
-	for j := range 40 {
-		fmt.Fprintf(&row, " + 2 x%d", j)
-		fmt.Fprintf(&bin, " x%d", j)
-	}
-	text := "max\n obj: x0\nst\n c:" + row.String() + " = 41\nbinary\n" + bin.String() + "\nend\n"
-	b, _ := json.Marshal(map[string]any{"id": id, "format": "lp", "text": text, "time_limit_ms": 60000})
-	return b
-}
+// slowJob is a job that runs until its 60 s time limit (endlessMIP).
+func slowJob(id string) []byte { return []byte(lpsolve.EndlessJob(id)) }
 
 func cancelMsg(id, reason string) []byte {
 	b, _ := json.Marshal(map[string]string{"action": "cancel", "id": id, "reason": reason})

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/producers/jobs"
 )
@@ -153,7 +153,7 @@ func TestPage(t *testing.T) {
 	t.Run("cancel", func(t *testing.T) {
 		b := b.on(t)
 		lp := filepath.Join(t.TempDir(), "market-split.lp")
-		if err := os.WriteFile(lp, []byte(marketSplit(4, 36)), 0o644); err != nil {
+		if err := os.WriteFile(lp, []byte(lptest.MarketSplit(4, 36)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		b.do("upload a long job",
@@ -220,35 +220,4 @@ func TestPageToken(t *testing.T) {
 	if eval[bool](b, `document.getElementById("token-box").open`) {
 		t.Error("the token box stays open after the token was saved")
 	}
-}
-
-// marketSplit returns a market split problem in LP format: m equality
-// constraints over n binary variables with random coefficients and a
-// right-hand side of half their sum, the slacks minimised. Its LP bound is
-// 0 and few, if any, integer points reach it, so branch and bound runs
-// until its time limit: a long job made on the spot.
-func marketSplit(m, n int) string {
-	r := rand.New(rand.NewPCG(7, 7))
-	var sb strings.Builder
-	sb.WriteString("minimize\n obj:")
-	for i := range m {
-		fmt.Fprintf(&sb, " + s%d + t%d", i, i)
-	}
-	sb.WriteString("\nsubject to\n")
-	for i := range m {
-		sum := 0
-		fmt.Fprintf(&sb, " c%d:", i)
-		for j := range n {
-			a := r.IntN(100)
-			sum += a
-			fmt.Fprintf(&sb, " + %d x%d", a, j)
-		}
-		fmt.Fprintf(&sb, " + s%d - t%d = %d\n", i, i, sum/2)
-	}
-	sb.WriteString("binary\n")
-	for j := range n {
-		fmt.Fprintf(&sb, " x%d", j)
-	}
-	sb.WriteString("\nend\n")
-	return sb.String()
 }
