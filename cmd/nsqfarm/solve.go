@@ -9,6 +9,7 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/nsqfarm/nsqfarm/consumers/lpsolve"
+	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
 )
@@ -18,14 +19,16 @@ import (
 // integer variables are solved by branch and bound; the model's size is
 // not limited.
 func cmdSolve(ctx context.Context, args []string, e *env) error {
-	fs := e.flags("solve", "[--json] [--time-limit D] FILE", `
+	fs := e.flags("solve", "[--json] [--time-limit D] [--mip-gap G] FILE", `
 Solve one model file locally and print a summary, or with --json the object
 the lpsolve stage publishes to solutions. FILE is `+modelfile.Formats+`.
 Models with integer variables are solved by branch and bound; the model's
-size is not limited.`)
+size is not limited. The search stops when the incumbent is proven within
+the relative gap --mip-gap of the optimum.`)
 	asJSON := fs.Bool("json", false, "print the solutions object as JSON")
 	timeLimit := durationFlag(fs, "time-limit", 0, 0, 24*time.Hour, "stop the solve after this long with status time_limit (0: none)")
 	maxIter := numberFlag(fs, "max-iterations", 0, 0, maxOf[int](), "stop after this many simplex iterations (0: the engine's default)")
+	mipGap := numberFlag(fs, "mip-gap", mip.DefaultRelGap, 0, 1, "relative gap at which branch and bound stops; 1e-9 for the exact optimum (0: the engine's default)")
 	file, err := fs.parseArg(args, "FILE")
 	if err != nil {
 		return err
@@ -40,7 +43,7 @@ size is not limited.`)
 	if limit > 0 {
 		limit = max(limit.Truncate(time.Millisecond), time.Millisecond)
 	}
-	res, err := solver.Solve(ctx, m, solver.Options{TimeLimit: limit, MaxIterations: *maxIter})
+	res, err := solver.Solve(ctx, m, solver.Options{TimeLimit: limit, MaxIterations: *maxIter, MIPGap: *mipGap})
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}

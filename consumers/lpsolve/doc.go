@@ -23,7 +23,9 @@
 //
 // Optional fields: "id", a JSON string or number echoed verbatim in the
 // solution, "time_limit_ms", a positive integer capped by
-// Options.MaxTimeLimitMS (Options.DefaultTimeLimitMS when absent), and
+// Options.MaxTimeLimitMS (Options.DefaultTimeLimitMS when absent),
+// "mip_gap", a number from 0 to 1, the relative gap at which branch and
+// bound stops (0 or absent: 1e-4; 1e-9 asks for the exact optimum), and
 // "relax", a boolean asking for the linear relaxation of a model with
 // integer variables (see below). Any other field is an error, so that a
 // misspelt "params" cannot be silently ignored.
@@ -63,7 +65,8 @@
 //
 // A model with integer variables (LP "general"/"binary" sections, MPS
 // integer markers, inline "integer": true) is solved by branch and bound
-// (package mip) under the job's time limit, to a relative gap of 1e-4:
+// (package mip) under the job's time limit, to the job's "mip_gap" (by
+// default a relative gap of 1e-4):
 //
 //	{"id":"job-4","input_id":"3e9b7c21f04d4a6e85c3d2b1a0f9e874","model":"lp","status":"optimal","objective":4.5,
 //	 "variables":{"x":1,"y":2.5},"constraints":{"c":{"activity":7},"d":{"activity":1}},

@@ -81,6 +81,7 @@ func (h *Handler) Handle(ctx context.Context, in *stage.Input, out *stage.Output
 		Relax:         j.Relax || h.opts.RelaxIntegers,
 		TimeLimit:     h.opts.timeLimit(j.timeLimit),
 		MaxIterations: h.opts.MaxIterations,
+		MIPGap:        j.mipGap,
 		Engine:        h.engine,
 	}
 	var run *solveRun

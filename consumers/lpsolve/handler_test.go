@@ -329,6 +329,9 @@ func TestHandleMalformed(t *testing.T) {
 		{"inline NaN", `{"model":{"variables":[{"name":"x"}],"objective_constant":"NaN"}}`, "not a finite number"},
 		{"bad time limit", `{"model":"wyndor","time_limit_ms":-5}`, `"time_limit_ms" must be a positive integer`},
 		{"fractional time limit", `{"model":"wyndor","time_limit_ms":1.5}`, `"time_limit_ms" must be a positive integer`},
+		{"negative mip gap", `{"model":"wyndor","mip_gap":-0.1}`, `"mip_gap" must be a number from 0 to 1, got -0.1`},
+		{"mip gap above 1", `{"model":"wyndor","mip_gap":2}`, `"mip_gap" must be a number from 0 to 1, got 2`},
+		{"mip gap string", `{"model":"wyndor","mip_gap":"1e-9"}`, `"mip_gap" must be a number from 0 to 1`},
 		{"too many variables", lpJob("min\n a + b + c + d\nend"), "model has 4 variables, more than the limit of 3 (max_variables)"},
 		{"too many nonzeros", lpJob("min\n a\nst\n c1: a + b >= 1\n c2: a + b >= 1\n c3: a + c >= 1\nend"), "model has 6 nonzeros, more than the limit of 4 (max_nonzeros)"},
 		{"text too long", lpJob(big + "min\n x\n"), "more than the limit of 600 (max_text_bytes)"},
@@ -359,7 +362,7 @@ func TestHandleErrorMessages(t *testing.T) {
 			`job is not a valid JSON object: line 2, column 10: invalid character '"' after object key (expected ':')`},
 		{"not an object", `[1]`, "job is not a valid JSON object: line 1, column 1: expected an object, found an array"},
 		{"unknown field", `{"model": "wyndor", "parms": {}}`,
-			`job is not a valid JSON object: line 1, column 21: unknown field "parms" (expected id, model, params, format, text, time_limit_ms or relax)`},
+			`job is not a valid JSON object: line 1, column 21: unknown field "parms" (expected id, model, params, format, text, time_limit_ms, mip_gap or relax)`},
 		{"wrong type", `{"model": "wyndor", "relax": "yes"}`,
 			`job is not a valid JSON object: line 1, column 30: "relax": expected true or false, found a string`},
 		{"trailing data", "{\"model\": \"wyndor\"}\n x", "job has data after its JSON object: line 2, column 2: expected the end of the job"},
@@ -538,6 +541,48 @@ func (e stubEngine) SolveMIP(ctx context.Context, m *lp.Model, opts mip.Options)
 		return solver.Simplex{}.SolveMIP(ctx, m, opts)
 	}
 	return e.solveMIP(m), nil
+}
+
+// gapEngine is the real engine recording the relative gap of its last
+// branch-and-bound search.
+type gapEngine struct{ gap *float64 }
+
+func (e gapEngine) SolveLP(ctx context.Context, m *lp.Model, opts lp.Options) (*lp.Result, error) {
+	return solver.Simplex{}.SolveLP(ctx, m, opts)
+}
+
+func (e gapEngine) SolveMIP(ctx context.Context, m *lp.Model, opts mip.Options) (*mip.Result, error) {
+	*e.gap = opts.RelGap
+	return solver.Simplex{}.SolveMIP(ctx, m, opts)
+}
+
+func TestHandleMIPGap(t *testing.T) {
+	text := "max\n obj: 2 x + y\nst\n c: 2 x + 2 y <= 7\n d: x <= 1.6\ngeneral\n x\nend"
+	tests := []struct {
+		name  string
+		field string // the job's mip_gap field, with its comma
+		want  float64
+	}{
+		{"absent", "", 0},
+		{"null", `"mip_gap":null,`, 0},
+		{"exact", `"mip_gap":1e-9,`, 1e-9},
+		{"loose", `"mip_gap":0.5,`, 0.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHandler(t, nil)
+			got := -1.0
+			h.engine = gapEngine{gap: &got}
+			body := `{` + tt.field + lpJob(text)[1:]
+			sol, raw, err := handle(t, context.Background(), h, body)
+			if err != nil || sol.Status != "optimal" || sol.Objective == nil || !near(*sol.Objective, 4.5) {
+				t.Fatalf("got %s, %v; want the integer optimum 4.5", raw, err)
+			}
+			if got != tt.want {
+				t.Errorf("engine's relative gap = %g, want %g", got, tt.want)
+			}
+		})
+	}
 }
 
 func TestHandleEngineFailures(t *testing.T) {

@@ -26,17 +26,19 @@ type job struct {
 	Format      string                     `json:"format"`
 	Text        *string                    `json:"text"`
 	TimeLimitMS json.RawMessage            `json:"time_limit_ms"`
+	MIPGap      json.RawMessage            `json:"mip_gap"`
 	// Relax asks for the linear relaxation of a model with integer
 	// variables instead of its integer optimum.
 	Relax bool `json:"relax"`
 
-	timeLimit int64  // parsed TimeLimitMS; 0 when absent
-	body      []byte // the message, to place errors of an inline model
+	timeLimit int64   // parsed TimeLimitMS; 0 when absent
+	mipGap    float64 // parsed MIPGap; 0 (the engine's default) when absent
+	body      []byte  // the message, to place errors of an inline model
 }
 
 // jobFields lists the fields of a job, for unknown fields.
 func jobFields([]any) string {
-	return "id, model, params, format, text, time_limit_ms or relax"
+	return "id, model, params, format, text, time_limit_ms, mip_gap or relax"
 }
 
 // decodeJob parses and checks the envelope of a job message.
@@ -69,6 +71,13 @@ func decodeJob(body []byte) (*job, error) {
 			return nil, fmt.Errorf(`"time_limit_ms" must be a positive integer number of milliseconds, got %s`, j.TimeLimitMS)
 		}
 		j.timeLimit = ms
+	}
+	if !isNull(j.MIPGap) {
+		g, err := strconv.ParseFloat(string(j.MIPGap), 64)
+		if err != nil || !isNumber(j.MIPGap) || !(g >= 0 && g <= 1) {
+			return nil, fmt.Errorf(`"mip_gap" must be a number from 0 to 1, got %s`, j.MIPGap)
+		}
+		j.mipGap = g
 	}
 	return &j, nil
 }

@@ -32,8 +32,11 @@
 //     integer variables in the node's subtree once there is an incumbent.
 //   - Branching uses pseudo-costs (the average objective degradation per
 //     unit of bound change seen so far, per variable and direction) with
-//     the product score; variables without history use the average of
-//     those with one, so the rule starts as most-fractional.
+//     the product score. Strong branching (strong.go) initialises
+//     them: before a node branches, up to eight fractional variables
+//     without history have both children's relaxations solved from the
+//     node's basis, within a share of the simplex iterations; variables
+//     still without history use the average of those with one.
 //   - Primal heuristics (heuristics.go) run at the root after the cuts
 //     and every few nodes within a share of the simplex iterations:
 //     fractional and guided diving, a feasibility pump when no

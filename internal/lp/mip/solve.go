@@ -132,6 +132,8 @@ type search struct {
 	unsolved   float64
 	nodes      int
 	iterations int
+	// strongIters counts the iterations of strong branching (strong.go).
+	strongIters int
 }
 
 // run explores the tree and returns the final status.
@@ -209,6 +211,12 @@ func (s *search) run() (lp.Status, error) {
 			n.changes = append(n.changes[:len(n.changes):len(n.changes)], fixed...)
 		}
 		s.held = s.rel.Basis()
+		if ok, err := s.strongBranch(res.X, frac, zLP, s.held); err != nil {
+			return "", err
+		} else if !ok {
+			s.unsolved = n.bound
+			return s.stopped()
+		}
 		down, up := s.branch(n, res.X, frac, z, zLP, s.held)
 		first, second := down, up
 		if v := res.X[up.col]; v-math.Floor(v) >= 0.5 {

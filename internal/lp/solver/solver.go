@@ -29,6 +29,10 @@ type Options struct {
 	// relaxation of a branch-and-bound search); 0 lets the engine choose
 	// from the model size.
 	MaxIterations int
+	// MIPGap is the relative gap at which branch and bound stops with
+	// status optimal (mip.Options.RelGap); 0 means mip.DefaultRelGap.
+	// Give a tiny positive value such as 1e-9 for the exact optimum.
+	MIPGap float64
 	// Engine runs the simplex method and branch and bound; nil means
 	// Simplex, the engine of packages lp and mip.
 	Engine Engine
@@ -124,7 +128,7 @@ func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 	var err error
 	if branch {
 		res.MIP, err = recovered(func() (*mip.Result, error) {
-			return engine.SolveMIP(sctx, m, mip.Options{LP: lpOpts})
+			return engine.SolveMIP(sctx, m, mip.Options{LP: lpOpts, RelGap: opts.MIPGap})
 		})
 	} else {
 		res.LP, err = recovered(func() (*lp.Result, error) { return engine.SolveLP(sctx, m, lpOpts) })
