@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,17 +81,12 @@ func cmdReplay(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	log := newLogger(e.stderr, *logLevel)
-	lookupdAddrs, tcp, httpAddrs := []string(*lookupd), []string(*nsqdTCP), []string(*nsqdHTTP)
-	if len(lookupdAddrs) == 0 && len(tcp) == 0 {
-		t, source, err := loadConfig(*config)
-		if err != nil {
-			return fmt.Errorf("%w, or give --lookupd-http-address or --nsqd-tcp-address", err)
-		}
+	lookupdAddrs, tcp, httpAddrs, source, err := readAddresses(*config, *lookupd, *nsqdTCP, *nsqdHTTP)
+	if err != nil {
+		return err
+	}
+	if source != "" {
 		log.Info("topology", "source", source)
-		lookupdAddrs, tcp = t.Defaults.LookupdHTTPAddresses, t.Defaults.NSQDTCPAddresses
-		if len(tcp) == 1 && len(httpAddrs) == 0 && t.Defaults.NSQDHTTPAddress != "" {
-			httpAddrs = []string{t.Defaults.NSQDHTTPAddress}
-		}
 	}
 	var nsqds []replay.NSQD
 	if len(lookupdAddrs) > 0 {
@@ -103,10 +96,7 @@ func cmdReplay(ctx context.Context, args []string, e *env) error {
 				return err
 			}
 			for _, p := range ps {
-				nsqds = append(nsqds, replay.NSQD{
-					TCP:  net.JoinHostPort(p.BroadcastAddress, strconv.Itoa(p.TCPPort)),
-					HTTP: net.JoinHostPort(p.BroadcastAddress, strconv.Itoa(p.HTTPPort)),
-				})
+				nsqds = append(nsqds, replay.NSQD{TCP: p.TCPAddress(), HTTP: p.HTTPAddress()})
 			}
 		}
 		if len(nsqds) == 0 {

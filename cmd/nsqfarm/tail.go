@@ -96,20 +96,12 @@ nsqlookupd knows (--lookupd-http-address) or those given
 	if *fromStart && !ephemeral {
 		return fs.usagef("--from-start applies to an ephemeral channel; the durable channel %q already keeps its own backlog", ch)
 	}
-	lookupdAddrs, nsqds, httpAddrs := []string(*lookupd), []string(*nsqdTCP), []string(*nsqdHTTP)
-	if len(lookupdAddrs) == 0 && len(nsqds) == 0 {
-		// The topology's addresses.
-		t, source, err := loadConfig(*config)
-		if err != nil {
-			return fmt.Errorf("%w, or give --lookupd-http-address or --nsqd-tcp-address", err)
-		}
-		if source == builtinName {
-			fmt.Fprintf(e.stderr, "nsqfarm tail: no %s here: reading at the addresses of the %s\n", topology.DefaultFile, builtinName)
-		}
-		lookupdAddrs, nsqds = t.Defaults.LookupdHTTPAddresses, t.Defaults.NSQDTCPAddresses
-		if len(nsqds) == 1 && len(httpAddrs) == 0 && t.Defaults.NSQDHTTPAddress != "" {
-			httpAddrs = []string{t.Defaults.NSQDHTTPAddress}
-		}
+	lookupdAddrs, nsqds, httpAddrs, source, err := readAddresses(*config, *lookupd, *nsqdTCP, *nsqdHTTP)
+	if err != nil {
+		return err
+	}
+	if source == builtinName {
+		fmt.Fprintf(e.stderr, "nsqfarm tail: no %s here: reading at the addresses of the %s\n", topology.DefaultFile, builtinName)
 	}
 	tl := &tailer{
 		topic:     *topic,
@@ -134,6 +126,26 @@ nsqlookupd knows (--lookupd-http-address) or those given
 		tl.sources = sources
 	}
 	return tl.run(ctx)
+}
+
+// readAddresses returns the addresses a reader of nsqd uses: those given
+// (nsqlookupd HTTP, nsqd TCP, nsqd HTTP) when they name an nsqlookupd or
+// an nsqd, else the topology's (config, as loadConfig reads it), whose
+// source it then returns too. The topology's nsqd HTTP address goes with
+// a single nsqd TCP address when no HTTP address is given.
+func readAddresses(config string, lookupd, tcp, http []string) (lookupdOut, tcpOut, httpOut []string, source string, err error) {
+	if len(lookupd) > 0 || len(tcp) > 0 {
+		return lookupd, tcp, http, "", nil
+	}
+	t, source, err := loadConfig(config)
+	if err != nil {
+		return nil, nil, nil, "", fmt.Errorf("%w, or give --lookupd-http-address or --nsqd-tcp-address", err)
+	}
+	lookupd, tcp = t.Defaults.LookupdHTTPAddresses, t.Defaults.NSQDTCPAddresses
+	if len(tcp) == 1 && len(http) == 0 && t.Defaults.NSQDHTTPAddress != "" {
+		http = []string{t.Defaults.NSQDHTTPAddress}
+	}
+	return lookupd, tcp, http, source, nil
 }
 
 // directSources pairs nsqd TCP addresses with their HTTP addresses: the
@@ -280,9 +292,9 @@ func (t *tailer) discover(ctx context.Context, first bool) error {
 		}
 		answered = true
 		for _, p := range producers {
-			tcp := net.JoinHostPort(p.BroadcastAddress, strconv.Itoa(p.TCPPort))
+			tcp := p.TCPAddress()
 			if !slices.ContainsFunc(t.sources, func(s *tailSource) bool { return s.tcp == tcp }) {
-				t.sources = append(t.sources, &tailSource{tcp: tcp, http: net.JoinHostPort(p.BroadcastAddress, strconv.Itoa(p.HTTPPort))})
+				t.sources = append(t.sources, &tailSource{tcp: tcp, http: p.HTTPAddress()})
 			}
 		}
 	}

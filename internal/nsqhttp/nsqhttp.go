@@ -273,6 +273,11 @@ func (c *Client) Lookup(ctx context.Context, httpAddr, topic string) ([]Producer
 	return answer.Producers, nil
 }
 
+// TCPAddress returns the TCP address of the nsqd p describes.
+func (p Producer) TCPAddress() string {
+	return net.JoinHostPort(p.BroadcastAddress, strconv.Itoa(p.TCPPort))
+}
+
 // HTTPAddress returns the HTTP address of the nsqd p describes.
 func (p Producer) HTTPAddress() string {
 	return net.JoinHostPort(p.BroadcastAddress, strconv.Itoa(p.HTTPPort))
