@@ -372,7 +372,7 @@ func TestPublishTopicFromTopology(t *testing.T) {
 // the topic names of a topology, and no address flag but nsqlookupd's TCP
 // one, then reads a result with tail, which finds nsqlookupd there too.
 func TestUpUsesTopology(t *testing.T) {
-	nsqdTCP, nsqdHTTP, lookupdHTTP, metrics := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+	nsqdTCP, nsqdHTTP, lookupdHTTP, metrics := nsqtest.FreeAddr(t), nsqtest.FreeAddr(t), nsqtest.FreeAddr(t), nsqtest.FreeAddr(t)
 	config := writeTopology(t, t.TempDir(), "topics.yaml", "numbers", "integers",
 		"127.0.0.1:4150", nsqdTCP, "127.0.0.1:4151", nsqdHTTP, "127.0.0.1:4161", lookupdHTTP, "127.0.0.1:9150", metrics)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -380,7 +380,7 @@ func TestUpUsesTopology(t *testing.T) {
 	// The primality stage alone: primes keeps its backlog for tail's
 	// --from-start (the store stage would read it on a channel of its own).
 	code, out := runInProcess(ctx, "up", "--config", config, "--data-dir", t.TempDir(), "--stage", "primality",
-		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqadmin.http-address", "off", "--web-address", "off", "--log-level", "warn")
+		"--nsqlookupd.tcp-address", nsqtest.FreeAddr(t), "--nsqadmin.http-address", "off", "--web-address", "off", "--log-level", "warn")
 	waitOK(t, "http://"+metrics+"/healthz", 20*time.Second)
 	if want := "'http://" + nsqdHTTP + "/pub?topic=integers'"; !strings.Contains(out.String(), want) {
 		t.Errorf("up's output lacks %q:\n%s", want, out)

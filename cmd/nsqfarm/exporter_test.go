@@ -28,7 +28,7 @@ func get(t *testing.T, url string) (int, string) {
 // returns its metrics address; it stops when the test ends.
 func startExporter(t *testing.T, args ...string) string {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := nsqtest.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	code, out := runInProcess(ctx, append([]string{"exporter", "--metrics-address", addr, "--log-level", "warn"}, args...)...)
 	t.Cleanup(func() {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -44,17 +43,6 @@ func TestMain(m *testing.M) {
 
 // topicsFile is the shipped topology.
 const topicsFile = "../../topics.yaml"
-
-// freeAddr returns a loopback address with a port free right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // waitOK polls url until it answers 200.
 func waitOK(t *testing.T, url string, timeout time.Duration) {

@@ -17,7 +17,7 @@ func TestUpWithTLSAndAuth(t *testing.T) {
 	auth := nsqtest.AuthServer(t, "s3cret")
 	// The stages trust nsqd's own certificate: no --tls-ca-file.
 	c, stop := startUp(t, t.TempDir(), "--nsqd.tls-cert", f.ServerCert, "--nsqd.tls-key", f.ServerKey,
-		"--nsqd.tls-required", "true", "--nsqd.https-address", freeAddr(t),
+		"--nsqd.tls-required", "true", "--nsqd.https-address", nsqtest.FreeAddr(t),
 		"--nsqd.auth-http-address", auth, "--auth-secret", "s3cret")
 
 	client := []string{"--nsqd-tcp-address", c.nsqdTCP, "--tls-ca-file", f.CA}

@@ -199,7 +199,7 @@ func startPostgres(t *testing.T) *postgres {
 	if out, err := pg.command("initdb", "-D", filepath.Join(pg.dir, "data"), "-A", "trust", "-U", "postgres").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
-	addr := freeAddr(t)
+	addr := nsqtest.FreeAddr(t)
 	_, port, _ := strings.Cut(addr, ":")
 	pg.opts = fmt.Sprintf("-p %s -k %s -c listen_addresses=127.0.0.1 -c fsync=off", port, pg.dir)
 	pg.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%s/postgres?sslmode=disable&connect_timeout=2", port)

@@ -392,7 +392,7 @@ func TestTailHintOnTerminal(t *testing.T) {
 func TestTailCommandLine(t *testing.T) {
 	n := nsqtest.NSQD(t)
 	tcp := n.RealTCPAddr().String()
-	down := freeAddr(t)
+	down := nsqtest.FreeAddr(t)
 	tests := []struct {
 		args []string
 		code int

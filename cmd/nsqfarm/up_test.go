@@ -33,12 +33,12 @@ type upCluster struct {
 // extra.
 func startUp(t *testing.T, dataDir string, extra ...string) (*upCluster, func() int) {
 	t.Helper()
-	c := &upCluster{nsqdTCP: freeAddr(t), nsqdHTTP: freeAddr(t), metrics: freeAddr(t), web: freeAddr(t)}
+	c := &upCluster{nsqdTCP: nsqtest.FreeAddr(t), nsqdHTTP: nsqtest.FreeAddr(t), metrics: nsqtest.FreeAddr(t), web: nsqtest.FreeAddr(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	args := append([]string{"up", "--config", topicsFile, "--data-dir", dataDir,
 		"--nsqd.tcp-address", c.nsqdTCP, "--nsqd.http-address", c.nsqdHTTP,
-		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqlookupd.http-address", freeAddr(t),
-		"--nsqadmin.http-address", freeAddr(t), "--metrics-address", c.metrics, "--web-address", c.web,
+		"--nsqlookupd.tcp-address", nsqtest.FreeAddr(t), "--nsqlookupd.http-address", nsqtest.FreeAddr(t),
+		"--nsqadmin.http-address", nsqtest.FreeAddr(t), "--metrics-address", c.metrics, "--web-address", c.web,
 		"--log-level", "warn"}, extra...)
 	code, out := runInProcess(ctx, args...)
 	c.out = out
@@ -350,8 +350,8 @@ func TestUpNodeIDAndMaxMsgSize(t *testing.T) {
 		{"--nsqd.max-msg-size", "-1", "--nsqd.max-msg-size -1: out of range, want 0 or more"},
 	} {
 		code, out := runInProcess(context.Background(), "up", "--config", topicsFile, "--data-dir", t.TempDir(),
-			"--nsqd.tcp-address", freeAddr(t), "--nsqd.http-address", freeAddr(t),
-			"--nsqlookupd.tcp-address", freeAddr(t), "--nsqlookupd.http-address", freeAddr(t),
+			"--nsqd.tcp-address", nsqtest.FreeAddr(t), "--nsqd.http-address", nsqtest.FreeAddr(t),
+			"--nsqlookupd.tcp-address", nsqtest.FreeAddr(t), "--nsqlookupd.http-address", nsqtest.FreeAddr(t),
 			"--nsqadmin.http-address", "off", "--metrics-address", "off", tc.flag, tc.value)
 		select {
 		case got := <-code:
@@ -366,8 +366,8 @@ func TestUpNodeIDAndMaxMsgSize(t *testing.T) {
 	// Every stage takes nsqd's limit: lpsolve's options do not fit 300
 	// bytes.
 	code, out := runInProcess(context.Background(), "up", "--config", topicsFile, "--data-dir", t.TempDir(),
-		"--nsqd.tcp-address", freeAddr(t), "--nsqd.http-address", freeAddr(t),
-		"--nsqlookupd.tcp-address", freeAddr(t), "--nsqlookupd.http-address", freeAddr(t),
+		"--nsqd.tcp-address", nsqtest.FreeAddr(t), "--nsqd.http-address", nsqtest.FreeAddr(t),
+		"--nsqlookupd.tcp-address", nsqtest.FreeAddr(t), "--nsqlookupd.http-address", nsqtest.FreeAddr(t),
 		"--nsqadmin.http-address", "off", "--metrics-address", "off", "--nsqd.max-msg-size", "300")
 	select {
 	case got := <-code:

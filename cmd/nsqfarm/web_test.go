@@ -78,7 +78,7 @@ func TestPublishStore(t *testing.T) {
 // TestWebCommand runs nsqfarm web and submits a job through it.
 func TestWebCommand(t *testing.T) {
 	n := nsqtest.NSQD(t)
-	addr := freeAddr(t)
+	addr := nsqtest.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	code, out := runInProcess(ctx, "web", "--config", topicsFile, "--nsqd-tcp-address", n.RealTCPAddr().String(),
 		"--store", filepath.Join(t.TempDir(), "jobs.db"), "--web-address", addr, "--web-token", "tok")

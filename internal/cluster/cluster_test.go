@@ -238,17 +238,6 @@ func TestMessageSizes(t *testing.T) {
 	}
 }
 
-// freeAddr returns a loopback address with a port free at the time.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestStartFailsOnBusyPort checks that a daemon that cannot listen fails
 // Start with the daemon named, and that the daemons started before it are
 // stopped: a second Start on the same lookupd ports and data directory
@@ -271,7 +260,7 @@ func TestStartFailsOnBusyPort(t *testing.T) {
 		{"nsqadmin", func(o *Options) { o.AdminHTTPAddress = busy.Addr().String() }, false},
 	} {
 		opts := testOptions(t)
-		opts.LookupdTCPAddress, opts.LookupdHTTPAddress = freeAddr(t), freeAddr(t)
+		opts.LookupdTCPAddress, opts.LookupdHTTPAddress = nsqtest.FreeAddr(t), nsqtest.FreeAddr(t)
 		good := opts
 		if tc.newDataDir {
 			good.DataDir = t.TempDir()

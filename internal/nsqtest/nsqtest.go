@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -220,6 +221,18 @@ func WaitProducers(t testing.TB, l *nsqlookupd.NSQLookupd, topic string, n int, 
 		ps, err := nsqhttp.Lookup(context.Background(), l.RealHTTPAddr().String(), topic)
 		return err == nil && len(ps) >= n
 	})
+}
+
+// FreeAddr returns a loopback address whose port was free a moment ago,
+// for a daemon a test starts on it.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // Eventually polls cond every 20 ms until it holds, failing the test after

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/raceflag"
 	"github.com/nsqfarm/nsqfarm/internal/store"
 )
@@ -59,17 +59,6 @@ func (p *nsqdProcess) kill(t *testing.T) {
 	<-p.done
 }
 
-// freePort returns a loopback address whose port was free a moment ago.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestAcceptanceNSQDKilled submits 10,000 jobs through the API (9,000
 // numbers and 1,000 wyndor LPs), SIGKILLs nsqd while the stages work,
 // restarts it on the same data directory, and checks that the store ends
@@ -90,7 +79,7 @@ func TestAcceptanceNSQDKilled(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build nsqd: %v\n%s", err, out)
 	}
-	n := &nsqdProcess{bin: filepath.Join(dir, "nsqd"), data: filepath.Join(dir, "data"), tcp: freePort(t), http: freePort(t)}
+	n := &nsqdProcess{bin: filepath.Join(dir, "nsqd"), data: filepath.Join(dir, "data"), tcp: nsqtest.FreeAddr(t), http: nsqtest.FreeAddr(t)}
 	if err := os.MkdirAll(n.data, 0o755); err != nil {
 		t.Fatal(err)
 	}
