@@ -168,6 +168,14 @@ func (s *search) run() (lp.Status, error) {
 		if err != nil {
 			return "", err
 		}
+		// solved is the node's bound once its relaxation is solved: a
+		// limit that stops the search later at this node (in the cut
+		// rounds, in strong branching) leaves that bound, not the
+		// parent's.
+		solved := n.bound
+		if res.Status == lp.Optimal {
+			solved = math.Max(s.p.roundBound(s.p.sign*res.Objective), n.bound)
+		}
 		if n.start == nil && res.Status == lp.Optimal && !s.opts.NoCuts {
 			if res, err = s.rootCuts(res); err != nil {
 				return "", err
@@ -180,10 +188,10 @@ func (s *search) run() (lp.Status, error) {
 		case lp.Unbounded:
 			return lp.Unbounded, nil
 		case lp.TimeLimit:
-			s.unsolved = n.bound
+			s.unsolved = solved
 			return s.stopped()
 		default:
-			s.unsolved = n.bound
+			s.unsolved = solved
 			return res.Status, nil
 		}
 		zLP := s.p.sign * res.Objective
@@ -214,7 +222,7 @@ func (s *search) run() (lp.Status, error) {
 		if ok, err := s.strongBranch(res.X, frac, zLP, s.held); err != nil {
 			return "", err
 		} else if !ok {
-			s.unsolved = n.bound
+			s.unsolved = z
 			return s.stopped()
 		}
 		down, up := s.branch(n, res.X, frac, z, zLP, s.held)
