@@ -39,6 +39,9 @@ func (s *simplex) runDual() (dualResult, error) {
 	trueLo, trueHi, trueCost := slices.Clone(s.lo), slices.Clone(s.hi), slices.Clone(s.cost)
 	res := dualResult{}
 	defer func() {
+		if slices.Equal(s.lo, trueLo) && slices.Equal(s.hi, trueHi) && slices.Equal(s.cost, trueCost) {
+			return // no artificial bounds or perturbed costs to undo
+		}
 		copy(s.lo, trueLo)
 		copy(s.hi, trueHi)
 		copy(s.cost, trueCost)
@@ -47,12 +50,21 @@ func (s *simplex) runDual() (dualResult, error) {
 				s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
 			}
 		}
-		s.fresh, s.dualsOK = false, false
+		s.stale()
+		s.dualsOK = false
 	}()
-	for i := range s.dweight {
-		s.dweight[i] = 1
+	if !s.warm || !s.factored {
+		// The dual weights belong to the basis they were updated for; a
+		// warm solve from the basis of the last one keeps them.
+		for i := range s.dweight {
+			s.dweight[i] = 1
+		}
 	}
-	s.refactor()
+	if s.warm {
+		s.recomputeBasics()
+	} else {
+		s.refactor()
+	}
 	degenerate := 0
 	for {
 		if st, err := s.checkLimits(); st != "" || err != nil {
@@ -70,7 +82,11 @@ func (s *simplex) runDual() (dualResult, error) {
 		}
 		r := s.dualPrice()
 		if r < 0 {
-			if !s.fresh {
+			if s.warm && !s.exact {
+				s.recomputeBasics()
+				continue
+			}
+			if !s.warm && !s.fresh {
 				s.refactor()
 				continue
 			}
@@ -119,7 +135,7 @@ func (s *simplex) runDual() (dualResult, error) {
 		s.updateDuals(q, r, false)
 		s.updateDualWeights(r)
 		s.replaceBasic(r, q)
-		s.fresh = false
+		s.stale()
 		if !s.lu.update(r, arq) {
 			s.refactor()
 		}

@@ -9,7 +9,12 @@ import (
 // final status. A context error other than a deadline is returned as an
 // error.
 func (s *simplex) runPrimal() (Status, error) {
-	s.refactor()
+	switch {
+	case !s.warm:
+		s.refactor()
+	case !s.exact:
+		s.recomputeBasics()
+	}
 
 	for {
 		if st, err := s.checkLimits(); st != "" || err != nil {
@@ -29,7 +34,10 @@ func (s *simplex) runPrimal() (Status, error) {
 		}
 		if q < 0 {
 			switch {
-			case !s.fresh:
+			case s.warm && !s.exact:
+				s.recomputeBasics()
+				continue
+			case !s.warm && !s.fresh:
 				s.refactor()
 				continue
 			case phase1:
@@ -67,7 +75,7 @@ func (s *simplex) runPrimal() (Status, error) {
 			} else {
 				s.x[q] = s.lo[q]
 			}
-			s.fresh = false
+			s.stale()
 			continue
 		}
 		s.pivot(q, r, target, phase1)
@@ -105,7 +113,7 @@ func (s *simplex) pivot(q, r int, target float64, phase1 bool) {
 		s.updateWeights(q, r)
 	}
 	s.replaceBasic(r, q)
-	s.fresh = false
+	s.stale()
 	if !s.lu.update(r, s.alpha[r]) {
 		s.refactor()
 	}

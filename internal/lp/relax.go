@@ -72,6 +72,7 @@ func NewRelaxation(m *Model, opts Options) (*Relaxation, error) {
 		lo[n+i], hi[n+i] = row.Lo*r.sc.row[i], row.Hi*r.sc.row[i]
 	}
 	r.s = newSimplex(context.Background(), a, lo, hi, cost, 0)
+	r.s.warm = true
 	r.s.steepest = opts.Pricing == PricingSteepestEdge ||
 		(opts.Pricing == PricingAuto && nRows >= steepestEdgeRows)
 	return r, nil
@@ -92,7 +93,8 @@ func (r *Relaxation) SetBounds(j int, lo, hi float64) {
 	if s.pos[j] < 0 {
 		s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
 	}
-	s.fresh, s.dualsOK = false, false
+	s.stale()
+	s.dualsOK = false
 }
 
 // Basis is a saved simplex basis of a Relaxation: which variables are
@@ -100,12 +102,17 @@ func (r *Relaxation) SetBounds(j int, lo, hi float64) {
 type Basis struct {
 	head    []int
 	atUpper []bool // by variable (structural, then logical)
+	// dweight holds the dual pricing weights of the basis, by position:
+	// they depend on the basis alone, and a solve that starts from it
+	// prices with them instead of starting over.
+	dweight []float64
 }
 
 // Basis returns a copy of the current basis.
 func (r *Relaxation) Basis() *Basis {
 	s := r.s
-	b := &Basis{head: append([]int(nil), s.head...), atUpper: make([]bool, len(s.x))}
+	b := &Basis{head: append([]int(nil), s.head...), atUpper: make([]bool, len(s.x)),
+		dweight: append([]float64(nil), s.dweight...)}
 	for j, p := range s.pos {
 		if p < 0 && s.x[j] == s.hi[j] && s.x[j] != s.lo[j] {
 			b.atUpper[j] = true
@@ -139,7 +146,11 @@ func (r *Relaxation) SetBasis(b *Basis) {
 		}
 		s.x[j] = v
 	}
-	s.fresh, s.dualsOK = false, false
+	if len(b.dweight) == len(s.dweight) {
+		copy(s.dweight, b.dweight)
+	}
+	s.stale()
+	s.factored, s.dualsOK = false, false
 	r.solved = true
 	r.factored = false
 }
@@ -177,7 +188,8 @@ func (r *Relaxation) Solve(ctx context.Context) (*Result, error) {
 				s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
 			}
 		}
-		s.fresh, s.dualsOK = false, false
+		s.stale()
+		s.dualsOK = false
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
@@ -318,7 +330,7 @@ func (r *Relaxation) rebuild(rows []Row, coefs []Coef, rowScale []float64, keep 
 		lo[n+i], hi[n+i] = row.Lo*rowScale[i], row.Hi*rowScale[i]
 	}
 	s := newSimplex(old.ctx, a, lo, hi, cost, old.maxIter)
-	s.steepest = old.steepest
+	s.steepest, s.warm = old.steepest, old.warm
 	for j := range s.pos {
 		s.pos[j] = -1
 	}
@@ -331,17 +343,22 @@ func (r *Relaxation) rebuild(rows []Row, coefs []Coef, rowScale []float64, keep 
 		oldToNew[i] = k
 		s.x[n+k] = old.x[n+i]
 	}
+	// Basic variables keep their dual weights; the logicals of new rows
+	// start with weight 1 (the row of B⁻¹ of a new row's basic logical
+	// is a unit row plus zeros in the old positions' columns).
 	head := s.head[:0]
-	for _, j := range old.head {
-		if j >= n {
-			if k := oldToNew[j-n]; k >= 0 {
-				head = append(head, n+k)
-			}
+	for p, j := range old.head {
+		if j >= n && oldToNew[j-n] < 0 {
 			continue
+		}
+		s.dweight[len(head)] = old.dweight[p]
+		if j >= n {
+			j = n + oldToNew[j-n]
 		}
 		head = append(head, j)
 	}
 	for k := len(keep); k < m; k++ {
+		s.dweight[len(head)] = 1
 		head = append(head, n+k)
 	}
 	s.head = head

@@ -73,6 +73,20 @@ type simplex struct {
 	perturbations  int
 	bland          bool // smallest-index pricing while stalling in phase 1
 	fresh          bool // factors and basic values freshly recomputed
+	// factored is true while lu holds the factors of the current basis,
+	// possibly with updates: every basis change either updates them or
+	// refactorises, and only a basis set from outside (crash, SetBasis,
+	// a new set of rows) leaves them stale.
+	factored bool
+	// exact is true while the basic values were recomputed through the
+	// factors after the last change of a value or of the basis.
+	exact bool
+	// warm marks the simplex of a Relaxation, solved many times with
+	// small changes: a solve keeps the factors and dual weights of the
+	// basis it starts from, and accepts optimality on basic values
+	// recomputed through the updated factors instead of refactorising
+	// (the factors are refactorised anyway after refactorEvery updates).
+	warm bool
 
 	ctx context.Context
 	rng *rand.Rand
@@ -111,6 +125,9 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 	}
 	for j := range s.weight {
 		s.weight[j] = 1
+	}
+	for i := range s.dweight {
+		s.dweight[i] = 1
 	}
 	// Slack basis; structurals at the bound their cost favours.
 	for j := 0; j < n; j++ {
@@ -202,7 +219,26 @@ func (s *simplex) factorize() {
 	}
 	s.nb.rebuild(s.pos)
 	s.fresh = true
+	s.factored = true
 	s.dualsOK = false
+}
+
+// stale records that values or the basis changed since the basic values
+// were last recomputed.
+func (s *simplex) stale() {
+	s.fresh, s.exact = false, false
+}
+
+// recomputeBasics makes the basic values exact for the current factors
+// (a refactorisation when the factors are stale or due) and reports
+// whether it refactorised.
+func (s *simplex) recomputeBasics() bool {
+	if !s.factored || s.lu.wantsRefactor() {
+		s.refactor()
+		return true
+	}
+	s.computeBasics()
+	return false
 }
 
 // replaceBasic makes the nonbasic variable q basic at position r; the
@@ -244,6 +280,7 @@ func (s *simplex) computeBasics() {
 	for p, j := range s.head {
 		s.x[j] = rhs[p]
 	}
+	s.exact = true
 }
 
 // phaseCosts fills cB with the phase-1 costs when the basis is infeasible
