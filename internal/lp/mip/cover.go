@@ -90,21 +90,18 @@ func (s *search) coverRow(row []lp.Coef, side, b float64, x []float64) (cut, boo
 		return cut{}, false
 	}
 	// Σ z <= n - 1 over the cover and its extension.
-	coef := make([]float64, len(x))
+	cb := s.builder()
 	rhs := float64(n - 1)
 	for k, it := range items {
 		if k >= n && it.a < maxA {
 			continue
 		}
 		if it.complemented {
-			coef[it.j] -= 1
+			cb.add(it.j, -1)
 			rhs -= 1
 		} else {
-			coef[it.j] += 1
+			cb.add(it.j, 1)
 		}
 	}
-	for j := range coef {
-		coef[j] = -coef[j]
-	}
-	return s.finishCut(coef, -rhs, x)
+	return s.finishCut(cb, -1, -rhs, x)
 }

@@ -30,12 +30,82 @@ const (
 	maxCutParallel  = 0.999 // cosine above which two cuts count as parallel
 )
 
-// cut is the row Σ coef·x >= rhs over structural variables, dense.
+// cut is the row Σ val[k]·x_idx[k] >= rhs over structural variables,
+// sparse with idx increasing.
 type cut struct {
-	coef     []float64
+	idx      []int
+	val      []float64
 	rhs      float64
 	efficacy float64
 	norm     float64
+}
+
+// dense returns the coefficients of c over n variables.
+func (c cut) dense(n int) []float64 {
+	coef := make([]float64, n)
+	for k, j := range c.idx {
+		coef[j] = c.val[k]
+	}
+	return coef
+}
+
+// dot returns the inner product of the coefficients of c and d.
+func (c cut) dot(d cut) float64 {
+	dot := 0.0
+	for a, b := 0, 0; a < len(c.idx) && b < len(d.idx); {
+		switch {
+		case c.idx[a] < d.idx[b]:
+			a++
+		case c.idx[a] > d.idx[b]:
+			b++
+		default:
+			dot += c.val[a] * d.val[b]
+			a++
+			b++
+		}
+	}
+	return dot
+}
+
+// cutBuilder accumulates the coefficients of a cut in a dense array
+// that stays allocated between cuts, remembering which entries it
+// touched, so that building a cut costs its number of terms rather than
+// the number of variables.
+type cutBuilder struct {
+	coef    []float64
+	in      []bool
+	touched []int
+}
+
+// newCutBuilder returns a builder for cuts over n variables.
+func newCutBuilder(n int) *cutBuilder {
+	return &cutBuilder{coef: make([]float64, n), in: make([]bool, n)}
+}
+
+// add adds v to the coefficient of column j.
+func (b *cutBuilder) add(j int, v float64) {
+	if !b.in[j] {
+		b.in[j] = true
+		b.touched = append(b.touched, j)
+	}
+	b.coef[j] += v
+}
+
+// reset clears the builder for the next cut.
+func (b *cutBuilder) reset() {
+	for _, j := range b.touched {
+		b.coef[j], b.in[j] = 0, false
+	}
+	b.touched = b.touched[:0]
+}
+
+// builder returns the search's cut builder, reset.
+func (s *search) builder() *cutBuilder {
+	if s.cb == nil {
+		s.cb = newCutBuilder(len(s.p.m.Vars))
+	}
+	s.cb.reset()
+	return s.cb
 }
 
 // cutRows holds, for each row of the relaxation, its coefficients and
@@ -121,12 +191,11 @@ func (s *search) addCuts(cuts []cut) error {
 	var rows []lp.Row
 	var coefs []lp.Coef
 	for k, c := range cuts {
-		var row []lp.Coef
-		for j, v := range c.coef {
-			if v != 0 {
-				row = append(row, lp.Coef{Row: len(s.cuts.rows), Col: j, Val: v})
-				coefs = append(coefs, lp.Coef{Row: k, Col: j, Val: v})
-			}
+		row := make([]lp.Coef, 0, len(c.idx))
+		for t, j := range c.idx {
+			v := c.val[t]
+			row = append(row, lp.Coef{Row: len(s.cuts.rows), Col: j, Val: v})
+			coefs = append(coefs, lp.Coef{Row: k, Col: j, Val: v})
 		}
 		r := lp.Row{Name: fmt.Sprintf("cut%d", s.cutCount), Lo: c.rhs, Hi: math.Inf(1)}
 		s.cutCount++
@@ -200,11 +269,7 @@ func selectCuts(cuts []cut) []cut {
 		}
 		parallel := false
 		for _, d := range chosen {
-			dot := 0.0
-			for j, v := range c.coef {
-				dot += v * d.coef[j]
-			}
-			if dot/(c.norm*d.norm) > maxCutParallel {
+			if c.dot(d)/(c.norm*d.norm) > maxCutParallel {
 				parallel = true
 				break
 			}
@@ -278,14 +343,14 @@ func (s *search) gomoryCut(res *lp.Result, j int) (cut, bool) {
 		return cut{}, false
 	}
 	// Σ π_k t_k >= 1, written over the structurals: coef·x >= rhs.
-	coef := make([]float64, n)
+	b := s.builder()
 	rhs := 1.0
 	addVar := func(k int, pi float64, upper bool, bound float64) {
 		if upper {
-			coef[k] -= pi
+			b.add(k, -pi)
 			rhs -= pi * bound
 		} else {
-			coef[k] += pi
+			b.add(k, pi)
 			rhs += pi * bound
 		}
 	}
@@ -324,26 +389,31 @@ func (s *search) gomoryCut(res *lp.Result, j int) (cut, bool) {
 		}
 		rhs += pi * bound
 		for _, c := range s.cuts.coefs[i] {
-			coef[c.Col] += pi * c.Val
+			b.add(c.Col, pi*c.Val)
 		}
 	}
-	return s.finishCut(coef, rhs, res.X)
+	return s.finishCut(b, 1, rhs, res.X)
 }
 
-// finishCut makes coef·x >= rhs safe to add: tiny coefficients are
+// finishCut makes sign·b·x >= rhs, the cut held by the builder b with
+// its coefficients multiplied by sign, safe to add: tiny coefficients are
 // removed by relaxing the right-hand side with the variable's bounds, and
 // cuts with too wide a range of coefficients or too small a violation at
-// x are refused.
-func (s *search) finishCut(coef []float64, rhs float64, x []float64) (cut, bool) {
+// x are refused. The builder is left to the next cut.
+func (s *search) finishCut(b *cutBuilder, sign, rhs float64, x []float64) (cut, bool) {
 	big := 0.0
-	for _, v := range coef {
-		big = math.Max(big, math.Abs(v))
+	for _, j := range b.touched {
+		b.coef[j] *= sign
+		big = math.Max(big, math.Abs(b.coef[j]))
 	}
 	if big == 0 || math.IsNaN(big) || math.IsInf(big, 0) {
 		return cut{}, false
 	}
+	slices.Sort(b.touched)
 	small := math.Inf(1)
-	for j, v := range coef {
+	c := cut{}
+	for _, j := range b.touched {
+		v := b.coef[j]
 		if v == 0 {
 			continue
 		}
@@ -355,17 +425,19 @@ func (s *search) finishCut(coef []float64, rhs float64, x []float64) (cut, bool)
 				return cut{}, false
 			}
 			rhs -= m
-			coef[j] = 0
 			continue
 		}
 		small = math.Min(small, math.Abs(v))
+		c.idx = append(c.idx, j)
+		c.val = append(c.val, v)
 	}
 	if math.IsInf(small, 1) {
 		return cut{}, false
 	}
 	rhs -= 1e-9 * math.Max(1, math.Abs(rhs))
 	act, norm := 0.0, 0.0
-	for j, v := range coef {
+	for k, j := range c.idx {
+		v := c.val[k]
 		act += v * x[j]
 		norm += v * v
 	}
@@ -374,5 +446,6 @@ func (s *search) finishCut(coef []float64, rhs float64, x []float64) (cut, bool)
 	if eff < minCutEfficacy || rhs-act < 1e-6*math.Max(1, math.Abs(rhs)) {
 		return cut{}, false
 	}
-	return cut{coef: coef, rhs: rhs, efficacy: eff, norm: norm}, true
+	c.rhs, c.efficacy, c.norm = rhs, eff, norm
+	return c, true
 }

@@ -303,40 +303,37 @@ func (s *search) mirCut(ints, conts []mirTerm, beta, delta float64, x []float64)
 		return cut{}, false
 	}
 	// The cut Σ g·z <= rhs, multiplied by delta, in x: coef·x <= rhs.
-	coef := make([]float64, len(x))
+	b := s.builder()
 	rhs := math.Floor(bd) * delta
 	for _, t := range ints {
 		ad := t.a / delta
 		fj := ad - math.Floor(ad)
 		g := (math.Floor(ad) + math.Max(0, fj-f0)/(1-f0)) * delta
-		rhs += s.unsubstitute(coef, t, g)
+		rhs += s.unsubstitute(b, t, g)
 	}
 	for _, t := range conts {
 		if t.a < 0 {
-			rhs += s.unsubstitute(coef, t, t.a/(1-f0))
+			rhs += s.unsubstitute(b, t, t.a/(1-f0))
 		}
 	}
-	for j := range coef {
-		coef[j] = -coef[j]
-	}
-	return s.finishCut(coef, -rhs, x)
+	return s.finishCut(b, -1, -rhs, x)
 }
 
-// unsubstitute adds g times the substituted variable of t to coef, over
-// the structural variables, and returns the constant moved to the
-// right-hand side of a <= cut.
-func (s *search) unsubstitute(coef []float64, t mirTerm, g float64) float64 {
+// unsubstitute adds g times the substituted variable of t to the cut in
+// b, over the structural variables, and returns the constant moved to
+// the right-hand side of a <= cut.
+func (s *search) unsubstitute(b *cutBuilder, t mirTerm, g float64) float64 {
 	switch {
 	case t.vub:
 		v := s.vubs[t.j]
-		coef[v.k] += g * v.u
-		coef[t.j] -= g
+		b.add(v.k, g*v.u)
+		b.add(t.j, -g)
 		return 0
 	case t.upper:
-		coef[t.j] -= g
+		b.add(t.j, -g)
 		return -g * s.p.hi[t.j]
 	default:
-		coef[t.j] += g
+		b.add(t.j, g)
 		return g * s.p.lo[t.j]
 	}
 }

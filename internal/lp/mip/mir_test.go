@@ -81,6 +81,7 @@ func TestMIRAndCoverCutsValid(t *testing.T) {
 // variables ints of m (their ranges must be small).
 func checkCutValid(t *testing.T, m *lp.Model, ints []int, c cut) {
 	t.Helper()
+	coef := c.dense(len(m.Vars))
 	vals := make([]float64, len(ints))
 	for j, col := range ints {
 		vals[j] = m.Vars[col].Lo
@@ -93,14 +94,14 @@ func checkCutValid(t *testing.T, m *lp.Model, ints []int, c cut) {
 		}
 		fixed.Sense = lp.Minimize
 		for j := range fixed.Vars {
-			fixed.Vars[j].Obj = c.coef[j]
+			fixed.Vars[j].Obj = coef[j]
 		}
 		res, err := lp.Solve(context.Background(), &fixed, lp.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Status == lp.Optimal && res.Objective < c.rhs-1e-7*(1+math.Abs(c.rhs)) {
-			t.Fatalf("cut %v >= %v: %v at the feasible point %v", c.coef, c.rhs, res.Objective, res.X)
+			t.Fatalf("cut %v >= %v: %v at the feasible point %v", coef, c.rhs, res.Objective, res.X)
 		}
 		// Next assignment.
 		j := 0

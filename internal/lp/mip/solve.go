@@ -111,6 +111,8 @@ type search struct {
 	// cutCount numbers the cuts made.
 	cuts     *cutRows
 	cutCount int
+	// cb builds the cuts (cuts.go).
+	cb *cutBuilder
 	// vubs are the variable upper bounds of the model (mir.go).
 	vubs map[int]vub
 	// colRows lists the model rows of each column (mir.go).
