@@ -403,6 +403,7 @@ func (s *search) rins(x []float64) int {
 	opts := s.opts
 	opts.MaxNodes = rinsNodes
 	opts.NoHeuristics = true
+	opts.Threads = 1
 	res, err := Solve(s.ctx, &sub, opts)
 	if err != nil {
 		return 0
