@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +200,54 @@ func TestParallelCancel(t *testing.T) {
 	}
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %v", took)
+	}
+}
+
+// TestParallelMiplibHonest checks the results of parallel searches of
+// MIPLIB models against answers.csv as TestMiplibHonest does: searches
+// stopped early by a deadline or a node limit, and with NSQFARM_MIPLIB
+// set, every model of answers.csv searched with two threads (with
+// "prove", each must be proven optimal).
+func TestParallelMiplibHonest(t *testing.T) {
+	answers := miplibAnswers(t)
+	type run struct {
+		name     string
+		limit    time.Duration
+		maxNodes int
+		prove    bool
+	}
+	runs := []run{
+		{"bell5", 500 * time.Millisecond, 0, false},
+		{"misc03", time.Minute, 150, false},
+		{"p0033", time.Minute, 0, true},
+	}
+	if raceflag.Enabled {
+		runs = runs[2:]
+	}
+	switch mode := os.Getenv(honestEnv); mode {
+	case "":
+	case "all", "prove":
+		runs = nil
+		for name := range answers {
+			runs = append(runs, run{name, honestLimit, 0, mode == "prove"})
+		}
+		slices.SortFunc(runs, func(a, b run) int { return strings.Compare(a.name, b.name) })
+	default:
+		t.Fatalf("%s=%q: want all, prove or nothing", honestEnv, mode)
+	}
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			opts := exact
+			opts.Threads = 2
+			opts.MaxNodes = r.maxNodes
+			m, res := solveMiplib(t, r.name, opts, r.limit)
+			checkHonest(t, m, res, answers[r.name])
+			if r.prove && res.Status != lp.Optimal {
+				t.Errorf("status %s, want optimal within %v", res.Status, r.limit)
+			}
+			if r.maxNodes > 0 && (res.Status != mip.NodeLimit || res.Nodes != r.maxNodes) {
+				t.Errorf("status %s after %d nodes, want %s after %d", res.Status, res.Nodes, mip.NodeLimit, r.maxNodes)
+			}
+		})
 	}
 }
