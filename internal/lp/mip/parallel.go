@@ -16,8 +16,9 @@ import (
 // nodes, nodesPerWorker per worker in queue order, and deals them out in
 // turn; every worker owns a relaxation of its own (the model with the
 // root's cuts), its node bounds, polish relaxation and heuristics state,
-// and processes its nodes one after the other, plunging into a child for
-// at most maxPlunge relaxations, against the incumbent, cutoff and
+// and processes its nodes one after the other, plunging into a child as
+// the sequential search does (for at most maxPlunge relaxations once
+// there is an incumbent), against the incumbent, cutoff and
 // pseudo-costs of the start of the round (with its own incumbents and
 // observations since). When every worker is done, their results are merged
 // in worker order: pseudo-cost observations, the incumbent (a strictly
@@ -237,7 +238,8 @@ func (s *search) deal(workers []*worker, batch []*node, round uint64) {
 }
 
 // runRound processes the worker's nodes of the round, plunging from each
-// for at most maxPlunge relaxations; the children, and the nodes left
+// (for at most maxPlunge relaxations once there is an incumbent); the
+// children, and the nodes left
 // when the quota is spent or the search stops, go to its open queue.
 func (wk *worker) runRound() {
 	defer func() {
@@ -248,7 +250,7 @@ func (wk *worker) runRound() {
 	w := wk.s
 	for k, n := range wk.nodes {
 		for solved := 0; n != nil; solved++ {
-			if solved == maxPlunge || (wk.quota >= 0 && w.nodes-wk.nodes0 >= wk.quota) {
+			if (solved >= maxPlunge && w.incX != nil) || (wk.quota >= 0 && w.nodes-wk.nodes0 >= wk.quota) {
 				w.open.push(n)
 				break
 			}
