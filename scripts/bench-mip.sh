@@ -20,18 +20,28 @@
 # nsqfarm is built static (CGO_ENABLED=0), as it is shipped (deploy/).
 # cbc (Debian's coinor-cbc) is skipped when it is not installed.
 #
+# With THREADS=N (N > 1) the script compares nsqfarm with itself instead:
+# each model is solved with --threads 1 and then --threads N, and the
+# table gives both node counts and wall times and the speed-up (time with
+# one thread / time with N), with its geometric mean over the models both
+# runs prove. glpsol and cbc are not run in that mode.
+#
 # Usage: scripts/bench-mip.sh [model ...]
 # Environment: DATA (default ../shared/data/lp), LIMIT (seconds, default
 # 60), MIPGAP (nsqfarm's --mip-gap, default 1e-9), NSQFARM (a prebuilt
-# nsqfarm binary instead of building this tree).
+# nsqfarm binary instead of building this tree), THREADS (see above).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data/lp}
 LIMIT=${LIMIT:-60}
 MIPGAP=${MIPGAP:-1e-9}
+THREADS=${THREADS:-1}
+case $THREADS in
+'' | *[!0-9]*) echo "THREADS=$THREADS: want a number of threads" >&2; exit 1 ;;
+esac
 
-command -v glpsol >/dev/null || { echo "glpsol not found (apt-get install glpk-utils)" >&2; exit 1; }
+[ "$THREADS" -gt 1 ] || command -v glpsol >/dev/null || { echo "glpsol not found (apt-get install glpk-utils)" >&2; exit 1; }
 have_cbc=0
 command -v cbc >/dev/null && have_cbc=1
 
@@ -89,12 +99,44 @@ verdict() {
 	fi
 }
 
+# run_nsqfarm MPS WANT [THREADS] prints the wall time, the verdict, the
+# objective and the node count of one nsqfarm solve.
 run_nsqfarm() {
-	local t status obj
-	t=$(timed "$tmp/o.json" "$nsqfarm" solve --json --time-limit "${LIMIT}s" --mip-gap "$MIPGAP" "$1")
+	local t status obj nodes
+	t=$(timed "$tmp/o.json" "$nsqfarm" solve --json --time-limit "${LIMIT}s" --mip-gap "$MIPGAP" --threads "${3:-1}" "$1")
 	status=$(grep -o '"status":"[a-z_]*"' "$tmp/o.json" | head -n1 | cut -d'"' -f4 || true)
 	obj=$(grep -o '"objective":[-+0-9.eE]*' "$tmp/o.json" | head -n1 | cut -d: -f2 || true)
-	echo "$t $(verdict "$status" "$obj" "$2") ${obj:--}"
+	nodes=$(grep -o '"nodes":[0-9]*' "$tmp/o.json" | head -n1 | cut -d: -f2 || true)
+	echo "$t $(verdict "$status" "$obj" "$2") ${obj:--} ${nodes:--}"
+}
+
+# bench_threads runs the THREADS=N comparison and exits.
+bench_threads() {
+	printf 'time limit %ss, whole processes one after the other, nsqfarm --mip-gap %s, --threads 1 against --threads %s on %s cores\n\n' \
+		"$LIMIT" "$MIPGAP" "$THREADS" "$(nproc)"
+	printf '%-9s | %9s %8s %-12s | %9s %8s %-12s | %8s\n' model nodes:1 time:1 status nodes:$THREADS time:$THREADS status speed-up
+	local name mps want t1 v1 n1 tn vn nn logs=0 n=0
+	for name in "${models[@]}"; do
+		mps="$tmp/$name.mps"
+		gzip -dc "$DATA/miplib/$name.mps.gz" >"$mps"
+		want=$(answer "$name")
+		read -r t1 v1 _ n1 < <(run_nsqfarm "$mps" "$want" 1)
+		read -r tn vn _ nn < <(run_nsqfarm "$mps" "$want" "$THREADS")
+		printf '%-9s | %9s %8s %-12s | %9s %8s %-12s | %8s\n' "$name" "$n1" "$t1" "$v1" "$nn" "$tn" "$vn" \
+			"$(awk -v a="$t1" -v b="$tn" 'BEGIN { printf "%.2f", a / b }')"
+		if [ "$v1" = optimal ] && [ "$vn" = optimal ]; then
+			logs=$(awk -v s="$logs" -v a="$t1" -v b="$tn" 'BEGIN { printf "%.12f", s + log(a / b) }')
+			n=$((n + 1))
+		fi
+		rm -f "$mps"
+	done
+	echo
+	if [ "$n" -gt 0 ]; then
+		awk -v s="$logs" -v n="$n" -v t="$THREADS" 'BEGIN { printf "geometric mean speed-up with %d threads: %.3f (%d models both prove)\n", t, exp(s / n), n }'
+	else
+		echo "no model proven optimal by both runs"
+	fi
+	exit 0
 }
 
 # glpsol reads the file as free MPS (gt2 has tabs); its MIP gap is 0.
@@ -114,6 +156,8 @@ run_cbc() {
 	obj=$(awk '/^Objective value:/ { print $3; exit }' "$tmp/c.log")
 	echo "$t $(verdict "$status" "$obj" "$2") ${obj:--}"
 }
+
+[ "$THREADS" -gt 1 ] && bench_threads
 
 printf 'time limit %ss, one thread, whole processes one after the other, nsqfarm --mip-gap %s\n\n' "$LIMIT" "$MIPGAP"
 printf '%-9s %14s | %8s %-12s | %8s %-12s' model optimum nsqfarm status glpsol status

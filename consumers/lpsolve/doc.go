@@ -88,6 +88,16 @@
 // the solution has duals and reduced costs as for a linear program and
 // says "relaxation": true.
 //
+// Options.MIPThreads (mip_threads in topics.yaml, 1 to 256, default 1)
+// is the number of workers of one branch-and-bound search. A search with
+// n workers gives the same solution, bound and node count on every run
+// for that n, not the same as with another n. The default of 1 suits the
+// stage's default concurrency, one job per core: the cores are already
+// shared between jobs, and a job's answer does not depend on the
+// consumer that solves it. A stage that solves large models one at a
+// time (concurrency: 1) gets its answers sooner with mip_threads set to
+// its cores.
+//
 // # Errors
 //
 // Jobs that can never be solved give a permanent error (stage.Permanent),

@@ -82,6 +82,7 @@ func (h *Handler) Handle(ctx context.Context, in *stage.Input, out *stage.Output
 		TimeLimit:     h.opts.timeLimit(j.timeLimit),
 		MaxIterations: h.opts.MaxIterations,
 		MIPGap:        j.mipGap,
+		Threads:       h.opts.MIPThreads,
 		Engine:        h.engine,
 	}
 	var run *solveRun

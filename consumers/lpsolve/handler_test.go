@@ -543,16 +543,16 @@ func (e stubEngine) SolveMIP(ctx context.Context, m *lp.Model, opts mip.Options)
 	return e.solveMIP(m), nil
 }
 
-// gapEngine is the real engine recording the relative gap of its last
+// optsEngine is the real engine recording the options of its last
 // branch-and-bound search.
-type gapEngine struct{ gap *float64 }
+type optsEngine struct{ opts *mip.Options }
 
-func (e gapEngine) SolveLP(ctx context.Context, m *lp.Model, opts lp.Options) (*lp.Result, error) {
+func (e optsEngine) SolveLP(ctx context.Context, m *lp.Model, opts lp.Options) (*lp.Result, error) {
 	return solver.Simplex{}.SolveLP(ctx, m, opts)
 }
 
-func (e gapEngine) SolveMIP(ctx context.Context, m *lp.Model, opts mip.Options) (*mip.Result, error) {
-	*e.gap = opts.RelGap
+func (e optsEngine) SolveMIP(ctx context.Context, m *lp.Model, opts mip.Options) (*mip.Result, error) {
+	*e.opts = opts
 	return solver.Simplex{}.SolveMIP(ctx, m, opts)
 }
 
@@ -571,15 +571,15 @@ func TestHandleMIPGap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHandler(t, nil)
-			got := -1.0
-			h.engine = gapEngine{gap: &got}
+			got := mip.Options{RelGap: -1}
+			h.engine = optsEngine{opts: &got}
 			body := `{` + tt.field + lpJob(text)[1:]
 			sol, raw, err := handle(t, context.Background(), h, body)
 			if err != nil || sol.Status != "optimal" || sol.Objective == nil || !near(*sol.Objective, 4.5) {
 				t.Fatalf("got %s, %v; want the integer optimum 4.5", raw, err)
 			}
-			if got != tt.want {
-				t.Errorf("engine's relative gap = %g, want %g", got, tt.want)
+			if got.RelGap != tt.want {
+				t.Errorf("engine's relative gap = %g, want %g", got.RelGap, tt.want)
 			}
 		})
 	}

@@ -21,12 +21,22 @@ type Options struct {
 	MaxConstraints     int    `yaml:"max_constraints" doc:"larger models are malformed jobs (dead-lettered); with max_variables, bounds the size of a solution (checked against max_msg_size)"`
 	MaxNonzeros        int    `yaml:"max_nonzeros" doc:"larger models are malformed jobs (dead-lettered); 0: no limit"`
 	MaxTextBytes       int    `yaml:"max_text_bytes" doc:"bytes of the \"text\" of LP and MPS jobs and of the encoding of inline models; at most max_msg_size"`
+	// MIPThreads is 1 by default because the stage's concurrency (by
+	// default one handler per core) already keeps every core busy with a
+	// job of its own when jobs queue up: workers of one search on cores
+	// that solve other jobs only add the rounds' overhead. One thread
+	// also gives a job the same answer (point, bound, node count) on
+	// every consumer, whatever its number of cores. A stage that solves
+	// large integer models one at a time (concurrency: 1) should set it
+	// to its cores.
+	MIPThreads int `yaml:"mip_threads" doc:"workers of the branch-and-bound search of one job, 1 to 256; the result is the same on every run for a given value. Keep 1 while the stage's concurrency runs one job per core; with concurrency 1, the number of cores"`
 }
 
 // DefaultOptions returns the defaults: a 60 s cap and 10 s default time
 // limit, up to 40000 variables, 10000 constraints, 2000000 nonzeros and
 // 1000000 bytes of model text, so that jobs and solutions fit in NSQ's
-// default 1 MiB message (see CheckMaxMsgSize).
+// default 1 MiB message (see CheckMaxMsgSize), and branch and bound on
+// one thread.
 func DefaultOptions() Options {
 	return Options{
 		MaxTimeLimitMS:     60000,
@@ -35,6 +45,7 @@ func DefaultOptions() Options {
 		MaxConstraints:     10000,
 		MaxNonzeros:        2000000,
 		MaxTextBytes:       1000000,
+		MIPThreads:         1,
 	}
 }
 
@@ -60,8 +71,14 @@ func (o Options) Validate() error {
 			errs = append(errs, stage.OptionErrorf(limit.name, "must not be negative, got %d", limit.value))
 		}
 	}
+	if o.MIPThreads < 1 || o.MIPThreads > MaxMIPThreads {
+		errs = append(errs, stage.OptionErrorf("mip_threads", "must be from 1 to %d, got %d", MaxMIPThreads, o.MIPThreads))
+	}
 	return errors.Join(errs...)
 }
+
+// MaxMIPThreads bounds Options.MIPThreads.
+const MaxMIPThreads = 256
 
 // timeLimit returns the time limit for a job that asked for requestedMS
 // milliseconds (0 for none): the default, capped by the maximum.

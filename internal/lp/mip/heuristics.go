@@ -406,6 +406,7 @@ func (s *search) rins(x []float64) int {
 	// The sub-MIP is small and solved once: cut rounds at its root cost
 	// more than they save (on dcmulti, a third of the whole search).
 	opts.NoCuts = true
+	opts.Threads = 1
 	res, err := Solve(s.ctx, &sub, opts)
 	if err != nil {
 		return 0

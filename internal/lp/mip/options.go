@@ -38,6 +38,13 @@ type Options struct {
 	// NoPresolve turns off the MIP presolve (presolve.go) and searches
 	// the caller's model as it is.
 	NoPresolve bool
+	// Threads is the number of workers of the tree search. 0 and 1 mean
+	// the sequential search; n > 1 searches the tree in rounds of n
+	// workers (parallel.go). The result (status, objective, bound, gap,
+	// node count and point) is the same on every run with the same n,
+	// whatever the scheduling of the workers, but differs between values
+	// of n.
+	Threads int
 }
 
 // withDefaults returns o with zero fields replaced by the defaults.

@@ -131,114 +131,157 @@ type search struct {
 	// limits the final Bound together with the open nodes.
 	fathomed float64
 	// unsolved is the bound of a node left unsolved by a limit.
-	unsolved   float64
+	unsolved float64
+	// openFloor is the best bound of the open nodes outside open: those
+	// of the shared queue while a worker of a parallel search processes
+	// its nodes (parallel.go), +Inf otherwise.
+	openFloor float64
+	// pcLog, when set, receives the pseudo-cost observations instead of
+	// pc, which the workers of a parallel search only read.
+	pcLog *[]pcUpdate
+
 	nodes      int
 	iterations int
 	// strongIters counts the iterations of strong branching (strong.go).
 	strongIters int
 }
 
-// run explores the tree and returns the final status.
+// run explores the tree and returns the final status: sequentially, or in
+// rounds of parallel workers when Options.Threads is above 1
+// (parallel.go).
 func (s *search) run() (lp.Status, error) {
 	s.unsolved = math.Inf(1)
-	next := &node{bound: math.Inf(-1), col: -1}
+	s.openFloor = math.Inf(1)
+	root := &node{bound: math.Inf(-1), col: -1}
+	if s.opts.Threads > 1 {
+		return s.runParallel(root)
+	}
+	next := root
 	for {
 		if next == nil {
 			if len(s.open) == 0 {
-				if s.incX == nil {
-					return lp.Infeasible, nil
-				}
-				return lp.Optimal, nil
+				return s.exhausted(), nil
 			}
 			next = s.open.pop()
 		}
-		n := next
-		next = nil
-		if n.bound >= s.cutoff() {
-			s.fathomed = math.Min(s.fathomed, n.bound)
-			continue
+		var st step
+		if st = s.process(next); st.stop {
+			return st.status, st.err
 		}
-		if s.opts.MaxNodes > 0 && s.nodes >= s.opts.MaxNodes {
-			s.unsolved = n.bound
-			return NodeLimit, nil
-		}
-		if s.ctx.Err() != nil {
-			s.unsolved = n.bound
-			return s.stopped()
-		}
-		res, err := s.relax(n)
-		if err != nil {
-			return "", err
-		}
-		// solved is the node's bound once its relaxation is solved: a
-		// limit that stops the search later at this node (in the cut
-		// rounds, in strong branching) leaves that bound, not the
-		// parent's.
-		solved := n.bound
-		if res.Status == lp.Optimal {
-			solved = math.Max(s.p.roundBound(s.p.sign*res.Objective), n.bound)
-		}
-		if n.start == nil && res.Status == lp.Optimal && !s.opts.NoCuts {
-			if res, err = s.rootCuts(res); err != nil {
-				return "", err
-			}
-		}
-		switch res.Status {
-		case lp.Optimal:
-		case lp.Infeasible:
-			continue
-		case lp.Unbounded:
-			return lp.Unbounded, nil
-		case lp.TimeLimit:
-			s.unsolved = solved
-			return s.stopped()
-		default:
-			s.unsolved = solved
-			return res.Status, nil
-		}
-		zLP := s.p.sign * res.Objective
-		if n.col >= 0 {
-			s.pc.update(n.col, n.up, n.dist, zLP-n.parentObj)
-		}
-		z := math.Max(s.p.roundBound(zLP), n.bound)
-		if z >= s.cutoff() {
-			s.fathomed = math.Min(s.fathomed, z)
-			continue
-		}
-		frac := s.p.fractional(res.X, s.opts.IntTol)
-		if len(frac) == 0 {
-			s.offer(s.p.rounded(res.X), 0)
-			continue
-		}
-		s.offer(s.p.lockRounded(res.X), feasTol)
-		s.offer(s.p.rounded(res.X), feasTol)
-		s.runHeuristics(n, res)
-		if z >= s.cutoff() {
-			s.fathomed = math.Min(s.fathomed, z)
-			continue
-		}
-		if fixed := s.reducedCostFixing(res, zLP); len(fixed) > 0 {
-			n.changes = append(n.changes[:len(n.changes):len(n.changes)], fixed...)
-		}
-		s.held = s.rel.Basis()
-		if ok, err := s.strongBranch(res.X, frac, zLP, s.held); err != nil {
-			return "", err
-		} else if !ok {
-			s.unsolved = z
-			return s.stopped()
-		}
-		down, up := s.branch(n, res.X, frac, z, zLP, s.held)
-		first, second := down, up
-		if v := res.X[up.col]; v-math.Floor(v) >= 0.5 {
-			first, second = up, down
-		}
-		s.open.push(second)
-		if s.plunge(z) {
-			next = first
-		} else {
-			s.open.push(first)
+		next = st.next
+	}
+}
+
+// exhausted is the status of a search whose tree has no open node left.
+func (s *search) exhausted() lp.Status {
+	if s.incX == nil {
+		return lp.Infeasible
+	}
+	return lp.Optimal
+}
+
+// step is the outcome of processing one node: the child to go on with
+// when the search plunges (nil otherwise), or, when stop is set, the
+// status (or error) that ends the search.
+type step struct {
+	next   *node
+	stop   bool
+	status lp.Status
+	err    error
+}
+
+// stopStep ends the search with status and err.
+func stopStep(status lp.Status, err error) step {
+	return step{stop: true, status: status, err: err}
+}
+
+// process solves the relaxation of node n, prunes, offers rounded points,
+// runs the heuristics due and branches: one child goes to the open queue,
+// the other too or, when the search plunges, into the returned step.
+func (s *search) process(n *node) step {
+	if n.bound >= s.cutoff() {
+		s.fathomed = math.Min(s.fathomed, n.bound)
+		return step{}
+	}
+	if s.opts.MaxNodes > 0 && s.nodes >= s.opts.MaxNodes {
+		s.unsolved = n.bound
+		return stopStep(NodeLimit, nil)
+	}
+	if s.ctx.Err() != nil {
+		s.unsolved = n.bound
+		return stopStep(s.stopped())
+	}
+	res, err := s.relax(n)
+	if err != nil {
+		return stopStep("", err)
+	}
+	// solved is the node's bound once its relaxation is solved: a limit
+	// that stops the search later at this node (in the cut rounds, in
+	// strong branching) leaves that bound, not the parent's.
+	solved := n.bound
+	if res.Status == lp.Optimal {
+		solved = math.Max(s.p.roundBound(s.p.sign*res.Objective), n.bound)
+	}
+	if n.start == nil && res.Status == lp.Optimal && !s.opts.NoCuts {
+		if res, err = s.rootCuts(res); err != nil {
+			return stopStep("", err)
 		}
 	}
+	switch res.Status {
+	case lp.Optimal:
+	case lp.Infeasible:
+		return step{}
+	case lp.Unbounded:
+		return stopStep(lp.Unbounded, nil)
+	case lp.TimeLimit:
+		s.unsolved = solved
+		return stopStep(s.stopped())
+	default:
+		s.unsolved = solved
+		return stopStep(res.Status, nil)
+	}
+	zLP := s.p.sign * res.Objective
+	if n.col >= 0 {
+		s.updatePC(n.col, n.up, n.dist, zLP-n.parentObj)
+	}
+	z := math.Max(s.p.roundBound(zLP), n.bound)
+	if z >= s.cutoff() {
+		s.fathomed = math.Min(s.fathomed, z)
+		return step{}
+	}
+	frac := s.p.fractional(res.X, s.opts.IntTol)
+	if len(frac) == 0 {
+		s.offer(s.p.rounded(res.X), 0)
+		return step{}
+	}
+	s.offer(s.p.lockRounded(res.X), feasTol)
+	s.offer(s.p.rounded(res.X), feasTol)
+	s.runHeuristics(n, res)
+	if z >= s.cutoff() {
+		s.fathomed = math.Min(s.fathomed, z)
+		return step{}
+	}
+	if fixed := s.reducedCostFixing(res, zLP); len(fixed) > 0 {
+		n.changes = append(n.changes[:len(n.changes):len(n.changes)], fixed...)
+	}
+	s.held = s.rel.Basis()
+	if ok, err := s.strongBranch(res.X, frac, zLP, s.held); err != nil {
+		return stopStep("", err)
+	} else if !ok {
+		s.unsolved = z
+		return stopStep(s.stopped())
+	}
+	down, up := s.branch(n, res.X, frac, z, zLP, s.held)
+	first, second := down, up
+	if v := res.X[up.col]; v-math.Floor(v) >= 0.5 {
+		first, second = up, down
+	}
+	s.open.push(second)
+	if s.plunge(z) {
+		return step{next: first}
+	}
+	s.open.push(first)
+	return step{}
 }
 
 // plunge reports whether the search should go on with a child of a node
@@ -249,7 +292,7 @@ func (s *search) plunge(z float64) bool {
 	if s.incX == nil {
 		return true
 	}
-	best := s.open.best(math.Inf(1))
+	best := math.Min(s.open.best(math.Inf(1)), s.openFloor)
 	return z-best <= plungeFraction*(s.cutoff()-best)
 }
 

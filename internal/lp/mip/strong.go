@@ -72,7 +72,7 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 			s.strongIters += res.Iterations
 			s.iterations += res.Iterations
 			if res.Status == lp.Optimal {
-				s.pc.update(j, up, dist, s.p.sign*res.Objective-zLP)
+				s.updatePC(j, up, dist, s.p.sign*res.Objective-zLP)
 			}
 		}
 	}

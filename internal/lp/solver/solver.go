@@ -33,6 +33,10 @@ type Options struct {
 	// status optimal (mip.Options.RelGap); 0 means mip.DefaultRelGap.
 	// Give a tiny positive value such as 1e-9 for the exact optimum.
 	MIPGap float64
+	// Threads is the number of workers of a branch-and-bound search
+	// (mip.Options.Threads): 0 or 1 for the sequential search. The result
+	// is the same on every run for a given value.
+	Threads int
 	// Engine runs the simplex method and branch and bound; nil means
 	// Simplex, the engine of packages lp and mip.
 	Engine Engine
@@ -128,7 +132,7 @@ func Solve(ctx context.Context, m *lp.Model, opts Options) (*Result, error) {
 	var err error
 	if branch {
 		res.MIP, err = recovered(func() (*mip.Result, error) {
-			return engine.SolveMIP(sctx, m, mip.Options{LP: lpOpts, RelGap: opts.MIPGap})
+			return engine.SolveMIP(sctx, m, mip.Options{LP: lpOpts, RelGap: opts.MIPGap, Threads: opts.Threads})
 		})
 	} else {
 		res.LP, err = recovered(func() (*lp.Result, error) { return engine.SolveLP(sctx, m, lpOpts) })

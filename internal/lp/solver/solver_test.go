@@ -32,15 +32,18 @@ func TestSolve(t *testing.T) {
 		wantMIP    bool
 		relaxation bool
 		objective  float64
+		threads    int
 	}{
-		{"linear program", false, false, false, false, 21},
-		{"linear program, relax", false, true, false, false, 21},
-		{"integer program", true, false, true, false, 20},
-		{"integer program, relax", true, true, false, true, 21},
+		{"linear program", false, false, false, false, 21, 0},
+		{"linear program, relax", false, true, false, false, 21, 0},
+		{"integer program", true, false, true, false, 20, 0},
+		{"integer program, 3 threads", true, false, true, false, 20, 3},
+		{"integer program, relax", true, true, false, true, 21, 0},
+		{"linear program, 2 threads", false, false, false, false, 21, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Solve(context.Background(), knapsack(tt.integer), Options{Relax: tt.relax, TimeLimit: time.Minute})
+			res, err := Solve(context.Background(), knapsack(tt.integer), Options{Relax: tt.relax, TimeLimit: time.Minute, Threads: tt.threads})
 			if err != nil {
 				t.Fatal(err)
 			}
