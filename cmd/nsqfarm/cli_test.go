@@ -117,7 +117,7 @@ func TestHelp(t *testing.T) {
 			"--lookupd-http-address", "--nsqd-tcp-address", "--nsqd-http-address",
 		}, []string{"--destination-nsqd-tcp-address", "--metrics-address", "--concurrency", "--log-level"}},
 		{[]string{"tail", "--topic", "primes", "-h"}, "nsqfarm tail", nil, nil},
-		{[]string{"solve", "--help"}, "nsqfarm solve", []string{"--json", "--time-limit", "--max-iterations"},
+		{[]string{"solve", "--help"}, "nsqfarm solve", []string{"--json", "--time-limit", "--max-iterations", "--threads"},
 			[]string{"--config", "--nsqd-tcp-address"}},
 		{[]string{"exporter", "--help"}, "nsqfarm exporter", []string{
 			"--lookupd-http-address", "--nsqd-http-address", "--metrics-address", "--timeout",

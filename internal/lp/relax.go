@@ -121,7 +121,8 @@ func (r *Relaxation) Basis() *Basis {
 	return b
 }
 
-// SetBasis makes b, taken from this Relaxation, the starting basis of the
+// SetBasis makes b, taken from this Relaxation or from another one of the
+// same program (the same model and added rows), the starting basis of the
 // next solve. Nonbasic variables go to the bound b records, within the
 // current bounds.
 func (r *Relaxation) SetBasis(b *Basis) {

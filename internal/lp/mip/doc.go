@@ -9,7 +9,8 @@
 // a node sets its variable bounds and starts from the final basis of its
 // parent (already in place when the search dives into a child), so the
 // dual simplex reoptimises in a few pivots; the caller's model is never
-// modified.
+// modified. Each solve from the basis the last one ended in keeps the
+// factors and dual pricing weights of the simplex (package lp).
 //
 // The root relaxation is strengthened by rounds of cutting planes
 // (cuts.go): Gomory mixed-integer cuts read from its optimal tableau,
@@ -47,4 +48,8 @@
 //   - When every variable with a nonzero objective coefficient is integer
 //     and the coefficients are integers, node bounds are rounded up to the
 //     next attainable objective value, which prunes many more nodes.
+//   - Options.Threads > 1 searches the tree below the root in rounds of
+//     workers, each with a relaxation of its own, merged in worker order
+//     (parallel.go): a given number of threads gives the same result on
+//     every run.
 package mip
