@@ -142,6 +142,9 @@ type search struct {
 
 	nodes      int
 	iterations int
+	// trials holds the strong branching outcomes at the node being
+	// branched (strong.go).
+	trials []trial
 	// strongIters counts the iterations of strong branching (strong.go).
 	strongIters int
 }
@@ -341,14 +344,52 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 // (bound z after rounding) at x and final basis start, split on the
 // variable chosen among frac.
 func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64, start *lp.Basis) (down, up *node) {
-	j := s.pc.choose(x, frac)
+	j := s.choose(x, frac, zLP)
 	v := x[j]
 	fl := math.Floor(v)
 	f := v - fl
-	down = n.child(boundChange{col: j, lo: math.Inf(-1), hi: fl}, false, f, z, zLP, start)
-	up = n.child(boundChange{col: j, lo: fl + 1, hi: math.Inf(1)}, true, 1-f, z, zLP, start)
+	// A child that strong branching solved starts from its measured
+	// value, which orders and prunes it before it is solved again.
+	bound := func(up bool) float64 {
+		if g, ok := s.trialGain(j, up, zLP); ok {
+			return math.Max(z, s.p.roundBound(zLP+g))
+		}
+		return z
+	}
+	down = n.child(boundChange{col: j, lo: math.Inf(-1), hi: fl}, false, f, bound(false), zLP, start)
+	up = n.child(boundChange{col: j, lo: fl + 1, hi: math.Inf(1)}, true, 1-f, bound(true), zLP, start)
 	return down, up
 }
+
+// choose returns the fractional variable of x to branch on at a node of
+// value zLP: the best product score of the objective changes of its two
+// children (pseudoCosts.choose), taking the changes strong branching
+// measured at this node over the pseudo-cost estimates, and an
+// infeasible child as a change of maxGain.
+func (s *search) choose(x []float64, frac []int, zLP float64) int {
+	if len(s.trials) == 0 {
+		return s.pc.choose(x, frac)
+	}
+	const eps = 1e-6
+	best, bestScore := -1, math.Inf(-1)
+	for _, j := range frac {
+		f := x[j] - math.Floor(x[j])
+		gain := func(up bool, dist float64) float64 {
+			if g, ok := s.trialGain(j, up, zLP); ok {
+				return math.Min(g, maxGain)
+			}
+			return s.pc.estimate(j, up) * dist
+		}
+		if sc := math.Max(gain(false, f), eps) * math.Max(gain(true, 1-f), eps); sc > bestScore {
+			best, bestScore = j, sc
+		}
+	}
+	return best
+}
+
+// maxGain stands for the objective change of an infeasible child in
+// branching scores.
+const maxGain = 1e30
 
 // offer makes x the incumbent if it satisfies the model within tol
 // (0: x comes from an integral relaxation and is trusted) and improves on

@@ -23,11 +23,35 @@ const (
 	strongMinBudget = 2000 // allowance in iterations on top of the share
 )
 
+// trial is the outcome of strong branching on one variable: the
+// relaxation value (minimisation form) of its down [0] and up [1] child,
+// +Inf for an infeasible child, where solved is set.
+type trial struct {
+	col    int
+	value  [2]float64
+	solved [2]bool
+}
+
+// trialGain returns the objective change of branching col in direction
+// up that strong branching measured at the node of value zLP (+Inf for
+// an infeasible child), and false when it did not solve that child.
+func (s *search) trialGain(col int, up bool, zLP float64) (float64, bool) {
+	for _, t := range s.trials {
+		if t.col == col && t.solved[dir(up)] {
+			return t.value[dir(up)] - zLP, true
+		}
+	}
+	return 0, false
+}
+
 // strongBranch solves the children of the unreliable candidates among
 // frac at the node whose relaxation has value zLP at x and final basis
-// held, records their pseudo-costs and restores the relaxation's bounds
-// and basis. It returns false when a trial reached the context's deadline.
+// held, records their pseudo-costs and the children's values (s.trials,
+// which branch uses for the node's own choice and its children's
+// bounds), and restores the relaxation's bounds and basis. It returns
+// false when a trial reached the context's deadline.
 func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Basis) (bool, error) {
+	s.trials = s.trials[:0]
 	var cands []int
 	for _, j := range frac {
 		if s.pc.cnt[0][j] == 0 || s.pc.cnt[1][j] == 0 {
@@ -46,6 +70,8 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 	for _, j := range cands {
 		lo, hi := s.lo[j], s.hi[j]
 		fl := math.Floor(x[j])
+		s.trials = append(s.trials, trial{col: j})
+		t := &s.trials[len(s.trials)-1]
 		for _, up := range []bool{false, true} {
 			if s.strongIters > strongMinBudget+int(strongShare*float64(s.iterations)) {
 				return true, nil
@@ -71,8 +97,12 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 			}
 			s.strongIters += res.Iterations
 			s.iterations += res.Iterations
-			if res.Status == lp.Optimal {
+			switch res.Status {
+			case lp.Optimal:
 				s.updatePC(j, up, dist, s.p.sign*res.Objective-zLP)
+				t.value[dir(up)], t.solved[dir(up)] = s.p.sign*res.Objective, true
+			case lp.Infeasible:
+				t.value[dir(up)], t.solved[dir(up)] = math.Inf(1), true
 			}
 		}
 	}
