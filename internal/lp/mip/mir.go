@@ -99,15 +99,20 @@ func (s *search) mirCuts(x []float64) []cut {
 		}
 	}
 	var cuts []cut
+	if s.aggB == nil {
+		s.aggB, s.intB = newCutBuilder(len(x)), newCutBuilder(len(x))
+	}
+	agg := s.aggB
 	s.rowSides(2, maxMIRRowLen, func(i int, row []lp.Coef, side, b float64) {
-		agg := make(map[int]float64, len(row))
+		agg.reset()
 		for _, c := range row {
-			agg[c.Col] += side * c.Val
+			agg.add(c.Col, side*c.Val)
 		}
 		used := []int{i}
 		best := cut{}
 		for step := 0; ; step++ {
-			if c, ok := s.mirRow(sparseRow(agg), 1, b, x); ok && c.efficacy > best.efficacy {
+			s.rowBuf = sparseRow(s.rowBuf[:0], agg)
+			if c, ok := s.mirRow(s.rowBuf, 1, b, x); ok && c.efficacy > best.efficacy {
 				best = c
 			}
 			if step == maxMIRAggr {
@@ -125,11 +130,10 @@ func (s *search) mirCuts(x []float64) []cut {
 	return cuts
 }
 
-// sparseRow returns the nonzeros of agg, by column.
-func sparseRow(agg map[int]float64) []lp.Coef {
-	row := make([]lp.Coef, 0, len(agg))
-	for j, v := range agg {
-		if v != 0 {
+// sparseRow appends the nonzeros of agg to row, by column.
+func sparseRow(row []lp.Coef, agg *cutBuilder) []lp.Coef {
+	for _, j := range agg.touched {
+		if v := agg.coef[j]; v != 0 {
 			row = append(row, lp.Coef{Col: j, Val: v})
 		}
 	}
@@ -142,10 +146,10 @@ func sparseRow(agg map[int]float64) []lp.Coef {
 // (simple or variable) at x, and returns the new right-hand side. used
 // lists the rows in agg already; it reports false when no variable or no
 // row fits.
-func (s *search) aggregate(agg map[int]float64, b float64, used *[]int, x []float64) (float64, bool) {
+func (s *search) aggregate(agg *cutBuilder, b float64, used *[]int, x []float64) (float64, bool) {
 	bestJ, bestD := -1, 1e-6
-	for j, a := range agg {
-		if a == 0 || s.p.m.Vars[j].Integer {
+	for _, j := range agg.touched {
+		if agg.coef[j] == 0 || s.p.m.Vars[j].Integer {
 			continue
 		}
 		d := math.Min(x[j]-s.p.lo[j], s.p.hi[j]-x[j])
@@ -175,7 +179,7 @@ func (s *search) aggregate(agg map[int]float64, b float64, used *[]int, x []floa
 		}
 		// agg + λ·row <= b + λ·bound, with the bound of the side λ's
 		// sign allows.
-		lambda := -agg[bestJ] / aj
+		lambda := -agg.coef[bestJ] / aj
 		bound := s.cuts.rows[i].Hi
 		if lambda < 0 {
 			bound = s.cuts.rows[i].Lo
@@ -184,9 +188,9 @@ func (s *search) aggregate(agg map[int]float64, b float64, used *[]int, x []floa
 			continue
 		}
 		for _, c := range row {
-			agg[c.Col] += lambda * c.Val
+			agg.add(c.Col, lambda*c.Val)
 		}
-		delete(agg, bestJ)
+		agg.coef[bestJ] = 0
 		*used = append(*used, i)
 		return b + lambda*bound, true
 	}
@@ -209,12 +213,13 @@ type mirTerm struct {
 func (s *search) mirRow(row []lp.Coef, side, b float64, x []float64) (cut, bool) {
 	vars := s.p.m.Vars
 	beta := b
-	intA := make(map[int]float64)
+	intA := s.intB
+	intA.reset()
 	var conts []mirTerm
 	for _, c := range row {
 		j, a := c.Col, side*c.Val
 		if vars[j].Integer {
-			intA[j] += a
+			intA.add(j, a)
 			continue
 		}
 		lo, hi := s.p.lo[j], s.p.hi[j]
@@ -227,7 +232,7 @@ func (s *search) mirRow(row []lp.Coef, side, b float64, x []float64) (cut, bool)
 		switch {
 		case hasVUB && dVUB <= dLo && dVUB <= dHi:
 			// x_j = u·x_k - y.
-			intA[v.k] += a * v.u
+			intA.add(v.k, a*v.u)
 			conts = append(conts, mirTerm{j: j, a: -a, vub: true, zx: math.Max(dVUB, 0)})
 		case !math.IsInf(lo, -1) && (dLo <= dHi || math.IsInf(hi, 1)):
 			beta -= a * lo
@@ -239,14 +244,10 @@ func (s *search) mirRow(row []lp.Coef, side, b float64, x []float64) (cut, bool)
 			return cut{}, false
 		}
 	}
-	ints := make([]mirTerm, 0, len(intA))
-	cols := make([]int, 0, len(intA))
-	for j := range intA {
-		cols = append(cols, j)
-	}
-	slices.Sort(cols)
-	for _, j := range cols {
-		a := intA[j]
+	ints := make([]mirTerm, 0, len(intA.touched))
+	slices.Sort(intA.touched)
+	for _, j := range intA.touched {
+		a := intA.coef[j]
 		if a == 0 {
 			continue
 		}

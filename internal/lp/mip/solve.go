@@ -111,8 +111,11 @@ type search struct {
 	// cutCount numbers the cuts made.
 	cuts     *cutRows
 	cutCount int
-	// cb builds the cuts (cuts.go).
-	cb *cutBuilder
+	// cb builds the cuts (cuts.go); aggB and intB hold the aggregated
+	// row and its integer part in the rounding cut separator, rowBuf its
+	// nonzeros (mir.go).
+	cb, aggB, intB *cutBuilder
+	rowBuf         []lp.Coef
 	// vubs are the variable upper bounds of the model (mir.go).
 	vubs map[int]vub
 	// colRows lists the model rows of each column (mir.go).
