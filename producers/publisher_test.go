@@ -1,7 +1,6 @@
 package producers
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,11 +9,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nsqio/go-nsq"
+
+	"github.com/nsqfarm/nsqfarm/internal/syncbuf"
 )
 
 func numberBodies(n int) []string {
@@ -449,7 +449,7 @@ func TestGoNSQLogLevels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var buf syncBuffer
+			var buf syncbuf.Buffer
 			opts := NewOptions(addr)
 			opts.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: tt.level}))
 			p, err := NewPublisher(opts)
@@ -468,23 +468,4 @@ func TestGoNSQLogLevels(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of go-nsq's
-// goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-json"
+
+	"github.com/nsqfarm/nsqfarm/internal/syncbuf"
 )
 
 // binary is the nsqfarm binary built for the tests that must kill a
@@ -196,27 +198,9 @@ func (p *process) wait(t *testing.T, timeout time.Duration) error {
 
 // runInProcess runs the nsqfarm command line in this process until ctx is
 // done and returns its exit status on the channel.
-func runInProcess(ctx context.Context, args ...string) (<-chan int, *syncBuffer) {
-	out := &syncBuffer{}
+func runInProcess(ctx context.Context, args ...string) (<-chan int, *syncbuf.Buffer) {
+	out := &syncbuf.Buffer{}
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, args, strings.NewReader(""), out, out) }()
 	return code, out
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

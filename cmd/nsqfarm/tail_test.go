@@ -18,11 +18,12 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/cluster"
 	"github.com/nsqfarm/nsqfarm/internal/nsqhttp"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
+	"github.com/nsqfarm/nsqfarm/internal/syncbuf"
 )
 
 // tailRun is `nsqfarm tail` running in this process.
 type tailRun struct {
-	stdout, stderr *syncBuffer
+	stdout, stderr *syncbuf.Buffer
 	code           chan int
 	cancel         context.CancelFunc
 }
@@ -32,7 +33,7 @@ type tailRun struct {
 func startTail(t *testing.T, stdout io.Writer, args ...string) *tailRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &tailRun{stdout: &syncBuffer{}, stderr: &syncBuffer{}, code: make(chan int, 1), cancel: cancel}
+	r := &tailRun{stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}, code: make(chan int, 1), cancel: cancel}
 	if stdout == nil {
 		stdout = r.stdout
 	}
@@ -296,7 +297,7 @@ func TestTailLookupd(t *testing.T) {
 type blockingWriter struct {
 	release chan struct{}
 	once    sync.Once
-	buf     syncBuffer
+	buf     syncbuf.Buffer
 }
 
 func (w *blockingWriter) Write(p []byte) (int, error) {
@@ -358,7 +359,7 @@ func TestTailHintOnTerminal(t *testing.T) {
 
 	cmdline := fmt.Sprintf("'%s' tail --nsqd-tcp-address %s --nsqd-http-address %s --topic hinted -n 1", binary, tcp, http)
 	cmd := exec.Command(script, "-qfec", cmdline, "/dev/null")
-	var out syncBuffer
+	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -21,12 +21,13 @@ import (
 	"github.com/nsqfarm/nsqfarm/consumers/stage"
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/store/storetest"
+	"github.com/nsqfarm/nsqfarm/internal/syncbuf"
 )
 
 // upCluster is `nsqfarm up` running in this process on free ports.
 type upCluster struct {
 	nsqdTCP, nsqdHTTP, metrics, web string
-	out                             *syncBuffer
+	out                             *syncbuf.Buffer
 }
 
 // startUp runs up on free ports with data in dataDir and more flags in

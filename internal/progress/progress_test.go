@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nsqfarm/nsqfarm/internal/syncbuf"
 )
 
 // fakeClock is a manually advanced clock.
@@ -95,26 +97,8 @@ func TestLine(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the redraw goroutine and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
 func TestTTYRedrawsAndClears(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	b := New(&out, Config{Total: 10, TTY: Always, Interval: 5 * time.Millisecond})
 	b.Add(3)
 	deadline := time.Now().Add(5 * time.Second)

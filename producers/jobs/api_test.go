@@ -3,6 +3,8 @@ package jobs
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/store"
+	"github.com/nsqfarm/nsqfarm/internal/syncbuf"
 )
 
 func TestSubmit(t *testing.T) {
@@ -102,7 +105,8 @@ func TestSubmitWithoutNSQD(t *testing.T) {
 	e := &env{store: openStore(t), topo: builtin(t)}
 	opts := NewOptions(e.store, e.topo, "127.0.0.1:1")
 	opts.Address = "127.0.0.1:0"
-	opts.Logger = testLogger(t)
+	var logs syncbuf.Buffer
+	opts.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(&logs, t.Output()), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e.serve(t, opts)
 	a := e.do(t, "POST", "/api/jobs", []byte(`{"number": 7}`))
 	var ans submitAnswer
@@ -118,6 +122,8 @@ func TestSubmitWithoutNSQD(t *testing.T) {
 		t.Fatalf("healthz %d %s", h.status, h.body)
 	}
 	contains(t, "healthz", string(h.body), "no nsqd reachable")
+	contains(t, "log", logs.String(), "jobs recorded but not published")
+	contains(t, "log", logs.String(), "first_id="+ans.ID)
 }
 
 func TestUpload(t *testing.T) {

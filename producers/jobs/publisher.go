@@ -20,12 +20,16 @@ const poolSize = 4
 // `nsqfarm publish --store`. It is safe for concurrent use.
 type Publisher struct {
 	free chan *producers.Publisher
+	log  *slog.Logger
 }
 
 // NewPublisher returns a Publisher to the nsqds at addrs. It does not
 // connect: the first publish does. cfg may be nil.
 func NewPublisher(addrs []string, cfg *nsq.Config, log *slog.Logger) (*Publisher, error) {
-	p := &Publisher{free: make(chan *producers.Publisher, poolSize)}
+	if log == nil {
+		log = slog.Default()
+	}
+	p := &Publisher{free: make(chan *producers.Publisher, poolSize), log: log}
 	for range poolSize {
 		opts := producers.NewOptions(addrs...)
 		opts.Strategy = producers.Failover

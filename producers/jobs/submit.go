@@ -62,6 +62,8 @@ func publishJobs(ctx context.Context, st store.Store, pub *Publisher, jobs []sto
 			bodies[i], ids[i] = j.Body, j.ID
 		}
 		if err := pub.Publish(ctx, topic, bodies); err != nil {
+			pub.log.Warn("jobs recorded but not published: the reconciler publishes them when an nsqd takes them",
+				"topic", topic, "jobs", len(group), "first_id", group[0].ID, "err", err)
 			continue
 		}
 		if err := st.MarkPublished(ctx, ids, time.Now()); err != nil {
