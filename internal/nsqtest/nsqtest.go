@@ -7,9 +7,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -224,15 +228,65 @@ func WaitProducers(t testing.TB, l *nsqlookupd.NSQLookupd, topic string, n int, 
 }
 
 // FreeAddr returns a loopback address whose port was free a moment ago,
-// for a daemon a test starts on it.
+// for a daemon a test starts on it. The port lies below the kernel's
+// ephemeral range (ip_local_port_range), which the client side of every
+// connection takes its port from: a connection opened between this call
+// and the daemon's bind cannot take it, as it could take a port the
+// kernel picked for 127.0.0.1:0. Ports are drawn at random from
+// freePortLow up to that range and never handed out twice by one
+// process; where the range leaves no room, the kernel picks.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
+	if hi := ephemeralLow(); hi-freePortLow >= 1000 {
+		freePorts.Lock()
+		defer freePorts.Unlock()
+		for range 200 {
+			p := freePortLow + rand.IntN(hi-freePortLow)
+			if freePorts.given[p] {
+				continue
+			}
+			ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+			if err != nil {
+				continue
+			}
+			ln.Close()
+			freePorts.given[p] = true
+			return ln.Addr().String()
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// freePortLow is the lowest port FreeAddr hands out.
+const freePortLow = 20000
+
+// freePorts holds the ports FreeAddr handed out in this process.
+var freePorts = struct {
+	sync.Mutex
+	given map[int]bool
+}{given: make(map[int]bool)}
+
+// ephemeralLow returns the first port of the kernel's ephemeral range,
+// 32768 (Linux's default) when it cannot be read.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 32768
+	}
+	lo, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 32768
+	}
+	return lo
 }
 
 // Eventually polls cond every 20 ms until it holds, failing the test after
