@@ -4,7 +4,8 @@
 //
 // Each message is decoded just enough to key and classify it: its "id"
 // (a string, or a number's digits), its "input_id" and its "status"; a
-// dead-letter record (read from a topic named X_dead) gives its
+// dead-letter record (one with a "body_encoding", as every record has,
+// or any message of a topic named X_dead) gives its
 // "input_id", its "error" and the "id" of the original body when that
 // body is a JSON object with one. A message whose id is a job of the
 // ledger finishes that job; any other is kept under its input_id. A
@@ -37,7 +38,9 @@ import (
 )
 
 // DeadLetterSuffix ends the names of dead-letter topics: the topology
-// names the dead-letter topic of input topic X "X_dead".
+// names the dead-letter topic of input topic X "X_dead". A message of
+// such a topic must be a dead-letter record; a record is recognised on a
+// topic of any name by its "body_encoding", which every record has.
 const DeadLetterSuffix = "_dead"
 
 // commitTimeout bounds one Record transaction.
@@ -217,7 +220,7 @@ func Decode(topic string, body []byte) (store.Result, error) {
 	if r.InputID, err = stringField(m.InputID, "input_id"); err != nil {
 		return store.Result{}, fmt.Errorf("sink: %s message: %w", topic, err)
 	}
-	if strings.HasSuffix(topic, DeadLetterSuffix) {
+	if m.BodyEncoding != "" || strings.HasSuffix(topic, DeadLetterSuffix) {
 		r.Status = store.Dead
 		if r.Error, err = stringField(m.Error, "error"); err != nil {
 			return store.Result{}, fmt.Errorf("sink: %s record: %w", topic, err)

@@ -43,6 +43,8 @@ func TestDecode(t *testing.T) {
 			store.Result{JobID: "w9", InputID: "d1", Topic: "lp_params_dead", Status: store.Dead, Error: "unknown model"}, ""},
 		{"dead letter of text", "numbers_dead", `{"stage":"primality","error":"not JSON","attempts":1,"input_id":"d2","body_encoding":"text","body":"12a\n"}`,
 			store.Result{InputID: "d2", Topic: "numbers_dead", Status: store.Dead, Error: "not JSON"}, ""},
+		{"dead letter on a topic of another name", "failed_lp", `{"stage":"lpsolve","error":"unknown model","attempts":1,"input_id":"d4","body_encoding":"json","body":{"id":"w8"}}`,
+			store.Result{JobID: "w8", InputID: "d4", Topic: "failed_lp", Status: store.Dead, Error: "unknown model"}, ""},
 		{"dead letter of a number", "numbers_dead", `{"stage":"primality","error":"negative","attempts":1,"input_id":"d3","body_encoding":"json","body":-5}`,
 			store.Result{InputID: "d3", Topic: "numbers_dead", Status: store.Dead, Error: "negative"}, ""},
 		{"not JSON", "primes", `12a`, store.Result{}, "not a JSON object"},
