@@ -205,22 +205,6 @@ func randomConflicts(rng *rand.Rand, n int) *lp.Model {
 // feasible continuous part.
 func TestCliqueCutsValid(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 13))
-	total := 0
-	for range 60 {
-		m := randomConflicts(rng, 5+rng.IntN(6))
-		s, root := solvedRoot(t, m)
-		if root == nil {
-			continue
-		}
-		s.cuts = s.p.newCutRows()
-		cuts := s.newConflictGraph().cliqueCuts(s, root.X)
-		total += len(cuts)
-		for _, c := range cuts {
-			checkCutValid(t, m, s.p.ints, c)
-		}
-	}
-	if total < 10 {
-		t.Fatalf("only %d clique cuts made", total)
-	}
-	t.Logf("%d clique cuts checked", total)
+	checkSeparatorValid(t, "clique", func(int) *lp.Model { return randomConflicts(rng, 5+rng.IntN(6)) },
+		func(s *search, x []float64) []cut { return s.newConflictGraph().cliqueCuts(s, x) })
 }

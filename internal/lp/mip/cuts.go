@@ -11,8 +11,9 @@ import (
 
 // Root cutting planes: Gomory mixed-integer cuts read from the optimal
 // tableau of the root relaxation, mixed-integer rounding cuts of the
-// model's rows (mir.go), lifted knapsack covers (cover.go) and cliques of
-// the conflict graph of the binaries (clique.go). Each round
+// model's rows (mir.go), lifted knapsack covers (cover.go), cliques of
+// the conflict graph of the binaries (clique.go) and flow covers of the
+// rows with continuous variables (flowcover.go). Each round
 // derives one Gomory cut from the tableau row of every fractional basic
 // integer variable and the rounding and cover cuts of every row, keeps the
 // violated, numerically safe and mutually non-parallel ones, adds the
@@ -89,6 +90,7 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		cands = append(cands, s.mirCuts(res.X)...)
 		cands = append(cands, s.coverCuts(res.X)...)
 		cands = append(cands, cg.cliqueCuts(s, res.X)...)
+		cands = append(cands, s.flowCoverCuts(res.X)...)
 		cuts := selectCuts(cands)
 		if len(cuts) == 0 {
 			break
