@@ -13,7 +13,8 @@ import (
 // tableau of the root relaxation, mixed-integer rounding cuts of the
 // model's rows (mir.go), lifted knapsack covers (cover.go), cliques of
 // the conflict graph of the binaries (clique.go) and flow covers of the
-// rows with continuous variables (flowcover.go). Each round
+// rows with continuous variables and their aggregations, which the
+// rounding cuts share (flowcover.go). Each round
 // derives one Gomory cut from the tableau row of every fractional basic
 // integer variable and the rounding and cover cuts of every row, keeps the
 // violated, numerically safe and mutually non-parallel ones, adds the
@@ -87,10 +88,9 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		s.offer(s.p.lockRounded(res.X), feasTol)
 		s.offer(s.p.rounded(res.X), feasTol)
 		cands := s.gomoryCuts(res, frac)
-		cands = append(cands, s.mirCuts(res.X)...)
+		cands = append(cands, s.mirFlowCuts(res.X)...)
 		cands = append(cands, s.coverCuts(res.X)...)
 		cands = append(cands, cg.cliqueCuts(s, res.X)...)
-		cands = append(cands, s.flowCoverCuts(res.X)...)
 		cuts := selectCuts(cands)
 		if len(cuts) == 0 {
 			break

@@ -52,44 +52,65 @@ type flowArc struct {
 // flowCoverCuts returns the violated flow cover cuts of the model's rows
 // at x.
 func (s *search) flowCoverCuts(x []float64) []cut {
+	return s.aggregatedCuts(x, s.flowSep(x))
+}
+
+// mirFlowCuts returns the violated rounding cuts (mir.go) and flow cover
+// cuts of the model's rows at x, made from the same aggregations.
+func (s *search) mirFlowCuts(x []float64) []cut {
+	mir := func(agg []lp.Coef, b float64) (cut, bool) { return s.mirRow(agg, 1, b, x) }
+	return s.aggregatedCuts(x, mir, s.flowSep(x))
+}
+
+// separator makes a cut of an aggregated row agg <= b.
+type separator func(agg []lp.Coef, b float64) (cut, bool)
+
+// flowSep is the flow cover separator at x.
+func (s *search) flowSep(x []float64) separator {
+	return func(agg []lp.Coef, b float64) (cut, bool) { return s.flowCoverRow(agg, 1, b, x) }
+}
+
+// aggregatedCuts returns, for every side of the model's rows and every
+// separator of seps, the most efficacious cut the separator makes of the
+// row and of its aggregations with other rows (aggregate, mir.go), up to
+// maxMIRAggr of them; the separators share the aggregations.
+func (s *search) aggregatedCuts(x []float64, seps ...separator) []cut {
 	if s.vubs == nil {
 		s.vubs = s.findVUBs()
 	}
 	s.indexColRows()
 	var cuts []cut
+	best := make([]cut, len(seps))
+	found := make([]bool, len(seps))
 	s.rowSides(2, maxMIRRowLen, func(i int, row []lp.Coef, side, b float64) {
-		sep := func(agg []lp.Coef, b float64) (cut, bool) { return s.flowCoverRow(agg, 1, b, x) }
-		if c, ok := s.bestAggregated(i, row, side, b, x, sep); ok {
-			cuts = append(cuts, c)
+		clear(found)
+		agg := make(map[int]float64, len(row))
+		for _, c := range row {
+			agg[c.Col] += side * c.Val
+		}
+		used := []int{i}
+		for step := 0; ; step++ {
+			sparse := sparseRow(agg)
+			for k, sep := range seps {
+				if c, ok := sep(sparse, b); ok && (!found[k] || c.efficacy > best[k].efficacy) {
+					best[k], found[k] = c, true
+				}
+			}
+			if step == maxMIRAggr {
+				break
+			}
+			var ok bool
+			if b, ok = s.aggregate(agg, b, &used, x); !ok {
+				break
+			}
+		}
+		for k := range seps {
+			if found[k] {
+				cuts = append(cuts, best[k])
+			}
 		}
 	})
 	return cuts
-}
-
-// bestAggregated returns the most efficacious cut sep makes of model row
-// i's side·row <= b and of its aggregations with other rows (aggregate,
-// mir.go), up to maxMIRAggr of them. sep is given each aggregated row in
-// the <= form and its right-hand side.
-func (s *search) bestAggregated(i int, row []lp.Coef, side, b float64, x []float64, sep func(agg []lp.Coef, b float64) (cut, bool)) (cut, bool) {
-	agg := make(map[int]float64, len(row))
-	for _, c := range row {
-		agg[c.Col] += side * c.Val
-	}
-	used := []int{i}
-	best, found := cut{}, false
-	for step := 0; ; step++ {
-		if c, ok := sep(sparseRow(agg), b); ok && (!found || c.efficacy > best.efficacy) {
-			best, found = c, true
-		}
-		if step == maxMIRAggr {
-			break
-		}
-		var ok bool
-		if b, ok = s.aggregate(agg, b, &used, x); !ok {
-			break
-		}
-	}
-	return best, found
 }
 
 // indexColRows lists the model rows of each column, for aggregate, once.
