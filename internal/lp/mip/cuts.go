@@ -11,7 +11,10 @@ import (
 
 // Root cutting planes: Gomory mixed-integer cuts read from the optimal
 // tableau of the root relaxation, mixed-integer rounding cuts of the
-// model's rows (mir.go) and lifted knapsack covers (cover.go). Each round
+// model's rows (mir.go), lifted knapsack covers (cover.go), cliques of
+// the conflict graph of the binaries (clique.go) and flow covers of the
+// rows with continuous variables and their aggregations, which the
+// rounding cuts share (flowcover.go). Each round
 // derives one Gomory cut from the tableau row of every fractional basic
 // integer variable and the rounding and cover cuts of every row, keeps the
 // violated, numerically safe and mutually non-parallel ones, adds the
@@ -142,6 +145,7 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 	if s.cuts == nil {
 		s.cuts = s.p.newCutRows()
 	}
+	cg := s.newConflictGraph()
 	z := res.Objective * s.p.sign
 	stall := 0
 	for round := 0; round < maxCutRounds && stall < cutStallRounds; round++ {
@@ -154,8 +158,9 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		s.offer(s.p.lockRounded(res.X), feasTol)
 		s.offer(s.p.rounded(res.X), feasTol)
 		cands := s.gomoryCuts(res, frac)
-		cands = append(cands, s.mirCuts(res.X)...)
+		cands = append(cands, s.mirFlowCuts(res.X)...)
 		cands = append(cands, s.coverCuts(res.X)...)
+		cands = append(cands, cg.cliqueCuts(s, res.X)...)
 		cuts := selectCuts(cands)
 		if len(cuts) == 0 {
 			break

@@ -15,9 +15,11 @@
 // The root relaxation is strengthened by rounds of cutting planes
 // (cuts.go): Gomory mixed-integer cuts read from its optimal tableau,
 // mixed-integer rounding cuts of the model's rows after bound and
-// variable-upper-bound substitution and aggregation (mir.go), and
-// extended knapsack covers (cover.go); the cuts stay in the relaxation of
-// every node (Options.NoCuts turns them off). A new incumbent's
+// variable-upper-bound substitution and aggregation (mir.go), extended
+// knapsack covers (cover.go), cliques of a conflict graph of the binaries
+// and their complements (clique.go) and flow covers of single-node flow
+// relaxations of the rows (flowcover.go); the cuts stay in the relaxation
+// of every node (Options.NoCuts turns them off). A new incumbent's
 // continuous part is re-solved with its integers fixed (polish.go), so
 // that returned points satisfy the rows within 1e-9 rather than the
 // simplex tolerance.

@@ -8,7 +8,7 @@ import (
 
 // result builds the reduced model from the state of presolve.
 func (p *pre) result() *presolved {
-	out := &presolved{orig: p.m}
+	out := &presolved{orig: p.m, splits: p.splits}
 	if !p.infeas {
 		p.removeRows()
 	}
@@ -22,8 +22,12 @@ func (p *pre) result() *presolved {
 	newCol := make([]int, len(m.Vars))
 	for j, v := range m.Vars {
 		if p.colGone[j] {
+			// A merged column's value and cost are in the column it
+			// was merged into.
 			out.x[j] = p.lo[j]
-			red.ObjConst += v.Obj * p.lo[j]
+			if !p.merged[j] {
+				red.ObjConst += v.Obj * p.lo[j]
+			}
 			newCol[j] = -1
 			continue
 		}
@@ -66,7 +70,7 @@ func (ps *presolved) postsolve(res *Result) *Result {
 	out := &Result{Gap: math.Inf(1)}
 	if ps.red == nil {
 		out.Status = lp.Optimal
-		out.X = ps.x
+		out.X = append([]float64(nil), ps.x...)
 	} else {
 		*out = *res
 		if res.X != nil {
@@ -78,6 +82,9 @@ func (ps *presolved) postsolve(res *Result) *Result {
 	}
 	if out.X == nil {
 		return out
+	}
+	for k := len(ps.splits) - 1; k >= 0; k-- {
+		ps.splits[k].split(out.X)
 	}
 	out.Objective = m.ObjConst
 	for j, v := range m.Vars {

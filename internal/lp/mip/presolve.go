@@ -28,6 +28,11 @@ import (
 //     tightens;
 //   - duplicate rows (the same coefficients up to a factor) are merged
 //     into one with the intersection of their bounds;
+//   - duplicate columns (the same coefficients in every row, the same
+//     type) with the same objective are merged into one whose bounds are
+//     the sums, which postsolve splits back; with different objectives,
+//     one of them is fixed when the other is unbounded in the direction
+//     that would take its value (presolve_dupcols.go);
 //   - probing: each binary variable is set to 0 and to 1 in turn and the
 //     bounds propagated (within a work budget); a value that makes the
 //     rows infeasible fixes the variable to the other, and a variable
@@ -88,6 +93,10 @@ type pre struct {
 	queued   []bool
 	work     int   // row entries visited by propagation
 	trail    []int // the columns propagation changed
+	// splits lists the merges of duplicate columns, in order, and
+	// merged marks the columns merged into another.
+	splits []colSplit
+	merged []bool
 }
 
 // presolved is the outcome of presolve: the reduced model and what
@@ -100,7 +109,9 @@ type presolved struct {
 	// colOf maps the reduced model's columns to the caller's.
 	colOf []int
 	// x holds the values of the caller's columns presolve removed.
-	x          []float64
+	x []float64
+	// splits are the merges of duplicate columns, undone in reverse.
+	splits     []colSplit
 	infeasible bool
 }
 
@@ -124,7 +135,7 @@ func newPre(m *lp.Model) *pre {
 		integer: make([]bool, n), colGone: make([]bool, n),
 		rowLo: make([]float64, nr), rowHi: make([]float64, nr),
 		rows: make([][]entry, nr), cols: make([][]entry, n), rowGone: make([]bool, nr),
-		queued: make([]bool, nr),
+		queued: make([]bool, nr), merged: make([]bool, n),
 	}
 	if m.Sense == lp.Maximize {
 		p.sign = -1
@@ -189,6 +200,7 @@ func (p *pre) run() {
 		p.dualFix()
 		p.tightenCoefs()
 		p.mergeDuplicateRows()
+		p.mergeDuplicateCols()
 		if !p.changed && probes < maxProbeRounds {
 			probes++
 			p.probe()
