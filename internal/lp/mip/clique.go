@@ -194,17 +194,17 @@ func (g *conflictGraph) cliqueCuts(s *search, x []float64) []cut {
 		}
 		made[key] = true
 		// Σ_{pos} x_j + Σ_{neg} (1 - x_j) <= 1, in >= form.
-		coef := make([]float64, len(x))
+		cb := s.builder()
 		rhs := -1.0
 		for _, l := range lits {
 			if l%2 == 0 {
-				coef[l/2]--
+				cb.add(l/2, -1)
 			} else {
-				coef[l/2]++
+				cb.add(l/2, 1)
 				rhs++
 			}
 		}
-		if c, ok := s.finishCut(coef, rhs, x); ok {
+		if c, ok := s.finishCut(cb, 1, rhs, x); ok {
 			cuts = append(cuts, c)
 		}
 	}

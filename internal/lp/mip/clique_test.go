@@ -137,7 +137,7 @@ func TestCliqueCutTriangle(t *testing.T) {
 			found := false
 			for _, c := range cuts {
 				same := true
-				for j, v := range c.coef {
+				for j, v := range c.dense(len(tt.m.Vars)) {
 					same = same && v == tt.coef[j]
 				}
 				found = found || same && math.Abs(c.rhs-tt.rhs) < 1e-6

@@ -47,27 +47,13 @@ func (s *search) isBinary(j int) bool {
 // coverRow returns the extended cover cut of side·row <= b at x, in the
 // >= form of the cut pool, if one is violated.
 func (s *search) coverRow(row []lp.Coef, side, b float64, x []float64) (cut, bool) {
-	var items []coverItem
-	capacity := b
-	for _, c := range row {
-		j, a := c.Col, side*c.Val
-		switch {
-		case a == 0:
-		case s.isBinary(j) && a > 0:
-			items = append(items, coverItem{j: j, a: a, zx: x[j]})
-		case s.isBinary(j):
-			capacity -= a
-			items = append(items, coverItem{j: j, a: -a, zx: 1 - x[j], complemented: true})
-		default:
-			least := math.Min(a*s.p.lo[j], a*s.p.hi[j])
-			if math.IsInf(least, 0) || math.IsNaN(least) {
-				return cut{}, false
-			}
-			capacity -= least
-		}
-	}
-	if len(items) < 2 || capacity < 0 {
+	ks, capacity, ok := s.knapsack(row, side, b)
+	if !ok || len(ks) < 2 {
 		return cut{}, false
+	}
+	items := make([]coverItem, len(ks))
+	for k, it := range ks {
+		items[k] = coverItem{j: it.lit / 2, a: it.w, zx: litValue(x, it.lit), complemented: it.lit%2 == 1}
 	}
 	total := 0.0
 	for _, it := range items {

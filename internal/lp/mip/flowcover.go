@@ -79,20 +79,24 @@ func (s *search) aggregatedCuts(x []float64, seps ...separator) []cut {
 		s.vubs = s.findVUBs()
 	}
 	s.indexColRows()
+	if s.aggB == nil {
+		s.aggB, s.intB = newCutBuilder(len(x)), newCutBuilder(len(x))
+	}
+	agg := s.aggB
 	var cuts []cut
 	best := make([]cut, len(seps))
 	found := make([]bool, len(seps))
 	s.rowSides(2, maxMIRRowLen, func(i int, row []lp.Coef, side, b float64) {
 		clear(found)
-		agg := make(map[int]float64, len(row))
+		agg.reset()
 		for _, c := range row {
-			agg[c.Col] += side * c.Val
+			agg.add(c.Col, side*c.Val)
 		}
 		used := []int{i}
 		for step := 0; ; step++ {
-			sparse := sparseRow(agg)
+			s.rowBuf = sparseRow(s.rowBuf[:0], agg)
 			for k, sep := range seps {
-				if c, ok := sep(sparse, b); ok && (!found[k] || c.efficacy > best[k].efficacy) {
+				if c, ok := sep(s.rowBuf, b); ok && (!found[k] || c.efficacy > best[k].efficacy) {
 					best[k], found[k] = c, true
 				}
 			}
@@ -176,12 +180,12 @@ func (a flowArc) flow(x []float64) float64 {
 
 // addFlow adds mult times the arc's flow to the left side of coef·x <=
 // rhs and returns the new rhs.
-func (a flowArc) addFlow(coef []float64, rhs, mult float64) float64 {
+func (a flowArc) addFlow(cb *cutBuilder, rhs, mult float64) float64 {
 	if a.upper {
-		coef[a.j] -= mult * a.scale
+		cb.add(a.j, -mult*a.scale)
 		return rhs - mult*a.scale*a.ref
 	}
-	coef[a.j] += mult * a.scale
+	cb.add(a.j, mult*a.scale)
 	return rhs + mult*a.scale*a.ref
 }
 
@@ -266,20 +270,20 @@ func (s *search) flowCoverCut(arcs []flowArc, taken []bool, b, lambda float64, x
 	if viol <= 1e-7 {
 		return cut{}, false
 	}
-	coef := make([]float64, len(x))
+	cb := s.builder()
 	rhs := b
 	// addBin adds g·y to the left side; a fixed binary is the constant g.
 	addBin := func(a flowArc, g float64) {
 		if a.bin < 0 {
 			rhs -= g
 		} else {
-			coef[a.bin] += g
+			cb.add(a.bin, g)
 		}
 	}
 	for k, a := range arcs {
 		switch {
 		case !a.out && taken[k]: // C+
-			rhs = a.addFlow(coef, rhs, 1)
+			rhs = a.addFlow(cb, rhs, 1)
 			if a.u > lambda {
 				// (u - λ)(1 - y) on the left.
 				rhs -= a.u - lambda
@@ -291,11 +295,8 @@ func (s *search) flowCoverCut(arcs []flowArc, taken []bool, b, lambda float64, x
 		case lambda*a.yx < a.fx: // L-
 			addBin(a, -lambda)
 		default:
-			rhs = a.addFlow(coef, rhs, -1)
+			rhs = a.addFlow(cb, rhs, -1)
 		}
 	}
-	for j := range coef {
-		coef[j] = -coef[j]
-	}
-	return s.finishCut(coef, -rhs, x)
+	return s.finishCut(cb, -1, -rhs, x)
 }

@@ -40,7 +40,7 @@ func TestFlowCoverCut(t *testing.T) {
 	found := false
 	for _, c := range cuts {
 		same := math.Abs(c.rhs+2) < 1e-6
-		for j, v := range c.coef {
+		for j, v := range c.dense(len(m.Vars)) {
 			same = same && math.Abs(v-want[j]) < 1e-9
 		}
 		found = found || same

@@ -87,47 +87,7 @@ func (s *search) rowSides(minLen, maxLen int, f func(i int, row []lp.Coef, side,
 
 // mirCuts returns the violated rounding cuts of the model's rows at x.
 func (s *search) mirCuts(x []float64) []cut {
-	if s.vubs == nil {
-		s.vubs = s.findVUBs()
-	}
-	if s.colRows == nil {
-		s.colRows = make([][]int, len(x))
-		for i := range s.p.m.Rows {
-			for _, c := range s.cuts.coefs[i] {
-				s.colRows[c.Col] = append(s.colRows[c.Col], i)
-			}
-		}
-	}
-	var cuts []cut
-	if s.aggB == nil {
-		s.aggB, s.intB = newCutBuilder(len(x)), newCutBuilder(len(x))
-	}
-	agg := s.aggB
-	s.rowSides(2, maxMIRRowLen, func(i int, row []lp.Coef, side, b float64) {
-		agg.reset()
-		for _, c := range row {
-			agg.add(c.Col, side*c.Val)
-		}
-		used := []int{i}
-		best := cut{}
-		for step := 0; ; step++ {
-			s.rowBuf = sparseRow(s.rowBuf[:0], agg)
-			if c, ok := s.mirRow(s.rowBuf, 1, b, x); ok && c.efficacy > best.efficacy {
-				best = c
-			}
-			if step == maxMIRAggr {
-				break
-			}
-			var ok bool
-			if b, ok = s.aggregate(agg, b, &used, x); !ok {
-				break
-			}
-		}
-		if best.efficacy > 0 {
-			cuts = append(cuts, best)
-		}
-	})
-	return cuts
+	return s.aggregatedCuts(x, func(agg []lp.Coef, b float64) (cut, bool) { return s.mirRow(agg, 1, b, x) })
 }
 
 // sparseRow appends the nonzeros of agg to row, by column.
