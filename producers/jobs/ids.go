@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -16,7 +17,10 @@ import (
 // MaxIDLength is the longest job id a client may give.
 const MaxIDLength = 200
 
-var idRE = regexp.MustCompile(`^[A-Za-z0-9._:=,+@~-]{1,200}$`)
+// idRE matches the job ids a client may give, compiled on first use.
+var idRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9._:=,+@~-]{1,200}$`)
+})
 
 // NewID returns a new id made of prefix, "-", the time in hexadecimal
 // milliseconds and 8 random hex digits: ids generated later sort after.
@@ -35,7 +39,7 @@ func NewSweepID() string { return NewID("s") }
 // CheckID reports whether id may name a job: 1 to MaxIDLength letters,
 // digits and ._:=,+@~-.
 func CheckID(id string) error {
-	if !idRE.MatchString(id) {
+	if !idRE().MatchString(id) {
 		return fmt.Errorf("id %q: want 1 to %d letters, digits and ._:=,+@~-", id, MaxIDLength)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -144,24 +145,31 @@ func (s *Server) prepare(body []byte) (store.Job, error) {
 }
 
 // fieldRules map the reasons of the stages' checks to the JSON path of
-// the field at fault, first match wins.
-var fieldRules = []struct {
+// the field at fault, first match wins. They are compiled on first use,
+// not when a command that never serves the API starts.
+var fieldRules = sync.OnceValue(func() []fieldRule {
+	return []fieldRule{
+		{regexp.MustCompile(`^"id"|: "id": `), "id"},
+		{regexp.MustCompile(`"time_limit_ms"`), "time_limit_ms"},
+		{regexp.MustCompile(`parameter "([^"]+)"`), "params.$1"},
+		{regexp.MustCompile(`"params"`), "params"},
+		{regexp.MustCompile(`^(unknown model|inline model|"model")`), "model"},
+		{regexp.MustCompile(`^unknown format|^format `), "format"},
+		{regexp.MustCompile(`^(lp|mps) text|"text"`), "text"},
+		{regexp.MustCompile(`"number"|^body is`), "number"},
+	}
+})
+
+// fieldRule maps the reasons re matches to field ("$1" takes the first
+// group).
+type fieldRule struct {
 	re    *regexp.Regexp
-	field string // "$1" takes the first group
-}{
-	{regexp.MustCompile(`^"id"|: "id": `), "id"},
-	{regexp.MustCompile(`"time_limit_ms"`), "time_limit_ms"},
-	{regexp.MustCompile(`parameter "([^"]+)"`), "params.$1"},
-	{regexp.MustCompile(`"params"`), "params"},
-	{regexp.MustCompile(`^(unknown model|inline model|"model")`), "model"},
-	{regexp.MustCompile(`^unknown format|^format `), "format"},
-	{regexp.MustCompile(`^(lp|mps) text|"text"`), "text"},
-	{regexp.MustCompile(`"number"|^body is`), "number"},
+	field string
 }
 
 // fieldOf returns the field a stage's reason is about, or "".
 func fieldOf(reason string) string {
-	for _, r := range fieldRules {
+	for _, r := range fieldRules() {
 		if m := r.re.FindStringSubmatchIndex(reason); m != nil {
 			return string(r.re.ExpandString(nil, r.field, reason, m))
 		}
