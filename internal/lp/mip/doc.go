@@ -39,7 +39,10 @@
 //     them: before a node branches, up to eight fractional variables
 //     without history have both children's relaxations solved from the
 //     node's basis, within a share of the simplex iterations; variables
-//     still without history use the average of those with one.
+//     still without history use the average of those with one. The node
+//     itself branches on the changes it measured (an infeasible child
+//     counts as an unbounded change), and a measured child enters the
+//     queue with its own relaxation value as its bound.
 //   - Primal heuristics (heuristics.go) run at the root after the cuts
 //     and every few nodes within a share of the simplex iterations:
 //     fractional and guided diving, a feasibility pump when no
