@@ -344,9 +344,11 @@ func (r *Relaxation) rebuild(rows []Row, coefs []Coef, rowScale []float64, keep 
 		oldToNew[i] = k
 		s.x[n+k] = old.x[n+i]
 	}
-	// Basic variables keep their dual weights; the logicals of new rows
-	// start with weight 1 (the row of B⁻¹ of a new row's basic logical
-	// is a unit row plus zeros in the old positions' columns).
+	// Basic variables keep their dual weights: the rows of the new
+	// basis inverse at the old positions are the old rows padded with
+	// zeros. The logicals of new rows start with weight 1, the lower
+	// bound of theirs (a unit entry plus the new row times the old
+	// inverse).
 	head := s.head[:0]
 	for p, j := range old.head {
 		if j >= n && oldToNew[j-n] < 0 {
