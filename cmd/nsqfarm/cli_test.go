@@ -317,7 +317,7 @@ func TestPublishLPChecksTheModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	config := writeTopology(t, t.TempDir(), "topics.yaml",
-		"    msg_timeout: 5m\n", "    msg_timeout: 5m\n    options:\n      models_dir: "+models+"\n",
+		"      mip_threads: 1\n", "      mip_threads: 1\n      models_dir: "+models+"\n",
 		"127.0.0.1:4150", n.RealTCPAddr().String())
 	tests := []struct {
 		args []string
