@@ -34,7 +34,7 @@ import (
 // the nodes they leave unsolved count in the final bound.
 
 const (
-	nodesPerWorker = 2  // open nodes a worker takes per round
+	nodesPerWorker = 4  // open nodes a worker takes per round
 	maxPlunge      = 16 // relaxations one taken node may lead to in a round
 )
 
