@@ -36,7 +36,12 @@ type dualResult struct {
 
 // runDual runs the dual simplex from the current basis.
 func (s *simplex) runDual() (dualResult, error) {
-	trueLo, trueHi, trueCost := slices.Clone(s.lo), slices.Clone(s.hi), slices.Clone(s.cost)
+	// The true bounds and costs, restored at the end: artificial bounds
+	// and cost perturbations are the dual phase's own.
+	s.trueLo = append(s.trueLo[:0], s.lo...)
+	s.trueHi = append(s.trueHi[:0], s.hi...)
+	s.trueCost = append(s.trueCost[:0], s.cost...)
+	trueLo, trueHi, trueCost := s.trueLo, s.trueHi, s.trueCost
 	res := dualResult{}
 	defer func() {
 		if slices.Equal(s.lo, trueLo) && slices.Equal(s.hi, trueHi) && slices.Equal(s.cost, trueCost) {

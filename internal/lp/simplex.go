@@ -46,6 +46,10 @@ type simplex struct {
 	pos    []int     // variable -> basis position, -1 when nonbasic
 	lu     *luFactor
 
+	// trueLo, trueHi and trueCost hold the bounds and costs during the
+	// dual simplex (runDual), reused between solves.
+	trueLo, trueHi, trueCost []float64
+
 	cB, y, d, alpha, rho, rowAlpha []float64
 	weight                         []float64 // primal pricing weights (steepest edge or Devex)
 	dweight                        []float64 // dual steepest-edge weights by position
