@@ -55,16 +55,23 @@ func (pc *pseudoCosts) estimate(col int, up bool) float64 {
 }
 
 // choose returns the fractional variable of x with the best product
-// score max(down*f, eps) * max(up*(1-f), eps), f being the fractional
-// part. With no history this is the most fractional variable.
-func (pc *pseudoCosts) choose(x []float64, frac []int) int {
+// score max(down, eps) * max(up, eps) of the objective changes of its
+// two children: the change measured reports, when it reports one, else
+// the pseudo-cost times the distance to the child's bound (f down, 1-f
+// up, f being the fractional part). With no history and no measurement
+// this is the most fractional variable.
+func (pc *pseudoCosts) choose(x []float64, frac []int, measured func(j int, up bool) (float64, bool)) int {
 	const eps = 1e-6
 	best, bestScore := -1, math.Inf(-1)
 	for _, j := range frac {
 		f := x[j] - math.Floor(x[j])
-		down := math.Max(pc.estimate(j, false)*f, eps)
-		up := math.Max(pc.estimate(j, true)*(1-f), eps)
-		if s := down * up; s > bestScore {
+		gain := func(up bool, dist float64) float64 {
+			if g, ok := measured(j, up); ok {
+				return g
+			}
+			return pc.estimate(j, up) * dist
+		}
+		if s := math.Max(gain(false, f), eps) * math.Max(gain(true, 1-f), eps); s > bestScore {
 			best, bestScore = j, s
 		}
 	}

@@ -370,24 +370,10 @@ func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64, start 
 // measured at this node over the pseudo-cost estimates, and an
 // infeasible child as a change of maxGain.
 func (s *search) choose(x []float64, frac []int, zLP float64) int {
-	if len(s.trials) == 0 {
-		return s.pc.choose(x, frac)
-	}
-	const eps = 1e-6
-	best, bestScore := -1, math.Inf(-1)
-	for _, j := range frac {
-		f := x[j] - math.Floor(x[j])
-		gain := func(up bool, dist float64) float64 {
-			if g, ok := s.trialGain(j, up, zLP); ok {
-				return math.Min(g, maxGain)
-			}
-			return s.pc.estimate(j, up) * dist
-		}
-		if sc := math.Max(gain(false, f), eps) * math.Max(gain(true, 1-f), eps); sc > bestScore {
-			best, bestScore = j, sc
-		}
-	}
-	return best
+	return s.pc.choose(x, frac, func(j int, up bool) (float64, bool) {
+		g, ok := s.trialGain(j, up, zLP)
+		return math.Min(g, maxGain), ok
+	})
 }
 
 // maxGain stands for the objective change of an infeasible child in
