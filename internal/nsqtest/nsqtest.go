@@ -272,8 +272,8 @@ var freePorts = struct {
 }{given: make(map[int]bool)}
 
 // ephemeralLow returns the first port of the kernel's ephemeral range,
-// 32768 (Linux's default) when it cannot be read.
-func ephemeralLow() int {
+// 32768 (Linux's default) when it cannot be read; it is read once.
+var ephemeralLow = sync.OnceValue(func() int {
 	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
 	if err != nil {
 		return 32768
@@ -287,7 +287,7 @@ func ephemeralLow() int {
 		return 32768
 	}
 	return lo
-}
+})
 
 // Eventually polls cond every 20 ms until it holds, failing the test after
 // timeout with what it was waiting for.
