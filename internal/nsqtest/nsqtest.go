@@ -35,7 +35,7 @@ func NSQD(t testing.TB, tweak ...func(*nsqd.Options)) *nsqd.NSQD {
 	opts.HTTPSAddress = ""
 	opts.DataPath = t.TempDir()
 	opts.LogLevel = 3 // warnings and errors
-	opts.Logger = testLogger{t}
+	opts.Logger = newTestLogger(t)
 	for _, f := range tweak {
 		f(opts)
 	}
@@ -51,10 +51,36 @@ func NSQD(t testing.TB, tweak ...func(*nsqd.Options)) *nsqd.NSQD {
 	return n
 }
 
-type testLogger struct{ t testing.TB }
+// testLogger forwards the log lines of a daemon or consumer to the
+// test's log until the test's cleanups are done. An in-process nsqd's
+// HTTP server may still log a connection's error (a TLS handshake a
+// client gave up) after Exit, when t.Log would panic; such lines are
+// dropped.
+type testLogger struct {
+	t    testing.TB
+	mu   sync.Mutex
+	done bool
+}
 
-func (l testLogger) Output(_ int, s string) error {
-	l.t.Log(s)
+// newTestLogger returns a testLogger for t. Create it before registering
+// the cleanup that stops what logs to it: cleanups run last-registered
+// first, so the lines logged while stopping still reach the test.
+func newTestLogger(t testing.TB) *testLogger {
+	l := &testLogger{t: t}
+	t.Cleanup(func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.done = true
+	})
+	return l
+}
+
+func (l *testLogger) Output(_ int, s string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.t.Log(s)
+	}
 	return nil
 }
 
@@ -118,7 +144,7 @@ func CollectConfig(t testing.TB, cfg *nsq.Config, tcpAddr, topic, channel string
 	if err != nil {
 		t.Fatalf("collect %s: %v", topic, err)
 	}
-	c.SetLogger(testLogger{t}, nsq.LogLevelWarning)
+	c.SetLogger(newTestLogger(t), nsq.LogLevelWarning)
 	col := &Collector{consumer: c, notify: make(chan struct{}, 1)}
 	c.AddHandler(nsq.HandlerFunc(func(m *nsq.Message) error {
 		col.mu.Lock()
@@ -208,7 +234,7 @@ func Lookupd(t testing.TB) *nsqlookupd.NSQLookupd {
 	opts.TCPAddress = "127.0.0.1:0"
 	opts.HTTPAddress = "127.0.0.1:0"
 	opts.LogLevel = 3
-	opts.Logger = testLogger{t}
+	opts.Logger = newTestLogger(t)
 	l, err := nsqlookupd.New(opts)
 	if err != nil {
 		t.Fatalf("start nsqlookupd: %v", err)

@@ -36,3 +36,18 @@ func TestFreeAddr(t *testing.T) {
 		ln.Close()
 	}
 }
+
+// TestLoggerAfterTheTest: a line logged after the test that owns the
+// logger has ended is dropped instead of panicking in t.Log.
+func TestLoggerAfterTheTest(t *testing.T) {
+	var l *testLogger
+	t.Run("owner", func(t *testing.T) {
+		l = newTestLogger(t)
+		if err := l.Output(2, "while the test runs"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := l.Output(2, "after the test ended"); err != nil {
+		t.Fatal(err)
+	}
+}
