@@ -31,6 +31,10 @@
 //     dive) until the first incumbent, and afterwards while that child's
 //     bound stays in the better quarter of the range between the best open
 //     bound and the incumbent.
+//   - Before its relaxation is solved, a node propagates its new bounds
+//     through the model's rows (propagate.go): the rows' activity bounds
+//     tighten the bounds of integer variables, which the node's children
+//     inherit, and prove some nodes infeasible without a relaxation.
 //   - Reduced costs of each relaxation tighten the bounds of nonbasic
 //     integer variables in the node's subtree once there is an incumbent.
 //   - Branching uses pseudo-costs (the average objective degradation per

@@ -155,8 +155,11 @@ func (s *search) newWorkers() ([]*worker, error) {
 	for i := range workers {
 		w := &search{
 			ctx: s.ctx, opts: s.opts, p: s.p, pc: newPseudoCosts(len(s.lo)),
-			cuts: s.cuts, cutCount: s.cutCount, vubs: s.vubs, colRows: s.colRows,
+			cuts: s.cuts, cutCount: s.cutCount, vubs: s.vubs, colRows: s.colRows, prop: s.prop,
 			lo: make([]float64, len(s.lo)), hi: make([]float64, len(s.hi)),
+		}
+		if s.prop != nil {
+			w.propSc = s.prop.newScratch()
 		}
 		// The main search enforces the node limit between rounds.
 		w.opts.MaxNodes = 0

@@ -253,67 +253,10 @@ func slack(b, act float64) float64 {
 }
 
 // propagateRow tightens the bounds lo, hi of the integer columns of row i
-// from its activity bounds. It returns the columns it changed and false
-// when the row cannot be satisfied.
+// (propagateIntRow). It returns the columns it changed and false when the
+// row cannot be satisfied.
 func (p *pre) propagateRow(i int, lo, hi []float64, changed []int) ([]int, bool) {
-	row := p.rows[i]
-	minAct, maxAct, minInf, maxInf := activity(row, lo, hi)
-	rlo, rhi := p.rowLo[i], p.rowHi[i]
-	if minInf == 0 && minAct > rhi+slack(rhi, minAct) || maxInf == 0 && maxAct < rlo-slack(rlo, maxAct) {
-		return changed, false
-	}
-	for _, e := range row {
-		j := e.idx
-		if !p.integer[j] || lo[j] == hi[j] {
-			continue
-		}
-		l, h := lo[j], hi[j]
-		if e.val < 0 {
-			l, h = h, l
-		}
-		// The residual activity of the other entries.
-		resMin, resMinInf := minAct, minInf
-		if math.IsInf(l, 0) {
-			resMinInf--
-		} else {
-			resMin -= e.val * l
-		}
-		resMax, resMaxInf := maxAct, maxInf
-		if math.IsInf(h, 0) {
-			resMaxInf--
-		} else {
-			resMax -= e.val * h
-		}
-		newLo, newHi := lo[j], hi[j]
-		// a x <= rhi - resMin and a x >= rlo - resMax.
-		if !math.IsInf(rhi, 1) && resMinInf == 0 {
-			b := (rhi - resMin) / e.val
-			if e.val > 0 {
-				newHi = math.Min(newHi, math.Floor(b+intBoundSlack(b)))
-			} else {
-				newLo = math.Max(newLo, math.Ceil(b-intBoundSlack(b)))
-			}
-		}
-		if !math.IsInf(rlo, -1) && resMaxInf == 0 {
-			b := (rlo - resMax) / e.val
-			if e.val > 0 {
-				newLo = math.Max(newLo, math.Ceil(b-intBoundSlack(b)))
-			} else {
-				newHi = math.Min(newHi, math.Floor(b+intBoundSlack(b)))
-			}
-		}
-		if newLo > newHi {
-			return changed, false
-		}
-		if newLo > lo[j] || newHi < hi[j] {
-			lo[j], hi[j] = newLo, newHi
-			changed = append(changed, j)
-			// The activities change with the bounds: recompute them for
-			// the remaining entries.
-			minAct, maxAct, minInf, maxInf = activity(row, lo, hi)
-		}
-	}
-	return changed, true
+	return propagateIntRow(p.rows[i], p.rowLo[i], p.rowHi[i], p.integer, lo, hi, changed)
 }
 
 // intBoundSlack is the slack before rounding an implied integer bound b.

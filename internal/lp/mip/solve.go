@@ -86,6 +86,9 @@ func newSearch(ctx context.Context, m *lp.Model, opts Options) (*search, bool, e
 		return nil, false, fmt.Errorf("mip: %w", err)
 	}
 	s.rel = rel
+	if s.prop = newPropagator(p); s.prop != nil {
+		s.propSc = s.prop.newScratch()
+	}
 	s.lo = append([]float64(nil), p.lo...)
 	s.hi = append([]float64(nil), p.hi...)
 	for _, j := range p.ints {
@@ -116,6 +119,11 @@ type search struct {
 	// nonzeros (mir.go).
 	cb, aggB, intB *cutBuilder
 	rowBuf         []lp.Coef
+	// prop propagates the node bounds through the model's rows, with
+	// propSc as working state; prop is nil for a model without rows of
+	// integer columns (propagate.go).
+	prop   *propagator
+	propSc *propScratch
 	// vubs are the variable upper bounds of the model (mir.go).
 	vubs map[int]vub
 	// colRows lists the model rows of each column (mir.go).
@@ -323,6 +331,14 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 	for _, c := range n.changes {
 		s.lo[c.col] = math.Max(s.lo[c.col], c.lo)
 		s.hi[c.col] = math.Min(s.hi[c.col], c.hi)
+	}
+	if s.prop != nil && n.propagated < len(n.changes) {
+		implied, ok := s.prop.propagate(s.propSc, n.changes[n.propagated:], s.lo, s.hi)
+		if !ok {
+			return &lp.Result{Status: lp.Infeasible}, nil
+		}
+		n.changes = append(n.changes[:len(n.changes):len(n.changes)], implied...)
+		n.propagated = len(n.changes)
 	}
 	for _, j := range s.p.ints {
 		s.rel.SetBounds(j, s.lo[j], s.hi[j])

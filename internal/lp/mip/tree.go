@@ -20,6 +20,9 @@ type node struct {
 	bound   float64
 	depth   int
 	changes []boundChange
+	// propagated is the number of changes whose consequences node
+	// propagation (propagate.go) has drawn; the rest are new.
+	propagated int
 	// The branching that created the node, for pseudo-costs: col was
 	// moved by dist (the fractional distance) up or down from a parent
 	// whose relaxation value was parentObj. col is -1 at the root.
@@ -39,7 +42,7 @@ func (n *node) child(c boundChange, up bool, dist, bound, objLP float64, start *
 	changes := make([]boundChange, len(n.changes)+1)
 	copy(changes, n.changes)
 	changes[len(n.changes)] = c
-	return &node{bound: bound, depth: n.depth + 1, changes: changes,
+	return &node{bound: bound, depth: n.depth + 1, changes: changes, propagated: n.propagated,
 		col: c.col, up: up, dist: dist, parentObj: objLP, start: start}
 }
 

@@ -1,0 +1,207 @@
+package mip
+
+import "math"
+
+// Node bound propagation.
+//
+// Before a node's relaxation is solved, the rows of the columns whose
+// bounds the node changed (its branching and the reduced-cost fixings of
+// its parent) are propagated: each row's activity bounds imply bounds on
+// its integer columns, and a tightened column queues its own rows in
+// turn. A row that its activity bounds cannot satisfy proves the node
+// infeasible without a relaxation; the implied bounds become bound
+// changes of the node, which its children inherit, so that each node
+// only propagates what is new to it. The work per node is bounded.
+
+// nodePropWork bounds the row entries one node's propagation visits, per
+// nonzero of the model, on top of nodePropMinWork.
+const (
+	nodePropWork    = 2
+	nodePropMinWork = 1000
+)
+
+// propagator holds the model's rows for node propagation. It is read
+// only once built; the workers of a parallel search share it and keep
+// their own propScratch.
+type propagator struct {
+	rows         [][]entry
+	rowLo, rowHi []float64
+	colRows      [][]int // the rows of each column
+	integer      []bool
+	budget       int // row entries one node may visit
+}
+
+// propScratch is one search's working state of node propagation.
+type propScratch struct {
+	queue   []int
+	queued  []bool
+	changed []int
+	moved   []int // the columns tightened, in order
+}
+
+// newPropagator indexes the rows of p's model that hold an integer
+// column, or returns nil when there is none (nothing to propagate).
+func newPropagator(p *problem) *propagator {
+	m := p.m
+	pr := &propagator{
+		rows:    make([][]entry, len(m.Rows)),
+		rowLo:   make([]float64, len(m.Rows)),
+		rowHi:   make([]float64, len(m.Rows)),
+		colRows: make([][]int, len(m.Vars)),
+		integer: make([]bool, len(m.Vars)),
+	}
+	for _, j := range p.ints {
+		pr.integer[j] = true
+	}
+	for i, r := range m.Rows {
+		pr.rowLo[i], pr.rowHi[i] = r.Lo, r.Hi
+	}
+	for _, c := range m.Coefs {
+		if c.Val != 0 {
+			pr.rows[c.Row] = append(pr.rows[c.Row], entry{c.Col, c.Val})
+		}
+	}
+	nnz, useful := 0, false
+	for i, row := range pr.rows {
+		// A row without an integer column implies no bound the search
+		// uses.
+		hasInt := false
+		for _, e := range row {
+			hasInt = hasInt || pr.integer[e.idx]
+		}
+		if !hasInt {
+			pr.rows[i] = nil
+			continue
+		}
+		useful = true
+		nnz += len(row)
+		for _, e := range row {
+			pr.colRows[e.idx] = append(pr.colRows[e.idx], i)
+		}
+	}
+	if !useful {
+		return nil
+	}
+	pr.budget = nodePropMinWork + nodePropWork*nnz
+	return pr
+}
+
+// newScratch returns a working state for pr.
+func (pr *propagator) newScratch() *propScratch {
+	return &propScratch{queued: make([]bool, len(pr.rows))}
+}
+
+// propagate tightens the node bounds lo, hi from the rows of the columns
+// of changes. It returns the bounds it tightened as bound changes and
+// false when a row cannot be satisfied.
+func (pr *propagator) propagate(sc *propScratch, changes []boundChange, lo, hi []float64) ([]boundChange, bool) {
+	for _, c := range changes {
+		for _, i := range pr.colRows[c.col] {
+			if !sc.queued[i] {
+				sc.queued[i] = true
+				sc.queue = append(sc.queue, i)
+			}
+		}
+	}
+	work, ok := 0, true
+	sc.moved = sc.moved[:0]
+	// The queue is worked through in order; rows queued again go to its
+	// end.
+	for k := 0; k < len(sc.queue); k++ {
+		i := sc.queue[k]
+		sc.queued[i] = false
+		if work += len(pr.rows[i]); work > pr.budget {
+			break
+		}
+		sc.changed, ok = propagateIntRow(pr.rows[i], pr.rowLo[i], pr.rowHi[i], pr.integer, lo, hi, sc.changed[:0])
+		if !ok {
+			break
+		}
+		for _, j := range sc.changed {
+			sc.moved = append(sc.moved, j)
+			for _, r := range pr.colRows[j] {
+				if !sc.queued[r] {
+					sc.queued[r] = true
+					sc.queue = append(sc.queue, r)
+				}
+			}
+		}
+	}
+	for _, i := range sc.queue {
+		sc.queued[i] = false
+	}
+	sc.queue = sc.queue[:0]
+	if !ok {
+		return nil, false
+	}
+	var implied []boundChange
+	for _, j := range sc.moved {
+		// A column tightened twice is listed twice; the later entry
+		// holds both tightenings.
+		implied = append(implied, boundChange{col: j, lo: lo[j], hi: hi[j]})
+	}
+	return implied, true
+}
+
+// propagateIntRow tightens the bounds lo, hi of the integer columns
+// (integer[j]) of a row with entries row and sides rlo <= a x <= rhi from
+// its activity bounds. It returns the columns it changed and false when
+// the row cannot be satisfied.
+func propagateIntRow(row []entry, rlo, rhi float64, integer []bool, lo, hi []float64, changed []int) ([]int, bool) {
+	minAct, maxAct, minInf, maxInf := activity(row, lo, hi)
+	if minInf == 0 && minAct > rhi+slack(rhi, minAct) || maxInf == 0 && maxAct < rlo-slack(rlo, maxAct) {
+		return changed, false
+	}
+	for _, e := range row {
+		j := e.idx
+		if !integer[j] || lo[j] == hi[j] {
+			continue
+		}
+		l, h := lo[j], hi[j]
+		if e.val < 0 {
+			l, h = h, l
+		}
+		// The residual activity of the other entries.
+		resMin, resMinInf := minAct, minInf
+		if math.IsInf(l, 0) {
+			resMinInf--
+		} else {
+			resMin -= e.val * l
+		}
+		resMax, resMaxInf := maxAct, maxInf
+		if math.IsInf(h, 0) {
+			resMaxInf--
+		} else {
+			resMax -= e.val * h
+		}
+		newLo, newHi := lo[j], hi[j]
+		// a x <= rhi - resMin and a x >= rlo - resMax.
+		if !math.IsInf(rhi, 1) && resMinInf == 0 {
+			b := (rhi - resMin) / e.val
+			if e.val > 0 {
+				newHi = math.Min(newHi, math.Floor(b+intBoundSlack(b)))
+			} else {
+				newLo = math.Max(newLo, math.Ceil(b-intBoundSlack(b)))
+			}
+		}
+		if !math.IsInf(rlo, -1) && resMaxInf == 0 {
+			b := (rlo - resMax) / e.val
+			if e.val > 0 {
+				newLo = math.Max(newLo, math.Ceil(b-intBoundSlack(b)))
+			} else {
+				newHi = math.Min(newHi, math.Floor(b+intBoundSlack(b)))
+			}
+		}
+		if newLo > newHi {
+			return changed, false
+		}
+		if newLo > lo[j] || newHi < hi[j] {
+			lo[j], hi[j] = newLo, newHi
+			changed = append(changed, j)
+			// The activities change with the bounds: recompute them for
+			// the remaining entries.
+			minAct, maxAct, minInf, maxInf = activity(row, lo, hi)
+		}
+	}
+	return changed, true
+}
