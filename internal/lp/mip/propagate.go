@@ -1,6 +1,10 @@
 package mip
 
-import "math"
+import (
+	"math"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+)
 
 // Node bound propagation.
 //
@@ -39,47 +43,49 @@ type propScratch struct {
 	moved   []int // the columns tightened, in order
 }
 
-// newPropagator indexes the rows of p's model that hold an integer
-// column, or returns nil when there is none (nothing to propagate).
-func newPropagator(p *problem) *propagator {
+// newPropagator indexes the rows of p's model, and those of cuts when
+// it is not nil (the relaxation's rows after the root's cut rounds, the
+// model's first), that hold an integer column. It returns nil when no
+// row does (nothing to propagate).
+func newPropagator(p *problem, cuts *cutRows) *propagator {
 	m := p.m
+	rows, coefs := m.Rows, [][]lp.Coef(nil)
+	if cuts != nil {
+		rows, coefs = cuts.rows, cuts.coefs
+	} else {
+		coefs = m.RowCoefs()
+	}
 	pr := &propagator{
-		rows:    make([][]entry, len(m.Rows)),
-		rowLo:   make([]float64, len(m.Rows)),
-		rowHi:   make([]float64, len(m.Rows)),
+		rows:    make([][]entry, len(rows)),
+		rowLo:   make([]float64, len(rows)),
+		rowHi:   make([]float64, len(rows)),
 		colRows: make([][]int, len(m.Vars)),
 		integer: make([]bool, len(m.Vars)),
 	}
 	for _, j := range p.ints {
 		pr.integer[j] = true
 	}
-	for i, r := range m.Rows {
+	nnz := 0
+	for i, r := range rows {
 		pr.rowLo[i], pr.rowHi[i] = r.Lo, r.Hi
-	}
-	for _, c := range m.Coefs {
-		if c.Val != 0 {
-			pr.rows[c.Row] = append(pr.rows[c.Row], entry{c.Col, c.Val})
-		}
-	}
-	nnz, useful := 0, false
-	for i, row := range pr.rows {
 		// A row without an integer column implies no bound the search
 		// uses.
 		hasInt := false
-		for _, e := range row {
-			hasInt = hasInt || pr.integer[e.idx]
+		for _, c := range coefs[i] {
+			hasInt = hasInt || pr.integer[c.Col] && c.Val != 0
 		}
 		if !hasInt {
-			pr.rows[i] = nil
 			continue
 		}
-		useful = true
-		nnz += len(row)
-		for _, e := range row {
-			pr.colRows[e.idx] = append(pr.colRows[e.idx], i)
+		for _, c := range coefs[i] {
+			if c.Val != 0 {
+				pr.rows[i] = append(pr.rows[i], entry{c.Col, c.Val})
+				pr.colRows[c.Col] = append(pr.colRows[c.Col], i)
+			}
 		}
+		nnz += len(pr.rows[i])
 	}
-	if !useful {
+	if nnz == 0 {
 		return nil
 	}
 	pr.budget = nodePropMinWork + nodePropWork*nnz

@@ -115,7 +115,7 @@ func TestNodePropagationValid(t *testing.T) {
 			m.Rows = append(m.Rows, lp.Row{Lo: lo, Hi: hi})
 		}
 		p, _ := newProblem(m, DefaultIntTol)
-		pr := newPropagator(p)
+		pr := newPropagator(p, nil)
 		if pr == nil {
 			continue
 		}

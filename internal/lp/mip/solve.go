@@ -86,7 +86,7 @@ func newSearch(ctx context.Context, m *lp.Model, opts Options) (*search, bool, e
 		return nil, false, fmt.Errorf("mip: %w", err)
 	}
 	s.rel = rel
-	if s.prop = newPropagator(p); s.prop != nil {
+	if s.prop = newPropagator(p, nil); s.prop != nil {
 		s.propSc = s.prop.newScratch()
 	}
 	s.lo = append([]float64(nil), p.lo...)
@@ -239,6 +239,10 @@ func (s *search) process(n *node) step {
 	if n.start == nil && res.Status == lp.Optimal && !s.opts.NoCuts {
 		if res, err = s.rootCuts(res); err != nil {
 			return stopStep("", err)
+		}
+		// The cuts hold in the whole tree: the nodes propagate them too.
+		if s.prop = newPropagator(s.p, s.cuts); s.prop != nil {
+			s.propSc = s.prop.newScratch()
 		}
 	}
 	switch res.Status {
