@@ -161,8 +161,20 @@ func (r *Relaxation) SetBasis(b *Basis) {
 // Solve; a context deadline gives TimeLimit and other context errors are
 // returned.
 func (r *Relaxation) Solve(ctx context.Context) (*Result, error) {
+	res, _, err := r.SolveWithin(ctx, 0)
+	return res, err
+}
+
+// SolveWithin is Solve stopped after at most maxIter simplex iterations
+// (0: the limit of Options.MaxIterations), with status IterationLimit.
+// bounded reports that such a stop left the dual simplex at a dual
+// feasible basis of the true bounds and costs: the result's Objective
+// is then a bound on the optimum (a lower bound when minimising, an upper
+// bound when maximising), which is what a branch-and-bound search wants
+// of a child it only estimates.
+func (r *Relaxation) SolveWithin(ctx context.Context, maxIter int) (res *Result, bounded bool, err error) {
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return nil, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
+		return nil, false, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
 	}
 	s := r.s
 	s.ctx = ctx
@@ -171,8 +183,10 @@ func (r *Relaxation) Solve(ctx context.Context) (*Result, error) {
 	if s.maxIter <= 0 {
 		s.maxIter = 10000 + 20*(s.n+s.m)
 	}
+	if maxIter > 0 {
+		s.maxIter = min(s.maxIter, maxIter)
+	}
 	var status Status
-	var err error
 	if !r.solved {
 		status, err = s.solve(r.opts.Method)
 		r.solved = true
@@ -193,10 +207,10 @@ func (r *Relaxation) Solve(ctx context.Context) (*Result, error) {
 		s.dualsOK = false
 	}
 	if err != nil {
-		return nil, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
+		return nil, false, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
 	}
 	r.factored = !perturbed
-	return r.result(status), nil
+	return r.result(status), status == IterationLimit && s.dualBound && !perturbed, nil
 }
 
 // result reads the solution of the current basis. RowActivity and

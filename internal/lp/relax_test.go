@@ -294,3 +294,80 @@ func checkTableauRows(t *testing.T, rel *lp.Relaxation, res *lp.Result) {
 		t.Error("no basic structural variable has a tableau row")
 	}
 }
+
+// TestRelaxationSolveWithin changes one bound of an optimal relaxation
+// at a time and reoptimises under small iteration limits: a stop that
+// SolveWithin reports as bounded has a value no better than the optimum
+// of a cold lp.Solve, and a solve within the limit is that optimum.
+func TestRelaxationSolveWithin(t *testing.T) {
+	ctx := context.Background()
+	for _, sense := range []lp.Sense{lp.Minimize, lp.Maximize} {
+		m := randomLP(9, 60, 80)
+		m.Sense = sense
+		rel, err := lp.NewRelaxation(m, lp.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, err := rel.Solve(ctx)
+		if err != nil || root.Status != lp.Optimal {
+			t.Fatalf("root: %v %v", root, err)
+		}
+		base := rel.Basis()
+		rng := rand.New(rand.NewPCG(4, 4))
+		bounded := 0
+		for trial := range 80 {
+			j := rng.IntN(len(m.Vars))
+			lo, hi := make([]float64, len(m.Vars)), make([]float64, len(m.Vars))
+			for k, v := range m.Vars {
+				lo[k], hi[k] = v.Lo, v.Hi
+			}
+			if v := root.X[j]; rng.IntN(2) == 0 {
+				hi[j] = v / 2
+			} else {
+				lo[j] = (v + hi[j]) / 2
+			}
+			rel.SetBounds(j, lo[j], hi[j])
+			rel.SetBasis(base)
+			limit := 1 + rng.IntN(6)
+			res, ok, err := rel.SolveWithin(ctx, limit)
+			rel.SetBounds(j, m.Vars[j].Lo, m.Vars[j].Hi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cold, err := lp.Solve(ctx, withBounds(m, lo, hi), lp.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case res.Status == lp.Optimal:
+				if ok || cold.Status != lp.Optimal || !near(res.Objective, cold.Objective, 1e-7) {
+					t.Fatalf("trial %d: optimal %.10g (bounded %v), cold %s %.10g", trial, res.Objective, ok, cold.Status, cold.Objective)
+				}
+			case res.Status == lp.IterationLimit:
+				if res.Iterations != limit {
+					t.Errorf("trial %d: %d iterations at a limit of %d", trial, res.Iterations, limit)
+				}
+				if !ok {
+					continue
+				}
+				bounded++
+				if cold.Status != lp.Optimal {
+					continue // an infeasible child has no optimum to bound
+				}
+				better := res.Objective > cold.Objective+1e-7*(1+math.Abs(cold.Objective))
+				if sense == lp.Maximize {
+					better = res.Objective < cold.Objective-1e-7*(1+math.Abs(cold.Objective))
+				}
+				if better {
+					t.Fatalf("trial %d (%v): bound %.10g passes the optimum %.10g", trial, sense, res.Objective, cold.Objective)
+				}
+			case ok:
+				t.Fatalf("trial %d: status %s reported bounded", trial, res.Status)
+			}
+		}
+		t.Logf("%v: %d of 80 solves stopped at a bound", sense, bounded)
+		if bounded == 0 {
+			t.Fatalf("%v: no solve stopped at a bound", sense)
+		}
+	}
+}

@@ -72,11 +72,15 @@ type simplex struct {
 	dualsPhase1 bool
 
 	iters, maxIter int
-	degenerate     int  // consecutive degenerate iterations
-	perturbed      bool // bounds currently perturbed
-	perturbations  int
-	bland          bool // smallest-index pricing while stalling in phase 1
-	fresh          bool // factors and basic values freshly recomputed
+	// dualBound is set when the dual simplex of the last solve stopped at
+	// the iteration limit at a dual feasible basis of the true bounds and
+	// costs (no artificial bounds or perturbed costs in use).
+	dualBound     bool
+	degenerate    int  // consecutive degenerate iterations
+	perturbed     bool // bounds currently perturbed
+	perturbations int
+	bland         bool // smallest-index pricing while stalling in phase 1
+	fresh         bool // factors and basic values freshly recomputed
 	// factored is true while lu holds the factors of the current basis,
 	// possibly with updates: every basis change either updates them or
 	// refactorises, and only a basis set from outside (crash, SetBasis,
@@ -446,6 +450,7 @@ func (s *simplex) updateDuals(q, r int, phase1 bool) {
 // (usually without iterations) or repairs what the artificial bounds and
 // perturbations of the dual phase left behind.
 func (s *simplex) solve(method Method) (Status, error) {
+	s.dualBound = false
 	if s.steepest {
 		s.initSteepestEdge()
 	}
@@ -457,6 +462,7 @@ func (s *simplex) solve(method Method) (Status, error) {
 	if err != nil {
 		return "", err
 	}
+	s.dualBound = dr.status == IterationLimit && !dr.artificial
 	switch dr.status {
 	case IterationLimit, TimeLimit:
 		return dr.status, nil

@@ -16,12 +16,26 @@ import (
 // changes are recorded as their first pseudo-costs. The pseudo-cost rule
 // then chooses among reliable estimates instead of the average of other
 // variables, which matters most at the top of the tree. The trial solves
-// are bounded by a share of the search's simplex iterations.
+// are bounded by a share of the search's simplex iterations, and each by
+// an iteration limit (strongIterLimit): a trial stopped by it counts with
+// the value of the dual feasible basis it reached, a bound on its child.
 const (
 	strongCands     = 8    // unreliable candidates tried per node
 	strongShare     = 0.5  // share of the search's iterations for trials
 	strongMinBudget = 2000 // allowance in iterations on top of the share
+	strongMinIters  = 10   // least iteration limit of one trial
+	strongMaxIters  = 500  // largest iteration limit of one trial
 )
+
+// strongIterLimit is the simplex iteration limit of one strong branching
+// trial: twice the average iterations of a node's relaxation so far,
+// within [strongMinIters, strongMaxIters]. A trial stopped by the limit
+// gives the value of the dual feasible basis it reached, a bound on its
+// child's relaxation.
+func (s *search) strongIterLimit() int {
+	avg := (s.iterations - s.strongIters) / max(1, s.nodes)
+	return min(max(2*avg, strongMinIters), strongMaxIters)
+}
 
 // trial is the outcome of strong branching on one variable: the
 // relaxation value (minimisation form) of its down [0] and up [1] child,
@@ -87,7 +101,7 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 				s.rel.SetBounds(j, lo, fl)
 			}
 			s.rel.SetBasis(held)
-			res, err := s.rel.Solve(s.ctx)
+			res, bounded, err := s.rel.SolveWithin(s.ctx, s.strongIterLimit())
 			s.rel.SetBounds(j, lo, hi)
 			if err != nil {
 				return false, fmt.Errorf("mip: strong branching on column %d: %w", j, err)
@@ -101,6 +115,13 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 			case lp.Optimal:
 				s.updatePC(j, up, dist, s.p.sign*res.Objective-zLP)
 				t.value[dir(up)], t.solved[dir(up)] = s.p.sign*res.Objective, true
+			case lp.IterationLimit:
+				// The dual simplex stopped at a dual feasible basis: its
+				// value bounds the child's.
+				if bounded {
+					s.updatePC(j, up, dist, s.p.sign*res.Objective-zLP)
+					t.value[dir(up)], t.solved[dir(up)] = s.p.sign*res.Objective, true
+				}
 			case lp.Infeasible:
 				t.value[dir(up)], t.solved[dir(up)] = math.Inf(1), true
 			}
