@@ -30,7 +30,7 @@ func (s *simplex) crash() {
 	}
 	cmax := 0.0
 	for j := 0; j < s.n; j++ {
-		cmax = math.Max(cmax, math.Abs(s.cost[j]))
+		cmax = max(cmax, math.Abs(s.cost[j]))
 	}
 	if cmax == 0 {
 		cmax = 1
@@ -59,7 +59,7 @@ func (s *simplex) crash() {
 		j := c.j
 		colMax := 0.0
 		for k := s.a.colPtr[j]; k < s.a.colPtr[j+1]; k++ {
-			colMax = math.Max(colMax, math.Abs(s.a.val[k]))
+			colMax = max(colMax, math.Abs(s.a.val[k]))
 		}
 		best, bestEq := -1, false
 		for k := s.a.colPtr[j]; k < s.a.colPtr[j+1]; k++ {

@@ -170,13 +170,13 @@ func (s *simplex) makeDualFeasible() bool {
 		switch {
 		case dj > dualTol && s.x[j] != s.lo[j]:
 			if math.IsInf(s.lo[j], -1) {
-				s.lo[j] = math.Min(s.x[j], 0) - artificialBound
+				s.lo[j] = min(s.x[j], 0) - artificialBound
 				artificial = true
 			}
 			s.x[j], moved = s.lo[j], true
 		case dj < -dualTol && s.x[j] != s.hi[j]:
 			if math.IsInf(s.hi[j], 1) {
-				s.hi[j] = math.Max(s.x[j], 0) + artificialBound
+				s.hi[j] = max(s.x[j], 0) + artificialBound
 				artificial = true
 			}
 			s.x[j], moved = s.hi[j], true
@@ -231,10 +231,10 @@ func (s *simplex) dualRatioTest(sgn, gap float64) (q int, unproven bool) {
 	rowMax := 0.0
 	for _, j := range s.rowNz {
 		if s.pos[j] < 0 {
-			rowMax = math.Max(rowMax, math.Abs(s.rowAlpha[j]))
+			rowMax = max(rowMax, math.Abs(s.rowAlpha[j]))
 		}
 	}
-	minPivot := math.Max(pivotTol, dualPivotRel*rowMax)
+	minPivot := max(pivotTol, dualPivotRel*rowMax)
 	thetaMax := math.Inf(1)
 	reach := 0.0 // how far the entries below minPivot can move the leaving variable
 	for _, j := range s.rowNz {
@@ -244,7 +244,7 @@ func (s *simplex) dualRatioTest(sgn, gap float64) (q int, unproven bool) {
 		case a < minPivot:
 			reach += a * (s.hi[j] - s.lo[j])
 		default:
-			thetaMax = math.Min(thetaMax, (dd+dualTol)/a)
+			thetaMax = min(thetaMax, (dd+dualTol)/a)
 		}
 	}
 	if math.IsInf(thetaMax, 1) {
@@ -282,7 +282,7 @@ func (s *simplex) dualCandidate(j int, arj, sgn float64) (dd, a float64, ok bool
 	default:
 		return 0, 0, false
 	}
-	return math.Max(dd, 0), a, true
+	return max(dd, 0), a, true
 }
 
 // updateDualWeights updates the dual steepest-edge weights
@@ -305,9 +305,9 @@ func (s *simplex) updateDualWeights(r int) {
 			continue
 		}
 		t := a * inv
-		s.dweight[i] = math.Max(s.dweight[i]+t*(t*wr-2*tau[i]), minDualWeight)
+		s.dweight[i] = max(s.dweight[i]+t*(t*wr-2*tau[i]), minDualWeight)
 	}
-	s.dweight[r] = math.Max(wr*inv*inv, minDualWeight)
+	s.dweight[r] = max(wr*inv*inv, minDualWeight)
 }
 
 // minDualWeight bounds the dual steepest-edge weights from below, against

@@ -302,7 +302,7 @@ func (f *luFactor) leftLooking(p int, head []int, col columnFunc) bool {
 	maxAbs := 0.0
 	for _, i := range f.pattern {
 		if f.pinv[i] < 0 {
-			maxAbs = math.Max(maxAbs, math.Abs(x[i]))
+			maxAbs = max(maxAbs, math.Abs(x[i]))
 		}
 	}
 	piv := -1

@@ -108,7 +108,7 @@ func (f *luFactor) markowitzPivot() (k, pr int) {
 			}
 			mx := 0.0
 			for _, v := range c.val {
-				mx = math.Max(mx, math.Abs(v))
+				mx = max(mx, math.Abs(v))
 			}
 			if mx <= luSingular {
 				continue

@@ -40,7 +40,7 @@ func readAnswers(tb testing.TB, kind string) []lpdata.Answer {
 }
 
 func relErr(got, want float64) float64 {
-	return math.Abs(got-want) / math.Max(1, math.Abs(want))
+	return math.Abs(got-want) / max(1, math.Abs(want))
 }
 
 func TestNetlib(t *testing.T) {
@@ -102,7 +102,7 @@ func TestMiplibRelaxations(t *testing.T) {
 				if res.Status != lp.Optimal {
 					t.Fatalf("%s: status %s", method, res.Status)
 				}
-				if res.Objective > a.Optimum+1e-6*math.Max(1, math.Abs(a.Optimum)) {
+				if res.Objective > a.Optimum+1e-6*max(1, math.Abs(a.Optimum)) {
 					t.Errorf("%s: relaxation %.10g above the integer optimum %.10g", method, res.Objective, a.Optimum)
 				}
 				checkKKT(t, m, res, 1e-6)
@@ -119,7 +119,7 @@ func checkKKT(t *testing.T, m *lp.Model, res *lp.Result, tol float64) {
 	if m.Sense == lp.Maximize {
 		sign = -1
 	}
-	scale := func(v float64) float64 { return tol * math.Max(1, math.Abs(v)) }
+	scale := func(v float64) float64 { return tol * max(1, math.Abs(v)) }
 	for j, v := range m.Vars {
 		x := res.X[j]
 		if x < v.Lo-scale(v.Lo) || x > v.Hi+scale(v.Hi) {
@@ -142,7 +142,7 @@ func checkKKT(t *testing.T, m *lp.Model, res *lp.Result, tol float64) {
 	}
 	dtol := 1e-5
 	for j, v := range m.Vars {
-		if math.Abs(d[j]-res.ReducedCost[j]) > dtol*math.Max(1, math.Abs(v.Obj)) {
+		if math.Abs(d[j]-res.ReducedCost[j]) > dtol*max(1, math.Abs(v.Obj)) {
 			t.Errorf("var %s: reduced cost %g, c - Aᵀy = %g", v.Name, res.ReducedCost[j], d[j])
 			break
 		}

@@ -1,7 +1,5 @@
 package lp
 
-import "math"
-
 // Primal pricing: the entering variable maximises d_j² / w_j. With
 // steepest edge, w_j = 1 + ||B⁻¹a_j||² is kept exact by the Goldfarb–Reid
 // update (initialised exactly for the slack basis); with Devex (Forrest and
@@ -82,7 +80,7 @@ func (s *simplex) updateSteepestEdge(q, r int) {
 		}
 		s.weight[j] = w
 	}
-	s.weight[s.head[r]] = math.Max(gq/(arq*arq), 1)
+	s.weight[s.head[r]] = max(gq/(arq*arq), 1)
 }
 
 // initSteepestEdge sets the weights exact for the slack basis: 1 + ||a_j||²
@@ -119,7 +117,7 @@ func (s *simplex) updateWeights(q, r int) {
 		}
 	}
 	p := s.head[r]
-	s.weight[p] = math.Max(wq/(arq*arq), 1)
+	s.weight[p] = max(wq/(arq*arq), 1)
 	if grow {
 		for j := range s.weight {
 			s.weight[j] = 1

@@ -61,7 +61,7 @@ func (s *simplex) ratioTest(q int, dir float64) (r int, theta, target float64, f
 				r, bestAbs, bestRatio, target = c.pos, c.delta, c.t, c.bound
 			}
 		}
-		theta = math.Max(bestRatio, 0)
+		theta = max(bestRatio, 0)
 	}
 	if !math.IsInf(span, 1) && (r < 0 || span <= theta) {
 		return -1, span, 0, true
@@ -110,7 +110,7 @@ type breakpoint struct {
 func (s *simplex) phase1RatioTest(q int, dir float64) (r int, theta, target float64, flip bool) {
 	bps := s.bps[:0]
 	add := func(p int, t, bound, ad float64) {
-		bps = append(bps, breakpoint{t: math.Max(t, 0), pos: p, bound: bound, delta: ad})
+		bps = append(bps, breakpoint{t: max(t, 0), pos: p, bound: bound, delta: ad})
 	}
 	for p, a := range s.alpha {
 		delta := -dir * a

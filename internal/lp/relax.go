@@ -268,7 +268,7 @@ func (r *Relaxation) AddRows(rows []Row, coefs []Coef) error {
 	rowScale := append(slices.Clip(r.sc.row), make([]float64, len(rows))...)
 	colMax := make([]float64, len(rows))
 	for _, c := range coefs {
-		colMax[c.Row] = math.Max(colMax[c.Row], math.Abs(c.Val*r.sc.col[c.Col]))
+		colMax[c.Row] = max(colMax[c.Row], math.Abs(c.Val*r.sc.col[c.Col]))
 	}
 	for i, v := range colMax {
 		rowScale[base+i] = 1

@@ -154,9 +154,9 @@ func TestRelaxationRandomWarmCold(t *testing.T) {
 						mid = last.X[j]
 					}
 					if rng.IntN(2) == 0 {
-						v.Hi = math.Max(v.Lo, math.Floor(mid))
+						v.Hi = max(v.Lo, math.Floor(mid))
 					} else {
-						v.Lo = math.Min(v.Hi, math.Ceil(mid))
+						v.Lo = min(v.Hi, math.Ceil(mid))
 					}
 				case act == 3: // fix a variable
 					j := rng.IntN(len(cur.Vars))
@@ -240,7 +240,7 @@ func smallIntegerLP(rng *rand.Rand) *lp.Model {
 		for j := range m.Vars {
 			if a := float64(rng.IntN(13)/2 - 3); a != 0 && rng.IntN(4) > 0 {
 				m.Coefs = append(m.Coefs, lp.Coef{Row: i, Col: j, Val: a})
-				act += a * math.Min(point[j], m.Vars[j].Hi)
+				act += a * min(point[j], m.Vars[j].Hi)
 			}
 		}
 		act += float64(rng.IntN(3) - 1)

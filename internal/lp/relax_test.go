@@ -64,7 +64,7 @@ func TestRelaxationWarmSolves(t *testing.T) {
 						saved, savedLo, savedHi = rel.Basis(), slices.Clone(lo), slices.Clone(hi)
 					}
 					j := rng.IntN(len(m.Vars))
-					mid := lo[j] + rng.Float64()*(math.Min(hi[j], 20)-lo[j])
+					mid := lo[j] + rng.Float64()*(min(hi[j], 20)-lo[j])
 					if rng.IntN(2) == 0 {
 						hi[j] = math.Floor(mid)
 					} else {
@@ -284,7 +284,7 @@ func checkTableauRows(t *testing.T, rel *lp.Relaxation, res *lp.Result) {
 				v = res.RowActivity[c-n]
 			}
 			sum += vals[k] * v
-			scale = math.Max(scale, math.Abs(vals[k]*v))
+			scale = max(scale, math.Abs(vals[k]*v))
 		}
 		if math.Abs(sum) > 1e-7*(1+scale) {
 			t.Errorf("tableau row of x%d: residual %g", j, sum)

@@ -38,8 +38,8 @@ func scaleMatrix(a *cscMatrix) scaling {
 		}
 		for k, i := range a.rowIdx {
 			v := math.Abs(a.val[k])
-			rmin[i] = math.Min(rmin[i], v)
-			rmax[i] = math.Max(rmax[i], v)
+			rmin[i] = min(rmin[i], v)
+			rmax[i] = max(rmax[i], v)
 		}
 		for i := range rmin {
 			if rmax[i] > 0 {
@@ -57,7 +57,7 @@ func scaleMatrix(a *cscMatrix) scaling {
 			lo, hi := math.Inf(1), 0.0
 			for k := a.colPtr[j]; k < a.colPtr[j+1]; k++ {
 				v := math.Abs(a.val[k])
-				lo, hi = math.Min(lo, v), math.Max(hi, v)
+				lo, hi = min(lo, v), max(hi, v)
 			}
 			if hi == 0 {
 				continue
@@ -73,7 +73,7 @@ func scaleMatrix(a *cscMatrix) scaling {
 	for j := 0; j < a.cols; j++ {
 		hi := 0.0
 		for k := a.colPtr[j]; k < a.colPtr[j+1]; k++ {
-			hi = math.Max(hi, math.Abs(a.val[k]))
+			hi = max(hi, math.Abs(a.val[k]))
 		}
 		if hi == 0 {
 			continue
@@ -92,7 +92,7 @@ func matrixSpread(a *cscMatrix) float64 {
 	lo, hi := math.Inf(1), 0.0
 	for _, v := range a.val {
 		v = math.Abs(v)
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		lo, hi = min(lo, v), max(hi, v)
 	}
 	return hi / lo
 }

@@ -39,7 +39,7 @@ func wyndor(wObj float64) *lp.Model {
 }
 
 func near(a, b, tol float64) bool {
-	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+	return math.Abs(a-b) <= tol*max(1, max(math.Abs(a), math.Abs(b)))
 }
 
 // solve solves m with the primal and the dual simplex, checks that they

@@ -79,5 +79,5 @@ func (f *luFactor) update(r int, alphaR float64) bool {
 
 	want := alphaR * f.diag[s]
 	f.diag[s] = diag
-	return diag != 0 && math.Abs(diag-want) <= ftUpdateTol*math.Max(1, math.Abs(want))
+	return diag != 0 && math.Abs(diag-want) <= ftUpdateTol*max(1, math.Abs(want))
 }

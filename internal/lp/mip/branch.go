@@ -71,7 +71,7 @@ func (pc *pseudoCosts) choose(x []float64, frac []int, measured func(j int, up b
 			}
 			return pc.estimate(j, up) * dist
 		}
-		if s := math.Max(gain(false, f), eps) * math.Max(gain(true, 1-f), eps); s > bestScore {
+		if s := max(gain(false, f), eps) * max(gain(true, 1-f), eps); s > bestScore {
 			best, bestScore = j, s
 		}
 	}

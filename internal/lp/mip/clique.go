@@ -141,7 +141,7 @@ func (s *search) knapsack(row []lp.Coef, side, b float64) ([]knapItem, float64, 
 			capacity -= a
 			items = append(items, knapItem{lit: 2*j + 1, w: -a})
 		default:
-			least := math.Min(a*s.p.lo[j], a*s.p.hi[j])
+			least := min(a*s.p.lo[j], a*s.p.hi[j])
 			if math.IsInf(least, 0) || math.IsNaN(least) {
 				return nil, 0, false
 			}

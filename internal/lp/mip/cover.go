@@ -69,7 +69,7 @@ func (s *search) coverRow(row []lp.Coef, side, b float64, x []float64) (cut, boo
 	sum, n, maxA := 0.0, 0, 0.0
 	for n < len(items) && sum <= capacity*(1+1e-9)+1e-9 {
 		sum += items[n].a
-		maxA = math.Max(maxA, items[n].a)
+		maxA = max(maxA, items[n].a)
 		n++
 	}
 	if sum <= capacity*(1+1e-9)+1e-9 {

@@ -413,7 +413,7 @@ func (s *search) finishCut(b *cutBuilder, sign, rhs float64, x []float64) (cut, 
 	big := 0.0
 	for _, j := range b.touched {
 		b.coef[j] *= sign
-		big = math.Max(big, math.Abs(b.coef[j]))
+		big = max(big, math.Abs(b.coef[j]))
 	}
 	if big == 0 || math.IsNaN(big) || math.IsInf(big, 0) {
 		return cut{}, false
@@ -429,21 +429,21 @@ func (s *search) finishCut(b *cutBuilder, sign, rhs float64, x []float64) (cut, 
 		if math.Abs(v) < big/maxCutDynamism {
 			// v·x_j <= max(v·lo, v·hi): drop it from the left side.
 			lo, hi := s.rel.Bounds(j)
-			m := math.Max(v*lo, v*hi)
+			m := max(v*lo, v*hi)
 			if math.IsInf(m, 0) || math.IsNaN(m) {
 				return cut{}, false
 			}
 			rhs -= m
 			continue
 		}
-		small = math.Min(small, math.Abs(v))
+		small = min(small, math.Abs(v))
 		c.idx = append(c.idx, j)
 		c.val = append(c.val, v)
 	}
 	if math.IsInf(small, 1) {
 		return cut{}, false
 	}
-	rhs -= 1e-9 * math.Max(1, math.Abs(rhs))
+	rhs -= 1e-9 * max(1, math.Abs(rhs))
 	act, norm := 0.0, 0.0
 	for k, j := range c.idx {
 		v := c.val[k]
@@ -452,7 +452,7 @@ func (s *search) finishCut(b *cutBuilder, sign, rhs float64, x []float64) (cut, 
 	}
 	norm = math.Sqrt(norm)
 	eff := (rhs - act) / norm
-	if eff < minCutEfficacy || rhs-act < 1e-6*math.Max(1, math.Abs(rhs)) {
+	if eff < minCutEfficacy || rhs-act < 1e-6*max(1, math.Abs(rhs)) {
 		return cut{}, false
 	}
 	c.rhs, c.efficacy, c.norm = rhs, eff, norm

@@ -148,7 +148,7 @@ func (s *search) flowArcs(row []lp.Coef, side, b float64, x []float64) ([]flowAr
 		case s.isBinary(j):
 			arc.u, arc.bin = arc.scale, j
 		case hasVUB:
-			arc.u, arc.bin = arc.scale*math.Min(v.u, hi), v.k
+			arc.u, arc.bin = arc.scale*min(v.u, hi), v.k
 		case !math.IsInf(lo, -1):
 			arc.ref, arc.u = lo, arc.scale*(hi-lo)
 			b -= a * lo
@@ -259,12 +259,12 @@ func (s *search) flowCoverCut(arcs []flowArc, taken []bool, b, lambda float64, x
 	for k, a := range arcs {
 		switch {
 		case !a.out && taken[k]:
-			viol += a.fx + math.Max(a.u-lambda, 0)*(1-a.yx)
+			viol += a.fx + max(a.u-lambda, 0)*(1-a.yx)
 		case !a.out:
 		case !taken[k]:
 			viol -= a.u
 		default:
-			viol -= math.Min(lambda*a.yx, a.fx)
+			viol -= min(lambda*a.yx, a.fx)
 		}
 	}
 	if viol <= 1e-7 {

@@ -191,7 +191,7 @@ func (s *search) diveChoice(x []float64, frac []int, guided bool) (int, bool) {
 		if guided {
 			score, up = math.Abs(x[j]-s.incX[j]), s.incX[j] > x[j]
 		} else {
-			score, up = math.Min(f, 1-f), f >= 0.5
+			score, up = min(f, 1-f), f >= 0.5
 			// A variable that no row locks in one direction rounds
 			// that way without risk.
 			switch {
@@ -326,7 +326,7 @@ func (s *search) pumpFlip(x, round []float64, r int) {
 	for _, j := range s.p.ints {
 		dist := math.Abs(x[j] - round[j])
 		if r%4 == 3 {
-			dist += math.Max(s.heur.rng.Float64()-0.3, 0)
+			dist += max(s.heur.rng.Float64()-0.3, 0)
 		}
 		cands = append(cands, cand{j, dist})
 	}
@@ -346,7 +346,7 @@ func (s *search) pumpFlip(x, round []float64, r int) {
 		if x[j] < round[j] || (x[j] == round[j] && round[j] >= s.p.hi[j]) {
 			step = -1
 		}
-		round[j] = math.Min(math.Max(round[j]+step, s.p.lo[j]), s.p.hi[j])
+		round[j] = min(max(round[j]+step, s.p.lo[j]), s.p.hi[j])
 	}
 }
 

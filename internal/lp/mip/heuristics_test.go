@@ -196,7 +196,7 @@ func TestHeuristicsSameOptima(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != want.Status || math.Abs(got.Objective-want.Objective) > 1e-6*math.Max(1, math.Abs(want.Objective)) {
+		if got.Status != want.Status || math.Abs(got.Objective-want.Objective) > 1e-6*max(1, math.Abs(want.Objective)) {
 			t.Fatalf("model %d %+v: with heuristics %s %v, without %s %v", k, m, got.Status, got.Objective, want.Status, want.Objective)
 		}
 		if got.HasSolution() {

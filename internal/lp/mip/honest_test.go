@@ -106,7 +106,7 @@ func checkHonest(t *testing.T, m *lp.Model, res *mip.Result, want float64) {
 	if m.Sense == lp.Maximize {
 		sign = -1
 	}
-	tol := 1e-6 * math.Max(1, math.Abs(want))
+	tol := 1e-6 * max(1, math.Abs(want))
 	if sign*(want-res.Bound) < -tol {
 		t.Errorf("bound %.10g cuts off the optimum %.10g", res.Bound, want)
 	}
@@ -135,7 +135,7 @@ func checkHonest(t *testing.T, m *lp.Model, res *mip.Result, want float64) {
 	if sign*(res.Objective-want) < -tol {
 		t.Errorf("objective %.10g beats the optimum %.10g", res.Objective, want)
 	}
-	if gap := math.Abs(res.Objective-res.Bound) / math.Max(1, math.Abs(res.Objective)); math.Abs(gap-res.Gap) > 1e-9 {
+	if gap := math.Abs(res.Objective-res.Bound) / max(1, math.Abs(res.Objective)); math.Abs(gap-res.Gap) > 1e-9 {
 		t.Errorf("gap %g, but objective %.10g and bound %.10g give %g", res.Gap, res.Objective, res.Bound, gap)
 	}
 	checkFeasible(t, m, res)

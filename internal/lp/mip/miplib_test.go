@@ -101,7 +101,7 @@ func TestMiplib(t *testing.T) {
 			}
 			t.Logf("%s: %s %v in %v, %d nodes, %d iterations", name, res.Status, res.Objective,
 				time.Since(start).Round(time.Millisecond), res.Nodes, res.Iterations)
-			if res.Status != lp.Optimal || math.Abs(res.Objective-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			if res.Status != lp.Optimal || math.Abs(res.Objective-want) > 1e-6*max(1, math.Abs(want)) {
 				t.Fatalf("status %s objective %.10g, want optimal %.10g", res.Status, res.Objective, want)
 			}
 			checkFeasible(t, m, res)
@@ -118,7 +118,7 @@ func checkFeasible(t *testing.T, m *lp.Model, res *mip.Result) {
 		act[c.Row] += c.Val * res.X[c.Col]
 	}
 	for i, r := range m.Rows {
-		tol := 1e-6 * math.Max(1, math.Max(math.Abs(act[i]), math.Abs(res.RowActivity[i])))
+		tol := 1e-6 * max(1, max(math.Abs(act[i]), math.Abs(res.RowActivity[i])))
 		if act[i] < r.Lo-tol || act[i] > r.Hi+tol || math.Abs(act[i]-res.RowActivity[i]) > tol {
 			t.Errorf("row %d (%s): activity %v (reported %v) outside [%v, %v]", i, r.Name, act[i], res.RowActivity[i], r.Lo, r.Hi)
 		}

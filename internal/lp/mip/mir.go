@@ -112,9 +112,9 @@ func (s *search) aggregate(agg *cutBuilder, b float64, used *[]int, x []float64)
 		if agg.coef[j] == 0 || s.p.m.Vars[j].Integer {
 			continue
 		}
-		d := math.Min(x[j]-s.p.lo[j], s.p.hi[j]-x[j])
+		d := min(x[j]-s.p.lo[j], s.p.hi[j]-x[j])
 		if v, ok := s.vubs[j]; ok {
-			d = math.Min(d, v.u*x[v.k]-x[j])
+			d = min(d, v.u*x[v.k]-x[j])
 		}
 		if d > bestD || d == bestD && bestJ >= 0 && j < bestJ {
 			bestJ, bestD = j, d
@@ -193,13 +193,13 @@ func (s *search) mirRow(row []lp.Coef, side, b float64, x []float64) (cut, bool)
 		case hasVUB && dVUB <= dLo && dVUB <= dHi:
 			// x_j = u·x_k - y.
 			intA.add(v.k, a*v.u)
-			conts = append(conts, mirTerm{j: j, a: -a, vub: true, zx: math.Max(dVUB, 0)})
+			conts = append(conts, mirTerm{j: j, a: -a, vub: true, zx: max(dVUB, 0)})
 		case !math.IsInf(lo, -1) && (dLo <= dHi || math.IsInf(hi, 1)):
 			beta -= a * lo
-			conts = append(conts, mirTerm{j: j, a: a, zx: math.Max(dLo, 0)})
+			conts = append(conts, mirTerm{j: j, a: a, zx: max(dLo, 0)})
 		case !math.IsInf(hi, 1):
 			beta -= a * hi
-			conts = append(conts, mirTerm{j: j, a: -a, upper: true, zx: math.Max(dHi, 0)})
+			conts = append(conts, mirTerm{j: j, a: -a, upper: true, zx: max(dHi, 0)})
 		default:
 			return cut{}, false
 		}
@@ -269,7 +269,7 @@ func (s *search) mirCut(ints, conts []mirTerm, beta, delta float64, x []float64)
 	for _, t := range ints {
 		ad := t.a / delta
 		fj := ad - math.Floor(ad)
-		g := (math.Floor(ad) + math.Max(0, fj-f0)/(1-f0)) * delta
+		g := (math.Floor(ad) + max(0, fj-f0)/(1-f0)) * delta
 		rhs += s.unsubstitute(b, t, g)
 	}
 	for _, t := range conts {

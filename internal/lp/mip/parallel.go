@@ -189,7 +189,7 @@ func (s *search) takeBatch(k int) []*node {
 	for len(batch) < k && len(s.open) > 0 {
 		n := s.open.pop()
 		if n.bound >= s.cutoff() {
-			s.fathomed = math.Min(s.fathomed, n.bound)
+			s.fathomed = min(s.fathomed, n.bound)
 			continue
 		}
 		batch = append(batch, n)
@@ -287,8 +287,8 @@ func (s *search) merge(workers []*worker) step {
 		if w.inc < s.inc {
 			s.inc, s.incX = w.inc, w.incX
 		}
-		s.fathomed = math.Min(s.fathomed, w.fathomed)
-		s.unsolved = math.Min(s.unsolved, w.unsolved)
+		s.fathomed = min(s.fathomed, w.fathomed)
+		s.unsolved = min(s.unsolved, w.unsolved)
 		s.nodes += w.nodes - wk.nodes0
 		s.iterations += w.iterations - wk.iters0
 		s.strongIters += w.strongIters - wk.strong0

@@ -110,7 +110,7 @@ func TestParallelDeterministic(t *testing.T) {
 // that satisfies the model.
 func checkAgrees(t *testing.T, m *lp.Model, res *mip.Result, want float64) {
 	t.Helper()
-	tol := 1e-6 * math.Max(1, math.Abs(want))
+	tol := 1e-6 * max(1, math.Abs(want))
 	if res.Status != lp.Optimal || math.Abs(res.Objective-want) > tol || math.Abs(res.Bound-want) > tol {
 		t.Fatalf("status %s objective %.10g bound %.10g, want optimal %.10g", res.Status, res.Objective, res.Bound, want)
 	}

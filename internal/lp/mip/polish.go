@@ -43,7 +43,7 @@ func (s *search) polish(x []float64) []float64 {
 	s.iterations += res.Iterations
 	y := res.X
 	for j := range y {
-		y[j] = math.Min(math.Max(y[j], s.p.lo[j]), s.p.hi[j])
+		y[j] = min(max(y[j], s.p.lo[j]), s.p.hi[j])
 	}
 	for _, j := range s.p.ints {
 		y[j] = math.Round(x[j])

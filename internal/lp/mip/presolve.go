@@ -249,7 +249,7 @@ func activity(row []entry, lo, hi []float64) (minAct, maxAct float64, minInf, ma
 
 // slack is the tolerance for comparing an activity with bound b.
 func slack(b, act float64) float64 {
-	return presolveTol * math.Max(1, math.Max(math.Abs(b), math.Abs(act)))
+	return presolveTol * max(1, max(math.Abs(b), math.Abs(act)))
 }
 
 // propagateRow tightens the bounds lo, hi of the integer columns of row i
@@ -261,7 +261,7 @@ func (p *pre) propagateRow(i int, lo, hi []float64, changed []int) ([]int, bool)
 
 // intBoundSlack is the slack before rounding an implied integer bound b.
 func intBoundSlack(b float64) float64 {
-	return intSlack * math.Max(1, math.Abs(b)*1e-6)
+	return intSlack * max(1, math.Abs(b)*1e-6)
 }
 
 // propagate runs bound propagation on lo, hi from the queued rows until
@@ -510,7 +510,7 @@ func (p *pre) tightenCoefs() {
 				continue
 			}
 			a := s * e.val
-			tol := 1e-7 * math.Max(1, math.Abs(b))
+			tol := 1e-7 * max(1, math.Abs(b))
 			switch {
 			case a > 0 && maxAct-a < b-tol:
 				d := b - (maxAct - a)

@@ -24,7 +24,7 @@ type colSplit struct {
 // bounds whenever v lies within the sums of the two.
 func (c colSplit) split(x []float64) {
 	v := x[c.j]
-	xj := math.Min(math.Max(v-c.refK, c.loJ), c.hiJ)
+	xj := min(max(v-c.refK, c.loJ), c.hiJ)
 	x[c.j], x[c.k] = xj, v-xj
 }
 

@@ -1,7 +1,6 @@
 package mip
 
 import (
-	"math"
 	"slices"
 	"strconv"
 )
@@ -36,7 +35,7 @@ func (p *pre) mergeDuplicateRows() {
 			seen[string(key)] = norm{i, lo, hi}
 			continue
 		}
-		lo, hi = math.Max(lo, first.lo), math.Min(hi, first.hi)
+		lo, hi = max(lo, first.lo), min(hi, first.hi)
 		if lo > hi {
 			if lo-hi > slack(lo, hi) {
 				p.infeas = true
@@ -96,10 +95,10 @@ func (p *pre) probe() {
 			p.hi[j], fixed = 0, true
 		default:
 			for _, k := range trails[0] {
-				lo := math.Min(w[0].lo[k], w[1].lo[k])
-				hi := math.Max(w[0].hi[k], w[1].hi[k])
+				lo := min(w[0].lo[k], w[1].lo[k])
+				hi := max(w[0].hi[k], w[1].hi[k])
 				if lo > p.lo[k] || hi < p.hi[k] {
-					p.lo[k], p.hi[k] = math.Max(p.lo[k], lo), math.Min(p.hi[k], hi)
+					p.lo[k], p.hi[k] = max(p.lo[k], lo), min(p.hi[k], hi)
 					fixed = true
 				}
 			}

@@ -360,10 +360,10 @@ func checkPresolveAgrees(t *testing.T, k int, m *lp.Model, skipUnbounded bool) {
 	if skipUnbounded && (on.Status == lp.Unbounded || off.Status == lp.Unbounded) {
 		return
 	}
-	if on.Status != off.Status || math.Abs(on.Objective-off.Objective) > 1e-6*math.Max(1, math.Abs(off.Objective)) {
+	if on.Status != off.Status || math.Abs(on.Objective-off.Objective) > 1e-6*max(1, math.Abs(off.Objective)) {
 		t.Fatalf("model %d %+v: with presolve %s %v, without %s %v", k, m, on.Status, on.Objective, off.Status, off.Objective)
 	}
-	if on.Status == lp.Optimal && math.Abs(on.Bound-off.Bound) > 1e-6*math.Max(1, math.Abs(off.Bound)) {
+	if on.Status == lp.Optimal && math.Abs(on.Bound-off.Bound) > 1e-6*max(1, math.Abs(off.Bound)) {
 		t.Errorf("model %d: bound %v with presolve, %v without", k, on.Bound, off.Bound)
 	}
 	if on.HasSolution() {

@@ -185,17 +185,17 @@ func propagateIntRow(row []entry, rlo, rhi float64, integer []bool, lo, hi []flo
 		if !math.IsInf(rhi, 1) && resMinInf == 0 {
 			b := (rhi - resMin) / e.val
 			if e.val > 0 {
-				newHi = math.Min(newHi, math.Floor(b+intBoundSlack(b)))
+				newHi = min(newHi, math.Floor(b+intBoundSlack(b)))
 			} else {
-				newLo = math.Max(newLo, math.Ceil(b-intBoundSlack(b)))
+				newLo = max(newLo, math.Ceil(b-intBoundSlack(b)))
 			}
 		}
 		if !math.IsInf(rlo, -1) && resMaxInf == 0 {
 			b := (rlo - resMax) / e.val
 			if e.val > 0 {
-				newLo = math.Max(newLo, math.Ceil(b-intBoundSlack(b)))
+				newLo = max(newLo, math.Ceil(b-intBoundSlack(b)))
 			} else {
-				newHi = math.Min(newHi, math.Floor(b+intBoundSlack(b)))
+				newHi = min(newHi, math.Floor(b+intBoundSlack(b)))
 			}
 		}
 		if newLo > newHi {

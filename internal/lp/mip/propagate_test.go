@@ -129,7 +129,7 @@ func TestNodePropagationValid(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				c = boundChange{col: j, lo: v, hi: math.Inf(1)}
 			}
-			lo[j], hi[j] = math.Max(lo[j], c.lo), math.Min(hi[j], c.hi)
+			lo[j], hi[j] = max(lo[j], c.lo), min(hi[j], c.hi)
 			changes = append(changes, c)
 		}
 		nodeLo, nodeHi := slices.Clone(lo), slices.Clone(hi)

@@ -46,5 +46,5 @@ func relGap(obj, bound float64) float64 {
 	if math.IsInf(bound, 0) || math.IsInf(obj, 0) {
 		return math.Inf(1)
 	}
-	return math.Abs(obj-bound) / math.Max(1, math.Abs(obj))
+	return math.Abs(obj-bound) / max(1, math.Abs(obj))
 }

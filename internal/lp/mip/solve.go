@@ -214,7 +214,7 @@ func stopStep(status lp.Status, err error) step {
 // the other too or, when the search plunges, into the returned step.
 func (s *search) process(n *node) step {
 	if n.bound >= s.cutoff() {
-		s.fathomed = math.Min(s.fathomed, n.bound)
+		s.fathomed = min(s.fathomed, n.bound)
 		return step{}
 	}
 	if s.opts.MaxNodes > 0 && s.nodes >= s.opts.MaxNodes {
@@ -234,7 +234,7 @@ func (s *search) process(n *node) step {
 	// strong branching) leaves that bound, not the parent's.
 	solved := n.bound
 	if res.Status == lp.Optimal {
-		solved = math.Max(s.p.roundBound(s.p.sign*res.Objective), n.bound)
+		solved = max(s.p.roundBound(s.p.sign*res.Objective), n.bound)
 	}
 	if n.start == nil && res.Status == lp.Optimal && !s.opts.NoCuts {
 		if res, err = s.rootCuts(res); err != nil {
@@ -262,9 +262,9 @@ func (s *search) process(n *node) step {
 	if n.col >= 0 {
 		s.updatePC(n.col, n.up, n.dist, zLP-n.parentObj)
 	}
-	z := math.Max(s.p.roundBound(zLP), n.bound)
+	z := max(s.p.roundBound(zLP), n.bound)
 	if z >= s.cutoff() {
-		s.fathomed = math.Min(s.fathomed, z)
+		s.fathomed = min(s.fathomed, z)
 		return step{}
 	}
 	frac := s.p.fractional(res.X, s.opts.IntTol)
@@ -276,7 +276,7 @@ func (s *search) process(n *node) step {
 	s.offer(s.p.rounded(res.X), feasTol)
 	s.runHeuristics(n, res)
 	if z >= s.cutoff() {
-		s.fathomed = math.Min(s.fathomed, z)
+		s.fathomed = min(s.fathomed, z)
 		return step{}
 	}
 	if fixed := s.reducedCostFixing(res, zLP); len(fixed) > 0 {
@@ -310,7 +310,7 @@ func (s *search) plunge(z float64) bool {
 	if s.incX == nil {
 		return true
 	}
-	best := math.Min(s.open.best(math.Inf(1)), s.openFloor)
+	best := min(s.open.best(math.Inf(1)), s.openFloor)
 	return z-best <= plungeFraction*(s.cutoff()-best)
 }
 
@@ -333,8 +333,8 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 	copy(s.lo, s.p.lo)
 	copy(s.hi, s.p.hi)
 	for _, c := range n.changes {
-		s.lo[c.col] = math.Max(s.lo[c.col], c.lo)
-		s.hi[c.col] = math.Min(s.hi[c.col], c.hi)
+		s.lo[c.col] = max(s.lo[c.col], c.lo)
+		s.hi[c.col] = min(s.hi[c.col], c.hi)
 	}
 	if s.prop != nil && n.propagated < len(n.changes) {
 		implied, ok := s.prop.propagate(s.propSc, n.changes[n.propagated:], s.lo, s.hi)
@@ -375,7 +375,7 @@ func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64, start 
 	// value, which orders and prunes it before it is solved again.
 	bound := func(up bool) float64 {
 		if g, ok := s.trialGain(j, up, zLP); ok {
-			return math.Max(z, s.p.roundBound(zLP+g))
+			return max(z, s.p.roundBound(zLP+g))
 		}
 		return z
 	}
@@ -392,7 +392,7 @@ func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64, start 
 func (s *search) choose(x []float64, frac []int, zLP float64) int {
 	return s.pc.choose(x, frac, func(j int, up bool) (float64, bool) {
 		g, ok := s.trialGain(j, up, zLP)
-		return math.Min(g, maxGain), ok
+		return min(g, maxGain), ok
 	})
 }
 
@@ -409,7 +409,7 @@ func (s *search) offer(x []float64, tol float64) {
 	}
 	// A relaxation's values may pass a bound by the simplex tolerance.
 	for j := range x {
-		x[j] = math.Min(math.Max(x[j], s.p.lo[j]), s.p.hi[j])
+		x[j] = min(max(x[j], s.p.lo[j]), s.p.hi[j])
 	}
 	obj := s.p.sign * s.p.objective(x)
 	if obj >= s.inc {
@@ -426,13 +426,13 @@ func (s *search) cutoff() float64 {
 	if s.incX == nil {
 		return math.Inf(1)
 	}
-	return s.inc - math.Max(s.opts.AbsGap, s.opts.RelGap*math.Abs(s.inc))
+	return s.inc - max(s.opts.AbsGap, s.opts.RelGap*math.Abs(s.inc))
 }
 
 // result describes the search after it ended with status.
 func (s *search) result(status lp.Status) *Result {
-	bound := math.Min(math.Min(s.fathomed, s.unsolved), s.open.best(math.Inf(1)))
-	bound = math.Min(bound, s.inc)
+	bound := min(min(s.fathomed, s.unsolved), s.open.best(math.Inf(1)))
+	bound = min(bound, s.inc)
 	r := &Result{
 		Status:     status,
 		Nodes:      s.nodes,

@@ -74,10 +74,10 @@ func solve(t *testing.T, m *lp.Model, opts mip.Options) *mip.Result {
 // objective want.
 func checkOptimal(t *testing.T, m *lp.Model, res *mip.Result, want float64) {
 	t.Helper()
-	if res.Status != lp.Optimal || math.Abs(res.Objective-want) > 1e-6*math.Max(1, math.Abs(want)) {
+	if res.Status != lp.Optimal || math.Abs(res.Objective-want) > 1e-6*max(1, math.Abs(want)) {
 		t.Fatalf("status %s objective %v, want optimal %v", res.Status, res.Objective, want)
 	}
-	if math.Abs(res.Bound-want) > 1e-6*math.Max(1, math.Abs(want)) || res.Gap > 1e-6 {
+	if math.Abs(res.Bound-want) > 1e-6*max(1, math.Abs(want)) || res.Gap > 1e-6 {
 		t.Errorf("bound %v gap %v, want %v and 0", res.Bound, res.Gap, want)
 	}
 	checkFeasible(t, m, res)

@@ -75,7 +75,7 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 	if len(cands) == 0 {
 		return true, nil
 	}
-	fracOf := func(j int) float64 { f := x[j] - math.Floor(x[j]); return math.Min(f, 1-f) }
+	fracOf := func(j int) float64 { f := x[j] - math.Floor(x[j]); return min(f, 1-f) }
 	slices.SortStableFunc(cands, func(a, b int) int { return cmp.Compare(fracOf(b), fracOf(a)) })
 	if len(cands) > strongCands {
 		cands = cands[:strongCands]
