@@ -153,6 +153,9 @@ type search struct {
 
 	nodes      int
 	iterations int
+	// treeIters counts the iterations of the node relaxations below the
+	// root (strong.go).
+	treeIters int
 	// trials holds the strong branching outcomes at the node being
 	// branched (strong.go).
 	trials []trial
@@ -360,6 +363,9 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 	}
 	s.nodes++
 	s.iterations += res.Iterations
+	if n.start != nil {
+		s.treeIters += res.Iterations
+	}
 	return res, nil
 }
 

@@ -25,6 +25,7 @@ const (
 	strongMinBudget = 2000 // allowance in iterations on top of the share
 	strongMinIters  = 10   // least iteration limit of one trial
 	strongMaxIters  = 500  // largest iteration limit of one trial
+	strongRootIters = 100  // iteration limit of a trial at the root
 )
 
 // strongIterLimit is the simplex iteration limit of one strong branching
@@ -33,7 +34,10 @@ const (
 // gives the value of the dual feasible basis it reached, a bound on its
 // child's relaxation.
 func (s *search) strongIterLimit() int {
-	avg := (s.iterations - s.strongIters) / max(1, s.nodes)
+	if s.nodes <= 1 {
+		return strongRootIters
+	}
+	avg := s.treeIters / (s.nodes - 1)
 	return min(max(2*avg, strongMinIters), strongMaxIters)
 }
 
