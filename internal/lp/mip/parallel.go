@@ -79,8 +79,8 @@ type worker struct {
 	stop step
 	// The main search's counters and heuristics state at the start of
 	// the round.
-	nodes0, iters0, strong0 int
-	heur0                   heuristics
+	nodes0, iters0, strong0, tree0 int
+	heur0                          heuristics
 	// panicked holds a panic of the round, with its stack.
 	panicked any
 	stack    []byte
@@ -225,7 +225,7 @@ func (s *search) deal(workers []*worker, batch []*node, round uint64) {
 		}
 		wk.stop = step{}
 		wk.log = wk.log[:0]
-		wk.nodes0, wk.iters0, wk.strong0 = s.nodes, s.iterations, s.strongIters
+		wk.nodes0, wk.iters0, wk.strong0, wk.tree0 = s.nodes, s.iterations, s.strongIters, s.treeIters
 		wk.heur0 = *s.heur
 		h := *s.heur
 		h.rng = rand.New(rand.NewPCG(round, uint64(i)))
@@ -236,7 +236,7 @@ func (s *search) deal(workers []*worker, batch []*node, round uint64) {
 		w.fathomed, w.unsolved = math.Inf(1), math.Inf(1)
 		w.openFloor = batch[0].bound
 		w.open = w.open[:0]
-		w.nodes, w.iterations, w.strongIters = s.nodes, s.iterations, s.strongIters
+		w.nodes, w.iterations, w.strongIters, w.treeIters = s.nodes, s.iterations, s.strongIters, s.treeIters
 	}
 }
 
@@ -292,6 +292,7 @@ func (s *search) merge(workers []*worker) step {
 		s.nodes += w.nodes - wk.nodes0
 		s.iterations += w.iterations - wk.iters0
 		s.strongIters += w.strongIters - wk.strong0
+		s.treeIters += w.treeIters - wk.tree0
 		wh := w.heur
 		h.spent += wh.spent - wk.heur0.spent
 		h.lastDive = max(h.lastDive, wh.lastDive)
