@@ -87,9 +87,9 @@ func (a *cscMatrix) transpose() *cscMatrix {
 	return t
 }
 
-// mulVec returns y = A x.
-func (a *cscMatrix) mulVec(x []float64) []float64 {
-	y := make([]float64, a.rows)
+// mulVecTo sets y = A x; y has one entry per row.
+func (a *cscMatrix) mulVecTo(y, x []float64) {
+	clear(y)
 	for j := 0; j < a.cols; j++ {
 		if x[j] == 0 {
 			continue
@@ -98,7 +98,6 @@ func (a *cscMatrix) mulVec(x []float64) []float64 {
 			y[a.rowIdx[k]] += a.val[k] * x[j]
 		}
 	}
-	return y
 }
 
 // sortColumn sorts one column's (row, value) pairs by row: short columns

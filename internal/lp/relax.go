@@ -218,14 +218,8 @@ func (r *Relaxation) SolveWithin(ctx context.Context, maxIter int) (res *Result,
 func (r *Relaxation) result(status Status) *Result {
 	s := r.s
 	nCols, nRows := len(r.m.Vars), len(r.rows)
-	res := &Result{
-		Status:      status,
-		Iterations:  s.iters,
-		X:           make([]float64, nCols),
-		RowDual:     make([]float64, nRows),
-		ReducedCost: make([]float64, nCols),
-		RowActivity: make([]float64, nRows),
-	}
+	res := newResult(nCols, nRows)
+	res.Status, res.Iterations = status, s.iters
 	for p, j := range s.head {
 		s.cB[p] = s.cost[j]
 	}

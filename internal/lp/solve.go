@@ -25,12 +25,7 @@ func Solve(ctx context.Context, m *Model, opts Options) (*Result, error) {
 	nRows, nCols := len(m.Rows), len(m.Vars)
 	full := newCSC(nRows, nCols, m.Coefs)
 	red, a := presolve(m, full)
-	res := &Result{
-		X:           make([]float64, nCols),
-		RowActivity: make([]float64, nRows),
-		RowDual:     make([]float64, nRows),
-		ReducedCost: make([]float64, nCols),
-	}
+	res := newResult(nCols, nRows)
 	if red.infeasible {
 		res.Status = Infeasible
 		red.postsolve(m, full, res)
@@ -91,9 +86,22 @@ func Solve(ctx context.Context, m *Model, opts Options) (*Result, error) {
 // cheaper below.
 const steepestEdgeRows = 350
 
+// newResult returns a Result with its four vectors allocated for nCols
+// columns and nRows rows, carved from one block (each capped at its
+// length, so that appending to one cannot overwrite the next).
+func newResult(nCols, nRows int) *Result {
+	block := make([]float64, 2*nCols+2*nRows)
+	cut := func(n int) []float64 {
+		v := block[:n:n]
+		block = block[n:]
+		return v
+	}
+	return &Result{X: cut(nCols), ReducedCost: cut(nCols), RowActivity: cut(nRows), RowDual: cut(nRows)}
+}
+
 // finishPrimal computes the row activities and objective value of res.X.
 func finishPrimal(m *Model, a *cscMatrix, res *Result) {
-	copy(res.RowActivity, a.mulVec(res.X))
+	a.mulVecTo(res.RowActivity, res.X)
 	obj := m.ObjConst
 	for j, v := range m.Vars {
 		if v.Obj != 0 {
