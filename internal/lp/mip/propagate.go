@@ -204,10 +204,31 @@ func propagateIntRow(row []entry, rlo, rhi float64, integer []bool, lo, hi []flo
 		if newLo > lo[j] || newHi < hi[j] {
 			lo[j], hi[j] = newLo, newHi
 			changed = append(changed, j)
-			// The activities change with the bounds: recompute them for
-			// the remaining entries.
-			minAct, maxAct, minInf, maxInf = activity(row, lo, hi)
+			// The activities change with the bounds: move j's
+			// contributions from the old bounds to the new ones.
+			nl, nh := newLo, newHi
+			if e.val < 0 {
+				nl, nh = nh, nl
+			}
+			minAct, minInf = moveContribution(minAct, minInf, e.val, l, nl)
+			maxAct, maxInf = moveContribution(maxAct, maxInf, e.val, h, nh)
 		}
 	}
 	return changed, true
+}
+
+// moveContribution returns the activity bound act, with inf infinite
+// contributions, after the contribution a·from of one entry became a·to.
+func moveContribution(act float64, inf int, a, from, to float64) (float64, int) {
+	if math.IsInf(from, 0) {
+		inf--
+	} else {
+		act -= a * from
+	}
+	if math.IsInf(to, 0) {
+		inf++
+	} else {
+		act += a * to
+	}
+	return act, inf
 }
