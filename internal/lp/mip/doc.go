@@ -46,7 +46,11 @@
 //     still without history use the average of those with one. The node
 //     itself branches on the changes it measured (an infeasible child
 //     counts as an unbounded change), and a measured child enters the
-//     queue with its own relaxation value as its bound.
+//     queue with its own relaxation value as its bound. As in SCIP's
+//     hybrid rules, the bound changes that propagation implied in a
+//     variable's children and the share of them that were infeasible
+//     add a small weight to the score, which decides between variables
+//     whose branchings do not move the objective.
 //   - Primal heuristics (heuristics.go) run at the root after the cuts
 //     and every few nodes within a share of the simplex iterations:
 //     fractional and guided diving, a feasibility pump when no

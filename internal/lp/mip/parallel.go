@@ -44,6 +44,9 @@ type pcUpdate struct {
 	col        int
 	up         bool
 	dist, gain float64
+	// inference marks an inference observation (updateInference) of
+	// gain bound changes, or of a cutoff.
+	inference, cutoff bool
 }
 
 // updatePC records a pseudo-cost observation in pc and, for a worker of a
@@ -55,13 +58,26 @@ func (s *search) updatePC(col int, up bool, dist, gain float64) {
 	s.pc.update(col, up, dist, gain)
 }
 
+// updateInference records an inference observation in pc and, for a
+// worker of a parallel search, in pcLog for the merge.
+func (s *search) updateInference(col int, up bool, k float64, cutoff bool) {
+	if s.pcLog != nil {
+		*s.pcLog = append(*s.pcLog, pcUpdate{col: col, up: up, gain: k, inference: true, cutoff: cutoff})
+	}
+	s.pc.updateInference(col, up, k, cutoff)
+}
+
 // copyFrom makes pc a copy of o, which has the same number of variables.
 func (pc *pseudoCosts) copyFrom(o *pseudoCosts) {
 	for d := range pc.sum {
 		copy(pc.sum[d], o.sum[d])
 		copy(pc.cnt[d], o.cnt[d])
+		copy(pc.infSum[d], o.infSum[d])
+		copy(pc.infCnt[d], o.infCnt[d])
+		copy(pc.cutSum[d], o.cutSum[d])
 	}
 	pc.total, pc.totalCnt = o.total, o.totalCnt
+	pc.infTotal, pc.cutTotal, pc.infTotalCnt = o.infTotal, o.cutTotal, o.infTotalCnt
 }
 
 // worker is one worker of a parallel search and its round: s is a search
@@ -282,7 +298,11 @@ func (s *search) merge(workers []*worker) step {
 	for _, wk := range workers {
 		w := wk.s
 		for _, u := range wk.log {
-			s.pc.update(u.col, u.up, u.dist, u.gain)
+			if u.inference {
+				s.pc.updateInference(u.col, u.up, u.gain, u.cutoff)
+			} else {
+				s.pc.update(u.col, u.up, u.dist, u.gain)
+			}
 		}
 		if w.inc < s.inc {
 			s.inc, s.incX = w.inc, w.incX

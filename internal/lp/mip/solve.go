@@ -339,11 +339,17 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 		s.lo[c.col] = max(s.lo[c.col], c.lo)
 		s.hi[c.col] = min(s.hi[c.col], c.hi)
 	}
+	// inferences counts the bound changes propagation implied.
+	inferences := 0
 	if s.prop != nil && n.propagated < len(n.changes) {
 		implied, ok := s.prop.propagate(s.propSc, n.changes[n.propagated:], s.lo, s.hi)
 		if !ok {
+			if n.col >= 0 {
+				s.updateInference(n.col, n.up, 0, true)
+			}
 			return &lp.Result{Status: lp.Infeasible}, nil
 		}
+		inferences = len(implied)
 		n.changes = append(n.changes[:len(n.changes):len(n.changes)], implied...)
 		n.propagated = len(n.changes)
 	}
@@ -365,6 +371,9 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 	s.iterations += res.Iterations
 	if n.start != nil {
 		s.treeIters += res.Iterations
+	}
+	if n.col >= 0 && res.Status != lp.TimeLimit {
+		s.updateInference(n.col, n.up, float64(inferences), res.Status == lp.Infeasible)
 	}
 	return res, nil
 }
