@@ -420,7 +420,10 @@ func (s *search) finishCut(b *cutBuilder, sign, rhs float64, x []float64) (cut, 
 	}
 	slices.Sort(b.touched)
 	small := math.Inf(1)
-	c := cut{}
+	// The terms are gathered in scratch space and copied out only for a
+	// cut that passes: most candidates do not.
+	c := cut{idx: s.cutIdx[:0], val: s.cutVal[:0]}
+	defer func() { s.cutIdx, s.cutVal = c.idx[:0], c.val[:0] }()
 	for _, j := range b.touched {
 		v := b.coef[j]
 		if v == 0 {
@@ -455,6 +458,6 @@ func (s *search) finishCut(b *cutBuilder, sign, rhs float64, x []float64) (cut, 
 	if eff < minCutEfficacy || rhs-act < 1e-6*max(1, math.Abs(rhs)) {
 		return cut{}, false
 	}
-	c.rhs, c.efficacy, c.norm = rhs, eff, norm
-	return c, true
+	out := cut{idx: slices.Clone(c.idx), val: slices.Clone(c.val), rhs: rhs, efficacy: eff, norm: norm}
+	return out, true
 }

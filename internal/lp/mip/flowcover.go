@@ -131,10 +131,11 @@ func (s *search) indexColRows() {
 }
 
 // flowArcs relaxes side·row <= b to a single-node flow set at x and
-// returns its arcs and b'. It reports false when a variable has no finite
+// returns its arcs (in scratch space, valid until the next call) and b'. It reports false when a variable has no finite
 // bound or the row has no continuous variable.
 func (s *search) flowArcs(row []lp.Coef, side, b float64, x []float64) ([]flowArc, float64, bool) {
-	arcs := make([]flowArc, 0, len(row))
+	arcs := s.flowArcBuf[:0]
+	defer func() { s.flowArcBuf = arcs[:0] }()
 	continuous := false
 	for _, c := range row {
 		j, a := c.Col, side*c.Val

@@ -175,7 +175,8 @@ func (s *search) mirRow(row []lp.Coef, side, b float64, x []float64) (cut, bool)
 	beta := b
 	intA := s.intB
 	intA.reset()
-	var conts []mirTerm
+	conts := s.mirConts[:0]
+	defer func() { s.mirConts = conts[:0] }()
 	for _, c := range row {
 		j, a := c.Col, side*c.Val
 		if vars[j].Integer {
@@ -204,7 +205,8 @@ func (s *search) mirRow(row []lp.Coef, side, b float64, x []float64) (cut, bool)
 			return cut{}, false
 		}
 	}
-	ints := make([]mirTerm, 0, len(intA.touched))
+	ints := s.mirInts[:0]
+	defer func() { s.mirInts = ints[:0] }()
 	slices.Sort(intA.touched)
 	for _, j := range intA.touched {
 		a := intA.coef[j]

@@ -119,6 +119,12 @@ type search struct {
 	// nonzeros (mir.go).
 	cb, aggB, intB *cutBuilder
 	rowBuf         []lp.Coef
+	// mirConts, mirInts, flowArcBuf, cutIdx and cutVal are scratch space
+	// of the separators (mir.go, flowcover.go, cuts.go).
+	mirConts, mirInts []mirTerm
+	flowArcBuf        []flowArc
+	cutIdx            []int
+	cutVal            []float64
 	// prop propagates the node bounds through the model's rows, with
 	// propSc as working state; prop is nil for a model without rows of
 	// integer columns (propagate.go).
