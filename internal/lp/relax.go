@@ -124,13 +124,19 @@ func (r *Relaxation) Basis() *Basis {
 // SetBasis makes b, taken from this Relaxation or from another one of the
 // same program (the same model and added rows), the starting basis of the
 // next solve. Nonbasic variables go to the bound b records, within the
-// current bounds.
+// current bounds. A basis saved before AddRows is completed with the
+// added rows' logicals (one saved before RemoveRows does not apply).
 func (r *Relaxation) SetBasis(b *Basis) {
 	s := r.s
 	for j := range s.pos {
 		s.pos[j] = -1
 	}
 	copy(s.head, b.head)
+	// A basis saved before rows were added covers the first rows: the
+	// logicals of the added ones complete it.
+	for p := len(b.head); p < len(s.head); p++ {
+		s.head[p] = s.n + p
+	}
 	for p, j := range s.head {
 		s.pos[j] = p
 	}
@@ -147,8 +153,11 @@ func (r *Relaxation) SetBasis(b *Basis) {
 		}
 		s.x[j] = v
 	}
-	if len(b.dweight) == len(s.dweight) {
+	if len(b.dweight) == len(b.head) {
 		copy(s.dweight, b.dweight)
+		for p := len(b.head); p < len(s.dweight); p++ {
+			s.dweight[p] = 1
+		}
 	}
 	s.stale()
 	s.factored, s.dualsOK = false, false

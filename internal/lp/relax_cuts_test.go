@@ -120,9 +120,10 @@ func TestRelaxationCutRoundsInfeasible(t *testing.T) {
 // kind (as the nodes and cut rounds of a branch and bound make them):
 // bounds are tightened, variables fixed, bounds reset, rows with
 // coefficients off by rounding errors added and removed, saved bases
-// restored. Every warm solve must agree with a cold lp.Solve of the same
-// program in status and objective, satisfy the optimality conditions and
-// stay within a few hundred iterations.
+// restored (also bases saved before rows were added). Every warm solve
+// must agree with a cold lp.Solve of the same program in status and
+// objective, satisfy the optimality conditions and stay within a few
+// hundred iterations.
 func TestRelaxationRandomWarmCold(t *testing.T) {
 	models := 1500
 	if testing.Short() {
@@ -131,6 +132,7 @@ func TestRelaxationRandomWarmCold(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	ctx := context.Background()
 	statuses := map[lp.Status]int{}
+	extended := 0 // restorations of a basis saved before rows were added
 	for k := range models {
 		m := smallIntegerLP(rng)
 		rel, err := lp.NewRelaxation(m, lp.Options{})
@@ -141,6 +143,7 @@ func TestRelaxationRandomWarmCold(t *testing.T) {
 		cur.Vars = slices.Clone(m.Vars)
 		var saved *lp.Basis
 		var savedVars []lp.Var
+		savedRows := 0
 		var last *lp.Result
 		for step := range 16 {
 			if step > 0 {
@@ -175,15 +178,19 @@ func TestRelaxationRandomWarmCold(t *testing.T) {
 						cur.Coefs = append(slices.Clip(cur.Coefs), lp.Coef{Row: len(cur.Rows) + c.Row, Col: c.Col, Val: c.Val})
 					}
 					cur.Rows = append(slices.Clip(cur.Rows), rows...)
-					saved = nil
+					// A basis saved before stays usable: SetBasis
+					// completes it with the new rows' logicals.
 				case act == 6 && last != nil && last.Status == lp.Optimal && len(cur.Rows) > len(m.Rows):
 					removeSlackRows(t, rel, &cur, len(m.Rows), last)
 					saved = nil
 				case act == 7 && saved != nil:
 					copy(cur.Vars, savedVars)
 					rel.SetBasis(saved)
+					if savedRows < len(cur.Rows) {
+						extended++
+					}
 				default:
-					saved, savedVars = rel.Basis(), slices.Clone(cur.Vars)
+					saved, savedVars, savedRows = rel.Basis(), slices.Clone(cur.Vars), len(cur.Rows)
 				}
 				for j, v := range cur.Vars {
 					rel.SetBounds(j, v.Lo, v.Hi)
@@ -213,9 +220,9 @@ func TestRelaxationRandomWarmCold(t *testing.T) {
 			last = warm
 		}
 	}
-	t.Logf("statuses %v", statuses)
-	if statuses[lp.Optimal] == 0 || statuses[lp.Infeasible] == 0 {
-		t.Fatalf("statuses %v: want optimal and infeasible solves", statuses)
+	t.Logf("statuses %v, %d bases restored across added rows", statuses, extended)
+	if statuses[lp.Optimal] == 0 || statuses[lp.Infeasible] == 0 || extended == 0 {
+		t.Fatalf("statuses %v, %d bases restored across added rows: want optimal and infeasible solves and such restorations", statuses, extended)
 	}
 }
 

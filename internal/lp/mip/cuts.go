@@ -2,6 +2,8 @@ package mip
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -150,6 +152,7 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		s.cuts = s.p.newCutRows()
 	}
 	cg := s.newConflictGraph()
+	s.cg = cg
 	z := res.Objective * s.p.sign
 	stall := 0
 	for round := 0; round < maxCutRounds && stall < cutStallRounds; round++ {
@@ -193,6 +196,70 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		s.dropSlackCuts(res)
 	}
 	return res, nil
+}
+
+// Cuts in the tree. At the nodes of the first treeCutDepth levels, one
+// round of the separators that use the root bounds only (rounding and
+// flow covers, knapsack covers, cliques; not Gomory cuts, which read the
+// node's tableau) adds the violated cuts of efficacy at least
+// treeCutEfficacy as rows of the relaxation, which hold in the whole
+// tree, and reoptimises. Rows are only added in the tree, never removed,
+// so that the bases of the open nodes stay valid (lp.Relaxation.SetBasis
+// extends them with the new rows' logicals); at most treeCutRows rows in
+// all, since every row makes every later node's relaxation larger. The
+// parallel search keeps to the root's cuts.
+const (
+	treeCutDepth    = 3
+	treeCutEfficacy = 1e-3
+	treeCutsPerNode = 20
+)
+
+// treeCutRows bounds the rows the tree's cuts may add: a tenth of the
+// model's, at least 10.
+func (s *search) treeCutRows() int { return max(10, len(s.p.m.Rows)/10) }
+
+// treeCutsDue reports whether node n, whose relaxation is optimal,
+// separates cuts.
+func (s *search) treeCutsDue(n *node) bool {
+	return n.start != nil && !s.opts.NoCuts && s.opts.Threads <= 1 && s.cuts != nil &&
+		n.depth <= treeCutDepth && s.treeCuts < s.treeCutRows()
+}
+
+// nodeCuts runs one round of cuts at a node whose relaxation is res and
+// returns the relaxation after them (res itself when none is added).
+func (s *search) nodeCuts(res *lp.Result) (*lp.Result, error) {
+	frac := s.p.fractional(res.X, s.opts.IntTol)
+	if len(frac) == 0 {
+		return res, nil
+	}
+	cands := s.mirFlowCuts(res.X)
+	cands = append(cands, s.coverCuts(res.X)...)
+	if s.cg != nil {
+		cands = append(cands, s.cg.cliqueCuts(s, res.X)...)
+	}
+	cuts := selectCuts(cands)
+	keep := cuts[:0]
+	for _, c := range cuts {
+		if c.efficacy >= treeCutEfficacy && len(keep) < min(treeCutsPerNode, s.treeCutRows()-s.treeCuts) {
+			keep = append(keep, c)
+		}
+	}
+	if len(keep) == 0 {
+		return res, nil
+	}
+	if err := s.addCuts(keep); err != nil {
+		return nil, err
+	}
+	s.treeCuts += len(keep)
+	next, err := s.rel.Solve(s.ctx)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return &lp.Result{Status: lp.TimeLimit}, nil
+		}
+		return nil, fmt.Errorf("mip: node %d cuts: %w", s.nodes, err)
+	}
+	s.iterations += next.Iterations
+	return next, nil
 }
 
 // addCuts appends cuts as rows of the relaxation.
@@ -430,8 +497,9 @@ func (s *search) finishCut(b *cutBuilder, sign, rhs float64, x []float64) (cut, 
 			continue
 		}
 		if math.Abs(v) < big/maxCutDynamism {
-			// v·x_j <= max(v·lo, v·hi): drop it from the left side.
-			lo, hi := s.rel.Bounds(j)
+			// v·x_j <= max(v·lo, v·hi): drop it from the left side. The
+			// root bounds keep the cut valid in the whole tree.
+			lo, hi := s.p.lo[j], s.p.hi[j]
 			m := max(v*lo, v*hi)
 			if math.IsInf(m, 0) || math.IsNaN(m) {
 				return cut{}, false

@@ -19,7 +19,10 @@
 // knapsack covers (cover.go), cliques of a conflict graph of the binaries
 // and their complements (clique.go) and flow covers of single-node flow
 // relaxations of the rows (flowcover.go); the cuts stay in the relaxation
-// of every node (Options.NoCuts turns them off). A new incumbent's
+// of every node. The nodes of the first levels of the tree add a round of
+// the cuts derived from the root bounds, which hold in the whole tree,
+// up to a tenth of the model's rows in all (cuts.go). Options.NoCuts
+// turns the cuts off. A new incumbent's
 // continuous part is re-solved with its integers fixed (polish.go), so
 // that returned points satisfy the rows within 1e-9 rather than the
 // simplex tolerance.

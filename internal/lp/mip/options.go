@@ -28,7 +28,7 @@ type Options struct {
 	// MaxNodes stops the search with status NodeLimit after that many
 	// relaxations; 0 means no limit.
 	MaxNodes int
-	// NoCuts turns off the cutting planes of the root node.
+	// NoCuts turns off the cutting planes (of the root and of the tree).
 	NoCuts bool
 	// NoHeuristics turns off the primal heuristics (diving, the
 	// feasibility pump and RINS, see heuristics.go).

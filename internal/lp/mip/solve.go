@@ -114,6 +114,10 @@ type search struct {
 	// cutCount numbers the cuts made.
 	cuts     *cutRows
 	cutCount int
+	// cg is the root's conflict graph, treeCuts the rows the tree's
+	// cuts added (cuts.go).
+	cg       *conflictGraph
+	treeCuts int
 	// cb builds the cuts (cuts.go); aggB and intB hold the aggregated
 	// row and its integer part in the rounding cut separator, rowBuf its
 	// nonzeros (mir.go).
@@ -252,6 +256,10 @@ func (s *search) process(n *node) step {
 		// The cuts hold in the whole tree: the nodes propagate them too.
 		if s.prop = newPropagator(s.p, s.cuts); s.prop != nil {
 			s.propSc = s.prop.newScratch()
+		}
+	} else if res.Status == lp.Optimal && s.treeCutsDue(n) {
+		if res, err = s.nodeCuts(res); err != nil {
+			return stopStep("", err)
 		}
 	}
 	switch res.Status {
