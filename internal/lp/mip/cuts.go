@@ -206,8 +206,8 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 // tree, and reoptimises. Rows are only added in the tree, never removed,
 // so that the bases of the open nodes stay valid (lp.Relaxation.SetBasis
 // extends them with the new rows' logicals); at most treeCutRows rows in
-// all, since every row makes every later node's relaxation larger. The
-// parallel search keeps to the root's cuts.
+// all, since every row makes every later node's relaxation larger. A
+// parallel search processes those levels before its workers start.
 const (
 	treeCutDepth    = 3
 	treeCutEfficacy = 1e-3
@@ -221,8 +221,15 @@ func (s *search) treeCutRows() int { return max(10, len(s.p.m.Rows)/10) }
 // treeCutsDue reports whether node n, whose relaxation is optimal,
 // separates cuts.
 func (s *search) treeCutsDue(n *node) bool {
-	return n.start != nil && !s.opts.NoCuts && s.opts.Threads <= 1 && s.cuts != nil &&
-		n.depth <= treeCutDepth && s.treeCuts < s.treeCutRows()
+	return n.start != nil && n.depth <= treeCutDepth && s.treeCutsLeft()
+}
+
+// treeCutsLeft reports whether the search may still add cuts in the
+// tree: cuts are on, the root's were made, the rows allowed are not all
+// used, and s is not a worker of a parallel search (whose relaxations
+// must keep the same rows).
+func (s *search) treeCutsLeft() bool {
+	return !s.opts.NoCuts && !s.worker && s.cuts != nil && s.treeCuts < s.treeCutRows()
 }
 
 // nodeCuts runs one round of cuts at a node whose relaxation is res and

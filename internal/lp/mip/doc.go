@@ -64,8 +64,9 @@
 //   - When every variable with a nonzero objective coefficient is integer
 //     and the coefficients are integers, node bounds are rounded up to the
 //     next attainable objective value, which prunes many more nodes.
-//   - Options.Threads > 1 searches the tree below the root in rounds of
-//     workers, each with a relaxation of its own, merged in worker order
+//   - Options.Threads > 1 searches the tree below the root and the
+//     levels that add cuts in rounds of workers, each with a relaxation
+//     of its own, merged in worker order
 //     (parallel.go): a given number of threads gives the same result on
 //     every run.
 package mip

@@ -11,8 +11,9 @@ import (
 )
 
 // Parallel tree search (Options.Threads > 1). The root node (its cut
-// rounds and heuristics) is processed as in the sequential search; the
-// tree below it is searched in rounds. Each round takes the best open
+// rounds and heuristics), and the nodes of the first levels while they
+// add cuts (cuts.go), are processed as in the sequential search; the
+// rest of the tree is searched in rounds. Each round takes the best open
 // nodes, nodesPerWorker per worker in queue order, and deals them out in
 // turn; every worker owns a relaxation of its own (the model with the
 // root's cuts), its node bounds, polish relaxation and heuristics state,
@@ -102,18 +103,33 @@ type worker struct {
 	stack    []byte
 }
 
-// runParallel processes root as the sequential search does, then searches
-// the tree below it in rounds of Options.Threads workers.
+// runParallel processes root and the first levels of the tree as the
+// sequential search does, then searches the rest in rounds of
+// Options.Threads workers.
 func (s *search) runParallel(root *node) (lp.Status, error) {
-	st := s.process(root)
-	if st.stop {
-		return st.status, st.err
-	}
-	if st.next != nil {
-		s.open.push(st.next)
-	}
-	if len(s.open) == 0 {
-		return s.exhausted(), nil
+	// The root, and the first levels while they add cuts (cuts.go), are
+	// searched as the sequential search does, so that the workers start
+	// from the same rows.
+	next := root
+	for {
+		if next == nil {
+			if len(s.open) == 0 {
+				return s.exhausted(), nil
+			}
+			if !s.treeCutsLeft() || s.open[0].depth > treeCutDepth {
+				break
+			}
+			next = s.open.pop()
+		}
+		if next != root && (!s.treeCutsLeft() || next.depth > treeCutDepth) {
+			s.open.push(next)
+			break
+		}
+		st := s.process(next)
+		if st.stop {
+			return st.status, st.err
+		}
+		next = st.next
 	}
 	if s.heur == nil {
 		s.heur = newHeuristics(s.opts)
@@ -170,7 +186,7 @@ func (s *search) newWorkers() ([]*worker, error) {
 	workers := make([]*worker, s.opts.Threads)
 	for i := range workers {
 		w := &search{
-			ctx: s.ctx, opts: s.opts, p: s.p, pc: newPseudoCosts(len(s.lo)),
+			ctx: s.ctx, opts: s.opts, p: s.p, pc: newPseudoCosts(len(s.lo)), worker: true,
 			cuts: s.cuts, cutCount: s.cutCount, vubs: s.vubs, colRows: s.colRows, prop: s.prop,
 			lo: make([]float64, len(s.lo)), hi: make([]float64, len(s.hi)),
 		}

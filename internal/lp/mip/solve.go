@@ -157,6 +157,8 @@ type search struct {
 	// of the shared queue while a worker of a parallel search processes
 	// its nodes (parallel.go), +Inf otherwise.
 	openFloor float64
+	// worker marks the search of a worker of a parallel search.
+	worker bool
 	// pcLog, when set, receives the pseudo-cost observations instead of
 	// pc, which the workers of a parallel search only read.
 	pcLog *[]pcUpdate
