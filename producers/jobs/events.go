@@ -208,20 +208,23 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.events.unsubscribe(sub)
 
+	// last is the Seq of the last change sent or skipped: a client
+	// without Last-Event-ID starts from the store's newest change, read
+	// before the response starts, so that every change the client makes
+	// once it has the response's headers reaches it.
+	if last < 0 {
+		if _, last, err = s.store.Changes(ctx, 0, 1); err != nil {
+			s.fail(w, r, fmt.Errorf("events: %w", err))
+			return
+		}
+	}
+
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, ": nsqfarm job events\n\n")
 	flusher.Flush()
-
-	// last is the Seq of the last change sent or skipped: a client
-	// without Last-Event-ID starts from the store's newest change.
-	if last < 0 {
-		if _, last, err = s.store.Changes(ctx, 0, 1); err != nil {
-			return
-		}
-	}
 	send := func(j store.Job) bool {
 		if j.Seq <= last || (sweep != "" && j.Sweep != sweep) {
 			return true

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goccy/go-json"
 
+	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/store"
 )
 
@@ -115,6 +116,52 @@ func TestEvents(t *testing.T) {
 	}
 	if a := e.do(t, "GET", "/api/events", nil, "Last-Event-ID", "x"); a.status != 400 {
 		t.Fatalf("bad Last-Event-ID: %d", a.status)
+	}
+}
+
+// slowChanges is a store whose Changes takes delay longer.
+type slowChanges struct {
+	store.Store
+	delay time.Duration
+}
+
+func (s slowChanges) Changes(ctx context.Context, after int64, limit int) ([]store.Job, int64, error) {
+	time.Sleep(s.delay)
+	return s.Store.Changes(ctx, after, limit)
+}
+
+// TestEventsAfterTheHeaders: a change the client makes as soon as it has
+// the stream's headers reaches it, however slowly the store answers the
+// stream's first query (a stream once read the newest change after
+// sending its headers and skipped such changes).
+func TestEventsAfterTheHeaders(t *testing.T) {
+	n := nsqtest.NSQD(t)
+	e := &env{nsqd: n, store: slowChanges{openStore(t), 300 * time.Millisecond}, topo: builtin(t)}
+	opts := NewOptions(e.store, e.topo, n.RealTCPAddr().String())
+	opts.Address = "127.0.0.1:0"
+	opts.EventsInterval = 20 * time.Millisecond
+	opts.Logger = testLogger(t)
+	e.serve(t, opts)
+	id := e.submit(t, `{"id": "h1", "number": 13}`)
+	// Wait until the job is marked published: its last change before the
+	// stream.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var j store.Job
+		e.do(t, "GET", "/api/jobs/"+id, nil).decode(t, &j)
+		if j.Publishes > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the job was not marked published within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	events := e.stream(t, "", "")
+	e.do(t, "DELETE", "/api/jobs/"+id, nil)
+	ev := next(t, events)
+	if ev.job.ID != id || ev.job.Status != store.Cancelled {
+		t.Fatalf("event %+v, want the cancel of %s", ev.job, id)
 	}
 }
 
