@@ -687,32 +687,33 @@ WHERE topic = $1 ORDER BY time_ns DESC, rkey DESC LIMIT $2`), topic, limit)
 	return out, nil
 }
 
-// Counts implements Store.
+// Counts implements Store. One statement counts both tables, so that the
+// counts come from one snapshot: a result recorded with its job's final
+// status (one transaction of Record) is counted with it or not at all.
 func (s *sqlStore) Counts(ctx context.Context) (Counts, error) {
 	c := Counts{Topics: map[string]int64{}, Jobs: map[Status]int64{}}
-	count := func(q string, put func(string, int64)) error {
-		rows, err := s.r.QueryContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("store: counts: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				k string
-				n int64
-			)
-			if err := rows.Scan(&k, &n); err != nil {
-				return fmt.Errorf("store: counts: %w", err)
-			}
-			put(k, n)
-		}
-		return rows.Err()
+	rows, err := s.r.QueryContext(ctx, `SELECT 'result', topic, COUNT(*) FROM results GROUP BY topic
+UNION ALL SELECT 'job', status, COUNT(*) FROM jobs GROUP BY status`)
+	if err != nil {
+		return Counts{}, fmt.Errorf("store: counts: %w", err)
 	}
-	if err := count(`SELECT topic, COUNT(*) FROM results GROUP BY topic`, func(k string, n int64) { c.Topics[k] = n }); err != nil {
-		return Counts{}, err
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			table, k string
+			n        int64
+		)
+		if err := rows.Scan(&table, &k, &n); err != nil {
+			return Counts{}, fmt.Errorf("store: counts: %w", err)
+		}
+		if table == "result" {
+			c.Topics[k] = n
+		} else {
+			c.Jobs[Status(k)] = n
+		}
 	}
-	if err := count(`SELECT status, COUNT(*) FROM jobs GROUP BY status`, func(k string, n int64) { c.Jobs[Status(k)] = n }); err != nil {
-		return Counts{}, err
+	if err := rows.Err(); err != nil {
+		return Counts{}, fmt.Errorf("store: counts: %w", err)
 	}
 	return c, nil
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, newURL NewURL) {
 		{"Changes", testChanges},
 		{"ChangesUnderConcurrentWriters", testChangesConcurrent},
 		{"Counts", testCounts},
+		{"CountsOneSnapshot", testCountsSnapshot},
 		{"Recent", testRecent},
 		{"Prune", testPrune},
 		{"Reopen", testReopen},
@@ -644,6 +645,47 @@ func testCounts(t *testing.T, newURL NewURL) {
 	wantJobs := map[store.Status]int64{store.Queued: 2, store.Done: 1, store.Dead: 1, store.Cancelled: 1}
 	if fmt.Sprint(c.Topics) != fmt.Sprint(wantTopics) || fmt.Sprint(c.Jobs) != fmt.Sprint(wantJobs) {
 		t.Fatalf("Counts = %v %v, want %v %v", c.Topics, c.Jobs, wantTopics, wantJobs)
+	}
+}
+
+// testCountsSnapshot counts while another connection records the results
+// of jobs one transaction at a time: every count must see a result and
+// its job's final status together or not at all.
+func testCountsSnapshot(t *testing.T, newURL NewURL) {
+	url := newURL(t)
+	reader, writer := Open(t, url), Open(t, url)
+	const n = 150
+	mustAdd(t, writer, jobs("c", n)...)
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			id := fmt.Sprintf("c-%d", i+1)
+			if _, err := writer.Record(context.Background(), []store.Result{result(id, "i"+id, store.Done)}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	counted := 0
+	for {
+		c, err := reader.Counts(ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Topics["solutions"] != c.Jobs[store.Done] {
+			t.Fatalf("Counts saw %d results but %d done jobs", c.Topics["solutions"], c.Jobs[store.Done])
+		}
+		counted++
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("Record: %v", err)
+			}
+			t.Logf("%d counts while recording %d results", counted, n)
+			return
+		default:
+		}
 	}
 }
 
