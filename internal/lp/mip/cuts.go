@@ -2,8 +2,6 @@ package mip
 
 import (
 	"cmp"
-	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -151,8 +149,7 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 	if s.cuts == nil {
 		s.cuts = s.p.newCutRows()
 	}
-	cg := s.newConflictGraph()
-	s.cg = cg
+	s.cg = s.newConflictGraph()
 	z := res.Objective * s.p.sign
 	stall := 0
 	for round := 0; round < maxCutRounds && stall < cutStallRounds; round++ {
@@ -164,11 +161,7 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		// a limit reached during the rounds would otherwise lose.
 		s.offer(s.p.lockRounded(res.X), feasTol)
 		s.offer(s.p.rounded(res.X), feasTol)
-		cands := s.gomoryCuts(res, frac)
-		cands = append(cands, s.mirFlowCuts(res.X)...)
-		cands = append(cands, s.coverCuts(res.X)...)
-		cands = append(cands, cg.cliqueCuts(s, res.X)...)
-		cuts := selectCuts(cands)
+		cuts := selectCuts(append(s.gomoryCuts(res, frac), s.globalCuts(res.X)...))
 		if len(cuts) == 0 {
 			break
 		}
@@ -221,7 +214,13 @@ func (s *search) treeCutRows() int { return max(10, len(s.p.m.Rows)/10) }
 // treeCutsDue reports whether node n, whose relaxation is optimal,
 // separates cuts.
 func (s *search) treeCutsDue(n *node) bool {
-	return n.start != nil && n.depth <= treeCutDepth && s.treeCutsLeft()
+	return n.start != nil && s.cutLevel(n)
+}
+
+// cutLevel reports whether n lies on the levels that add cuts while the
+// search may still add them.
+func (s *search) cutLevel(n *node) bool {
+	return n.depth <= treeCutDepth && s.treeCutsLeft()
 }
 
 // treeCutsLeft reports whether the search may still add cuts in the
@@ -239,12 +238,7 @@ func (s *search) nodeCuts(res *lp.Result) (*lp.Result, error) {
 	if len(frac) == 0 {
 		return res, nil
 	}
-	cands := s.mirFlowCuts(res.X)
-	cands = append(cands, s.coverCuts(res.X)...)
-	if s.cg != nil {
-		cands = append(cands, s.cg.cliqueCuts(s, res.X)...)
-	}
-	cuts := selectCuts(cands)
+	cuts := selectCuts(s.globalCuts(res.X))
 	keep := cuts[:0]
 	for _, c := range cuts {
 		if c.efficacy >= treeCutEfficacy && len(keep) < min(treeCutsPerNode, s.treeCutRows()-s.treeCuts) {
@@ -258,15 +252,22 @@ func (s *search) nodeCuts(res *lp.Result) (*lp.Result, error) {
 		return nil, err
 	}
 	s.treeCuts += len(keep)
+	// A deadline ends the solve with status TimeLimit, not an error.
 	next, err := s.rel.Solve(s.ctx)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return &lp.Result{Status: lp.TimeLimit}, nil
-		}
 		return nil, fmt.Errorf("mip: node %d cuts: %w", s.nodes, err)
 	}
 	s.iterations += next.Iterations
 	return next, nil
+}
+
+// globalCuts returns the violated cuts at x of the separators that use
+// the root bounds only, which hold in the whole tree: rounding and flow
+// covers, knapsack covers and the cliques of the root's conflict graph.
+func (s *search) globalCuts(x []float64) []cut {
+	cands := s.mirFlowCuts(x)
+	cands = append(cands, s.coverCuts(x)...)
+	return append(cands, s.cg.cliqueCuts(s, x)...)
 }
 
 // addCuts appends cuts as rows of the relaxation.

@@ -2,6 +2,7 @@ package mip
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -50,6 +51,22 @@ func solvedRoot(t *testing.T, m *lp.Model) (*search, *lp.Result) {
 	return s, root
 }
 
+// checkCutRowsHold fails the test when x, a feasible point of s's model,
+// violates one of the rows s added to its relaxation by more than tol
+// (relative to the row's bound).
+func checkCutRowsHold(t *testing.T, s *search, x []float64, tol float64, where string) {
+	t.Helper()
+	for i := len(s.p.m.Rows); i < len(s.cuts.rows); i++ {
+		act := 0.0
+		for _, c := range s.cuts.coefs[i] {
+			act += c.Val * x[c.Col]
+		}
+		if lo := s.cuts.rows[i].Lo; act < lo-tol*(1+math.Abs(lo)) {
+			t.Fatalf("%s: cut %s: %v < %v at the feasible point %v", where, s.cuts.rows[i].Name, act, lo, x)
+		}
+	}
+}
+
 // TestGomoryCutsValid runs the root cut rounds on random binary models
 // and checks that every cut kept holds at every integer point satisfying
 // the model's rows (enumerated), and that the cuts do not lower the
@@ -74,24 +91,12 @@ func TestGomoryCutsValid(t *testing.T) {
 		if len(s.cuts.rows) > first {
 			withCuts++
 		}
-		x := make([]float64, len(m.Vars))
-		for mask := 0; mask < 1<<len(m.Vars); mask++ {
-			for j := range x {
-				x[j] = float64(mask >> j & 1)
+		where := fmt.Sprintf("model %d", k)
+		forEachPoint(s.p.lo, s.p.hi, func(x []float64) {
+			if s.p.feasible(x, 1e-9) {
+				checkCutRowsHold(t, s, x, 1e-7, where)
 			}
-			if !s.p.feasible(x, 1e-9) {
-				continue
-			}
-			for i := first; i < len(s.cuts.rows); i++ {
-				act := 0.0
-				for _, c := range s.cuts.coefs[i] {
-					act += c.Val * x[c.Col]
-				}
-				if lo := s.cuts.rows[i].Lo; act < lo-1e-7*(1+math.Abs(lo)) {
-					t.Fatalf("model %d: cut %s: %v < %v at the feasible point %v", k, s.cuts.rows[i].Name, act, lo, x)
-				}
-			}
-		}
+		})
 	}
 	if withCuts < 5 {
 		t.Fatalf("only %d of the models kept a cut", withCuts)

@@ -116,12 +116,12 @@ func (s *search) runParallel(root *node) (lp.Status, error) {
 			if len(s.open) == 0 {
 				return s.exhausted(), nil
 			}
-			if !s.treeCutsLeft() || s.open[0].depth > treeCutDepth {
+			if !s.cutLevel(s.open[0]) {
 				break
 			}
 			next = s.open.pop()
 		}
-		if next != root && (!s.treeCutsLeft() || next.depth > treeCutDepth) {
+		if next != root && !s.cutLevel(next) {
 			s.open.push(next)
 			break
 		}
