@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-json"
 )
@@ -21,11 +22,18 @@ type Param struct {
 	Values []string
 }
 
+// The expressions of parameter names and values, compiled on first use
+// rather than when any command starts.
 var (
-	paramNameRE  = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$`)
-	decimalRE    = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+	paramNameRE  = lazyRegexp(`^[A-Za-z0-9_.-]+$`)
+	jsonNumberRE = lazyRegexp(`^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$`)
+	decimalRE    = lazyRegexp(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
 )
+
+// lazyRegexp returns a function that compiles expr on its first call.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // ParseParam parses one --param flag value:
 //
@@ -44,7 +52,7 @@ func ParseParam(s string) (Param, error) {
 	if !ok || spec == "" {
 		return Param{}, fmt.Errorf("param %q: want name=value or name=from:to:step", s)
 	}
-	if !paramNameRE.MatchString(name) {
+	if !paramNameRE().MatchString(name) {
 		return Param{}, fmt.Errorf("param %q: invalid name %q (letters, digits, '_', '.', '-')", s, name)
 	}
 	p := Param{Name: name}
@@ -90,7 +98,7 @@ type decimal struct {
 
 func parseDecimal(s string) (decimal, error) {
 	s = strings.TrimSpace(s)
-	m := decimalRE.FindStringSubmatch(s)
+	m := decimalRE().FindStringSubmatch(s)
 	if m == nil {
 		return decimal{}, fmt.Errorf("%q is not a decimal number", s)
 	}
@@ -205,14 +213,14 @@ func (s Sweep) Validate() error {
 			errs = append(errs, fmt.Errorf("param %q given twice", p.Name))
 		}
 		seen[p.Name] = true
-		if !paramNameRE.MatchString(p.Name) {
+		if !paramNameRE().MatchString(p.Name) {
 			errs = append(errs, fmt.Errorf("param %q: invalid name", p.Name))
 		}
 		if len(p.Values) == 0 {
 			errs = append(errs, fmt.Errorf("param %q has no value", p.Name))
 		}
 		for _, v := range p.Values {
-			if !jsonNumberRE.MatchString(v) {
+			if !jsonNumberRE().MatchString(v) {
 				errs = append(errs, fmt.Errorf("param %q: value %q is not a JSON number", p.Name, v))
 				break
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -34,7 +35,7 @@ type Spec struct {
 	// Ports are the handler's output ports.
 	Ports []Port
 
-	options []topology.OptionDoc
+	options func() []topology.OptionDoc // computed on first use
 	control bool
 	check   func(options *yaml.Node, maxMsgSize int) error
 	build   func(options *yaml.Node, maxMsgSize int, st store.Store) (Handler, error)
@@ -103,7 +104,7 @@ func newSpec[O any, H Handler](name, doc string, ports []Port, defaults func() O
 		Name:    name,
 		Doc:     doc,
 		Ports:   ports,
-		options: topology.OptionDocs(defaults()),
+		options: sync.OnceValue(func() []topology.OptionDoc { return topology.OptionDocs(defaults()) }),
 		control: reflect.TypeFor[H]().Implements(reflect.TypeFor[Controller]()),
 		check: func(node *yaml.Node, maxMsgSize int) error {
 			_, err := decode(node, maxMsgSize)
@@ -134,7 +135,7 @@ func (s *Spec) PortNames() []string {
 func (s *Spec) TakesControl() bool { return s.control }
 
 // Options documents the handler's options, with their defaults.
-func (s *Spec) Options() []topology.OptionDoc { return slices.Clone(s.options) }
+func (s *Spec) Options() []topology.OptionDoc { return slices.Clone(s.options()) }
 
 // CheckOptions decodes a stage's options node (of Kind 0 when the stage
 // has none) strictly and validates the values, for nsqds that accept

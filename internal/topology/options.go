@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -125,7 +126,9 @@ func DecodeOptions(node *yaml.Node, dst any) error {
 
 // yamlLinePrefix is the "line N: " that yaml.v3 puts before its messages:
 // the error's location is given by its path instead.
-var yamlLinePrefix = regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\s*)?line \d+: `)
+var yamlLinePrefix = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\s*)?line \d+: `)
+})
 
 func decodeStruct(n *yaml.Node, v reflect.Value, path string, errs *[]error) {
 	if n == nil || n.Kind == 0 {
@@ -167,7 +170,7 @@ func decodeStruct(n *yaml.Node, v reflect.Value, path string, errs *[]error) {
 			if errors.As(err, &te) && len(te.Errors) > 0 {
 				msg = te.Errors[0]
 			}
-			*errs = append(*errs, &OptionError{Path: p, Msg: yamlLinePrefix.ReplaceAllString(msg, ""), Line: val.Line})
+			*errs = append(*errs, &OptionError{Path: p, Msg: yamlLinePrefix().ReplaceAllString(msg, ""), Line: val.Line})
 		}
 	}
 }

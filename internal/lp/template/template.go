@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-json"
 	"go.yaml.in/yaml/v3"
@@ -41,9 +42,11 @@ type Param struct {
 	min, max *number
 }
 
+// The expressions of model and parameter names, compiled on first use
+// rather than when any command starts.
 var (
-	modelName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	paramName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	modelName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]+$`) })
+	paramName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 )
 
 // Parse reads a template from the YAML text of file. The model name
@@ -94,7 +97,7 @@ func (t *Template) decode(doc *yaml.Node) error {
 		var err error
 		switch key.Value {
 		case "name":
-			if err = t.str(val, &t.Name); err == nil && !modelName.MatchString(t.Name) {
+			if err = t.str(val, &t.Name); err == nil && !modelName().MatchString(t.Name) {
 				err = t.errorf(val, "name %q may only contain letters, digits, '_', '-' and '.'", t.Name)
 			}
 		case "description":
@@ -141,7 +144,7 @@ func (t *Template) params(n *yaml.Node) error {
 		key, val := n.Content[i], n.Content[i+1]
 		name := key.Value
 		switch {
-		case !paramName.MatchString(name):
+		case !paramName().MatchString(name):
 			return t.errorf(key, "parameter name %q must be a letter or '_' followed by letters, digits or '_'", name)
 		case lpformat.Reserved(name):
 			return t.errorf(key, "parameter name %q is reserved in LP format", name)
