@@ -71,6 +71,11 @@ func (s *simplex) runDual() (dualResult, error) {
 		s.refactor()
 	}
 	degenerate := 0
+	// Every stallIterations pivots the dual objective must have grown: at
+	// a point where many reduced costs lie within dualTol of zero, the
+	// Harris ratio test can take steps of that size that undo each other
+	// and cycle without any of them counting as degenerate.
+	pivots, lastObj := 0, math.Inf(-1)
 	for {
 		if st, err := s.checkLimits(); st != "" || err != nil {
 			res.status = st
@@ -145,10 +150,18 @@ func (s *simplex) runDual() (dualResult, error) {
 			s.refactor()
 		}
 		s.flipBoxed()
-		if degenerate >= stallIterations {
+		pivots++
+		stalled := false
+		if pivots%stallIterations == 0 {
+			obj := s.objective()
+			stalled = obj <= lastObj+zeroStep*(1+math.Abs(lastObj))
+			lastObj = obj
+		}
+		if degenerate >= stallIterations || stalled {
 			s.perturbCosts()
 			res.artificial = true
 			degenerate = 0
+			lastObj = s.objective()
 		}
 		if s.lu.wantsRefactor() {
 			s.refactor()
@@ -372,4 +385,16 @@ func (s *simplex) perturbCosts() {
 		s.cost[j] += xi
 		s.d[j] += xi
 	}
+}
+
+// objective returns cᵀx for the current values: the dual objective while
+// the dual simplex runs (the rows' right-hand sides are zero).
+func (s *simplex) objective() float64 {
+	obj := 0.0
+	for j, c := range s.cost {
+		if c != 0 {
+			obj += c * s.x[j]
+		}
+	}
+	return obj
 }
