@@ -308,16 +308,20 @@ func (s *search) process(n *node) step {
 		s.unsolved = z
 		return stopStep(s.stopped())
 	}
+	// The up child comes first, whatever the fractional part: raising
+	// a variable (a binary to 1) usually implies more than lowering it
+	// (the other variables of its set-partitioning or assignment rows
+	// fall to 0), so a plunge meets a feasible point or an infeasible
+	// child sooner. Rounding to the nearer integer instead left GLPK's
+	// planarity example without a feasible point after 265,000 nodes
+	// (up first: 707 nodes) and took 20,176 nodes on magic (up first:
+	// 535); the shared MIPLIB models search as many nodes either way.
 	down, up := s.branch(n, res.X, frac, z, zLP, s.held)
-	first, second := down, up
-	if v := res.X[up.col]; v-math.Floor(v) >= 0.5 {
-		first, second = up, down
-	}
-	s.open.push(second)
+	s.open.push(down)
 	if s.plunge(z) {
-		return step{next: first}
+		return step{next: up}
 	}
-	s.open.push(first)
+	s.open.push(up)
 	return step{}
 }
 
