@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # bench-mip.sh compares `nsqfarm solve` with glpsol and cbc (when
-# installed) on the MIPLIB models listed in answers.csv.
+# installed) on the MIPLIB models listed in answers.csv, or with
+# SET=glpk on the integer models among the examples of Debian's
+# glpk-utils (EXAMPLES, default /usr/share/doc/glpk-utils/examples),
+# which glpsol translates from MathProg to LP files first.
 #
 # Each model is decompressed to a temporary directory; every solver runs
 # as a whole process, one after the other, on the same MPS file, with the
 # same time limit and one thread. A model counts as proven optimal for a
 # solver when it reports optimality with the objective of answers.csv
 # (relative tolerance 1e-6); an optimal status with another objective is
-# marked WRONG. Times are whole-process wall times in seconds.
+# marked WRONG. The GLPK examples have no answers file: their optimum is
+# cbc's when cbc proves one, else glpsol's, else nsqfarm's (marked "?").
+# Times are whole-process wall times in seconds.
 #
 # The summary gives, per solver, the number of models proven optimal and
 # the geometric mean of the time ratio nsqfarm/other over the models both
@@ -29,7 +34,8 @@
 # Usage: scripts/bench-mip.sh [model ...]
 # Environment: DATA (default ../shared/data/lp), LIMIT (seconds, default
 # 60), MIPGAP (nsqfarm's --mip-gap, default 1e-9), NSQFARM (a prebuilt
-# nsqfarm binary instead of building this tree), THREADS (see above).
+# nsqfarm binary instead of building this tree), THREADS (see above),
+# SET (miplib, the default, or glpk), EXAMPLES (see above).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -37,11 +43,17 @@ DATA=${DATA:-../shared/data/lp}
 LIMIT=${LIMIT:-60}
 MIPGAP=${MIPGAP:-1e-9}
 THREADS=${THREADS:-1}
+SET=${SET:-miplib}
+EXAMPLES=${EXAMPLES:-/usr/share/doc/glpk-utils/examples}
+case $SET in
+miplib | glpk) ;;
+*) echo "SET=$SET: want miplib or glpk" >&2; exit 1 ;;
+esac
 case $THREADS in
 '' | *[!0-9]*) echo "THREADS=$THREADS: want a number of threads" >&2; exit 1 ;;
 esac
 
-[ "$THREADS" -gt 1 ] || command -v glpsol >/dev/null || { echo "glpsol not found (apt-get install glpk-utils)" >&2; exit 1; }
+[ "$THREADS" -gt 1 ] && [ "$SET" = miplib ] || command -v glpsol >/dev/null || { echo "glpsol not found (apt-get install glpk-utils)" >&2; exit 1; }
 have_cbc=0
 command -v cbc >/dev/null && have_cbc=1
 
@@ -54,15 +66,46 @@ if [ -z "$nsqfarm" ]; then
 	nsqfarm=$tmp/nsqfarm
 fi
 
+# glpkModels are GLPK's integer examples: MODEL, or MODEL:DATA for a
+# model whose data file is not MODEL.dat (misp has two).
+glpkModels=(bpp color crypto fctp food2 gap graceful hashi jssp life_goe magic maxcut mfasp mfvsp
+	min01ks misp:misp1.dat misp:misp2.dat money mvcp numbrix pentomino planarity queens sat
+	shiftcov shikaku sudoku tiling todd toto trick tsp wolfra6d zebra)
+
 if [ $# -gt 0 ]; then
 	models=("$@")
+elif [ "$SET" = glpk ]; then
+	models=("${glpkModels[@]}")
 else
 	mapfile -t models < <(awk -F, 'NR > 1 && $2 == "MIP" { sub(/^.*\//, "", $1); sub(/\.mps\.gz$/, "", $1); print $1 }' "$DATA/answers.csv")
 fi
 
-# answer NAME prints the optimum of answers.csv.
+# answer NAME prints the optimum of answers.csv (nothing for SET=glpk).
 answer() {
+	[ "$SET" = miplib ] || return 0
 	awk -F, -v f="miplib/$1.mps.gz" '$1 == f { print $8 }' "$DATA/answers.csv"
+}
+
+# model_file NAME writes the model NAME to the temporary directory and
+# prints its path: the decompressed MPS file of a MIPLIB model, or the
+# LP file glpsol translates a GLPK example (MODEL or MODEL:DATA) to.
+model_file() {
+	if [ "$SET" = miplib ]; then
+		gzip -dc "$DATA/miplib/$1.mps.gz" >"$tmp/$1.mps"
+		echo "$tmp/$1.mps"
+		return
+	fi
+	local mod=${1%%:*} data=() out="$tmp/${1//:/_}.lp"
+	[[ $1 == *:* ]] && data=(--data "${1#*:}")
+	(cd "$EXAMPLES" && glpsol --math "$mod.mod" "${data[@]}" --check --wlp "$out" >"$tmp/translate.log" 2>&1) ||
+		{ echo "glpsol cannot translate $1:" >&2; cat "$tmp/translate.log" >&2; exit 1; }
+	echo "$out"
+}
+
+# short NAME prints the name of a model in the table.
+short() {
+	local n=${1%.dat}
+	echo "${n//:/+}"
 }
 
 # timed OUT CMD... runs CMD with stdout and stderr to OUT, killed a few
@@ -87,19 +130,19 @@ agrees() {
 }
 
 # verdict STATUS OBJ WANT prints "optimal" when STATUS is optimal with
-# the expected objective, "WRONG" when optimal with another, else the
-# status ("-" for none).
+# the expected objective (any objective when WANT is empty), "WRONG"
+# when optimal with another, else the status ("-" for none).
 verdict() {
 	if [ "$1" != optimal ]; then
 		echo "${1:--}"
-	elif agrees "$2" "$3"; then
+	elif [ -z "$3" ] || agrees "$2" "$3"; then
 		echo optimal
 	else
 		echo WRONG
 	fi
 }
 
-# run_nsqfarm MPS WANT [THREADS] prints the wall time, the verdict, the
+# run_nsqfarm FILE WANT [THREADS] prints the wall time, the verdict, the
 # objective and the node count of one nsqfarm solve.
 run_nsqfarm() {
 	local t status obj nodes
@@ -117,12 +160,11 @@ bench_threads() {
 	printf '%-9s | %9s %8s %-12s | %9s %8s %-12s | %8s\n' model nodes:1 time:1 status nodes:$THREADS time:$THREADS status speed-up
 	local name mps want t1 v1 n1 tn vn nn logs=0 n=0
 	for name in "${models[@]}"; do
-		mps="$tmp/$name.mps"
-		gzip -dc "$DATA/miplib/$name.mps.gz" >"$mps"
+		mps=$(model_file "$name")
 		want=$(answer "$name")
 		read -r t1 v1 _ n1 < <(run_nsqfarm "$mps" "$want" 1)
 		read -r tn vn _ nn < <(run_nsqfarm "$mps" "$want" "$THREADS")
-		printf '%-9s | %9s %8s %-12s | %9s %8s %-12s | %8s\n' "$name" "$n1" "$t1" "$v1" "$nn" "$tn" "$vn" \
+		printf '%-9s | %9s %8s %-12s | %9s %8s %-12s | %8s\n' "$(short "$name")" "$n1" "$t1" "$v1" "$nn" "$tn" "$vn" \
 			"$(awk -v a="$t1" -v b="$tn" 'BEGIN { printf "%.2f", a / b }')"
 		if [ "$v1" = optimal ] && [ "$vn" = optimal ]; then
 			logs=$(awk -v s="$logs" -v a="$t1" -v b="$tn" 'BEGIN { printf "%.12f", s + log(a / b) }')
@@ -139,10 +181,11 @@ bench_threads() {
 	exit 0
 }
 
-# glpsol reads the file as free MPS (gt2 has tabs); its MIP gap is 0.
+# glpsol reads MPS files as free MPS (gt2 has tabs); its MIP gap is 0.
 run_glpsol() {
-	local t status obj
-	t=$(timed "$tmp/g.log" glpsol --freemps "$1" --tmlim "$LIMIT" -o "$tmp/g.out")
+	local t status obj format=--freemps
+	[[ $1 == *.lp ]] && format=--lp
+	t=$(timed "$tmp/g.log" glpsol "$format" "$1" --tmlim "$LIMIT" -o "$tmp/g.out")
 	status=$(awk '/^Status:/ { print $2 == "INTEGER" && $3 == "OPTIMAL" ? "optimal" : tolower($2 "_" $3); exit }' "$tmp/g.out" 2>/dev/null || true)
 	obj=$(awk '/^Objective:/ { print $4; exit }' "$tmp/g.out" 2>/dev/null || true)
 	rm -f "$tmp/g.out"
@@ -160,19 +203,32 @@ run_cbc() {
 [ "$THREADS" -gt 1 ] && bench_threads
 
 printf 'time limit %ss, one thread, whole processes one after the other, nsqfarm --mip-gap %s\n\n' "$LIMIT" "$MIPGAP"
-printf '%-9s %14s | %8s %-12s | %8s %-12s' model optimum nsqfarm status glpsol status
+printf '%-10s %14s | %8s %-12s | %8s %-12s' model optimum nsqfarm status glpsol status
 [ "$have_cbc" = 1 ] && printf ' | %8s %-12s' cbc status
 printf '\n'
 
 declare -A proven=([nsqfarm]=0 [glpsol]=0 [cbc]=0)
 logg=0 ng=0 logc=0 nc=0
 for name in "${models[@]}"; do
-	mps="$tmp/$name.mps"
-	gzip -dc "$DATA/miplib/$name.mps.gz" >"$mps"
+	mps=$(model_file "$name")
 	want=$(answer "$name")
-	read -r to vo _ < <(run_nsqfarm "$mps" "$want")
-	read -r tg vg _ < <(run_glpsol "$mps" "$want")
-	printf '%-9s %14s | %8s %-12s | %8s %-12s' "$name" "$want" "$to" "$vo" "$tg" "$vg"
+	read -r to vo oo _ < <(run_nsqfarm "$mps" "$want")
+	read -r tg vg og < <(run_glpsol "$mps" "$want")
+	tc=- vc=- oc=-
+	[ "$have_cbc" = 1 ] && read -r tc vc oc < <(run_cbc "$mps" "$want")
+	if [ -z "$want" ]; then
+		# No answers file: the optimum is the first one proven of cbc's,
+		# glpsol's and (marked "?", nothing to check it by) nsqfarm's.
+		if [ "$vc" = optimal ]; then
+			want=$oc
+		elif [ "$vg" = optimal ]; then
+			want=$og
+		elif [ "$vo" = optimal ]; then
+			want="$oo?"
+		fi
+		vo=$(verdict "$vo" "$oo" "${want%\?}") vg=$(verdict "$vg" "$og" "${want%\?}") vc=$(verdict "$vc" "$oc" "${want%\?}")
+	fi
+	printf '%-10s %14s | %8s %-12s | %8s %-12s' "$(short "$name")" "${want:--}" "$to" "$vo" "$tg" "$vg"
 	[ "$vo" = optimal ] && proven[nsqfarm]=$((proven[nsqfarm] + 1))
 	[ "$vg" = optimal ] && proven[glpsol]=$((proven[glpsol] + 1))
 	if [ "$vo" = optimal ] && [ "$vg" = optimal ]; then
@@ -180,7 +236,6 @@ for name in "${models[@]}"; do
 		ng=$((ng + 1))
 	fi
 	if [ "$have_cbc" = 1 ]; then
-		read -r tc vc _ < <(run_cbc "$mps" "$want")
 		printf ' | %8s %-12s' "$tc" "$vc"
 		[ "$vc" = optimal ] && proven[cbc]=$((proven[cbc] + 1))
 		if [ "$vo" = optimal ] && [ "$vc" = optimal ]; then
