@@ -96,6 +96,9 @@ func TestQueueMetrics(t *testing.T) {
 	n := nsqtest.NSQD(t, func(o *nsqd.Options) {
 		o.NSQLookupdTCPAddresses = []string{l.RealTCPAddr().String()}
 		o.BroadcastAddress = "127.0.0.1"
+		// nsqd looks for timed-out messages only in the channels it
+		// listed at its last refresh (every 5 s by default).
+		o.QueueScanRefreshInterval = 100 * time.Millisecond
 	})
 	httpAddr, tcpAddr := n.RealHTTPAddr().String(), n.RealTCPAddr().String()
 	nsqtest.CreateChannel(t, httpAddr, "numbers", "primality")
@@ -181,7 +184,7 @@ func TestQueueMetrics(t *testing.T) {
 		}
 		return ""
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got, text = scrape(t, x)
 		m := mismatch()
