@@ -30,10 +30,10 @@
 // Search strategy:
 //
 //   - Node selection is best-bound first with plunging: after branching,
-//     the search goes on with the child towards the nearer integer (a
-//     dive) until the first incumbent, and afterwards while that child's
-//     bound stays in the better quarter of the range between the best open
-//     bound and the incumbent.
+//     the search goes on with the up child (a dive) until the first
+//     incumbent, and afterwards while that child's bound stays in the
+//     better quarter of the range between the best open bound and the
+//     incumbent.
 //   - Before its relaxation is solved, a node propagates its new bounds
 //     through the model's rows (propagate.go): the rows' activity bounds
 //     tighten the bounds of integer variables, which the node's children

@@ -315,7 +315,7 @@ func (s *search) process(n *node) step {
 	// child sooner. Rounding to the nearer integer instead left GLPK's
 	// planarity example without a feasible point after 265,000 nodes
 	// (up first: 707 nodes) and took 20,176 nodes on magic (up first:
-	// 535); the shared MIPLIB models search as many nodes either way.
+	// 535); the shared MIPLIB models search about as many nodes in all.
 	down, up := s.branch(n, res.X, frac, z, zLP, s.held)
 	s.open.push(down)
 	if s.plunge(z) {
