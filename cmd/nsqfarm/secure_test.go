@@ -15,8 +15,18 @@ import (
 func TestUpWithTLSAndAuth(t *testing.T) {
 	f := nsqtest.NewTLSFiles(t)
 	auth := nsqtest.AuthServer(t, "s3cret")
+	// The store stage does not read primes here: with no durable channel
+	// on primes, the topic keeps what the primality stage publishes until
+	// tail --from-start subscribes. (Where the store's durable channel
+	// exists, tail's channel gets only what is published after it
+	// subscribes, and a tail that came after the last prime waited
+	// forever.)
+	dir := t.TempDir()
+	config := writeTopology(t, dir, "topics.yaml",
+		"topics: [solutions, primes, non_primes, numbers_dead, lp_params_dead]",
+		"topics: [solutions, non_primes, numbers_dead, lp_params_dead]")
 	// The stages trust nsqd's own certificate: no --tls-ca-file.
-	c, stop := startUp(t, t.TempDir(), "--nsqd.tls-cert", f.ServerCert, "--nsqd.tls-key", f.ServerKey,
+	c, stop := startUp(t, dir, "--config", config, "--nsqd.tls-cert", f.ServerCert, "--nsqd.tls-key", f.ServerKey,
 		"--nsqd.tls-required", "true", "--nsqd.https-address", nsqtest.FreeAddr(t),
 		"--nsqd.auth-http-address", auth, "--auth-secret", "s3cret")
 
