@@ -11,7 +11,6 @@ import (
 
 	"github.com/goccy/go-json"
 
-	"github.com/nsqfarm/nsqfarm/internal/nsqtest"
 	"github.com/nsqfarm/nsqfarm/internal/store"
 )
 
@@ -135,13 +134,7 @@ func (s slowChanges) Changes(ctx context.Context, after int64, limit int) ([]sto
 // stream's first query (a stream once read the newest change after
 // sending its headers and skipped such changes).
 func TestEventsAfterTheHeaders(t *testing.T) {
-	n := nsqtest.NSQD(t)
-	e := &env{nsqd: n, store: slowChanges{openStore(t), 300 * time.Millisecond}, topo: builtin(t)}
-	opts := NewOptions(e.store, e.topo, n.RealTCPAddr().String())
-	opts.Address = "127.0.0.1:0"
-	opts.EventsInterval = 20 * time.Millisecond
-	opts.Logger = testLogger(t)
-	e.serve(t, opts)
+	e := start(t, func(o *Options) { o.Store = slowChanges{o.Store, 300 * time.Millisecond} })
 	id := e.submit(t, `{"id": "h1", "number": 13}`)
 	// Wait until the job is marked published: its last change before the
 	// stream.
