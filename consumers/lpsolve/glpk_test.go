@@ -21,6 +21,7 @@ import (
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/jsonmodel"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mps"
 	"github.com/nsqfarm/nsqfarm/internal/lp/solver"
@@ -367,7 +368,7 @@ func glpkTranslate(t *testing.T, c glpkCase, in []string) (files []glpkFile, max
 	lpPath := filepath.Join(tmp, "model.lp")
 	mpsPath := filepath.Join(tmp, "model.mps")
 	args := append(slices.Clip(in), "--check", "--wlp", lpPath, "--wfreemps", mpsPath)
-	if _, err := runGLPSOL(filepath.Dir(c.src), args...); err != nil {
+	if _, err := lptest.RunGLPSOL(filepath.Dir(c.src), glpsolLimit, args...); err != nil {
 		t.Fatalf("glpsol cannot translate the model: %v", err)
 	}
 	text, err := os.ReadFile(lpPath)
@@ -550,7 +551,7 @@ func glpkIsMIP(t *testing.T, path string) bool {
 // status, and reads the solution file it writes into the directory tmp.
 func glpkSolve(tmp string, f glpkFile) (glpkResult, error) {
 	out := filepath.Join(tmp, "glpsol.sol")
-	if _, err := runGLPSOL(tmp, f.format, f.path, "--nomip", "--nopresol", "-w", out); err != nil {
+	if _, err := lptest.RunGLPSOL(tmp, glpsolLimit, f.format, f.path, "--nomip", "--nopresol", "-w", out); err != nil {
 		return glpkResult{}, fmt.Errorf("glpsol cannot solve %s: %w", f.path, err)
 	}
 	data, err := os.ReadFile(out)
@@ -590,19 +591,4 @@ func parseGLPKSolution(data []byte) (glpkResult, error) {
 		}
 	}
 	return glpkResult{}, errors.New(`no "s bas" line`)
-}
-
-// runGLPSOL runs glpsol in dir under glpsolLimit and returns its
-// output; on failure the error includes the end of the output.
-func runGLPSOL(dir string, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), glpsolLimit)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "glpsol", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		tail := out[max(0, len(out)-500):]
-		return out, fmt.Errorf("glpsol %s: %w\n%s", strings.Join(args, " "), err, tail)
-	}
-	return out, nil
 }

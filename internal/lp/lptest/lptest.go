@@ -1,5 +1,5 @@
 // Package lptest holds models for the tests of the packages that solve
-// them.
+// them, and runs glpsol, the peer those tests compare with.
 package lptest
 
 import (

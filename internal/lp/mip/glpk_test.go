@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 	"github.com/nsqfarm/nsqfarm/internal/raceflag"
@@ -161,13 +162,8 @@ func TestGLPKExampleMIPs(t *testing.T) {
 // glpsol runs glpsol with args in dir; the test fails when glpsol does.
 func glpsol(t *testing.T, dir string, args ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "glpsol", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("glpsol %s: %v\n%s", strings.Join(args, " "), err, out)
+	if _, err := lptest.RunGLPSOL(dir, 30*time.Second, args...); err != nil {
+		t.Fatal(err)
 	}
 }
 
