@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
 )
@@ -55,9 +57,38 @@ func openSQLite(ctx context.Context, path string) (Store, error) {
 		},
 		r: r, w: w,
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateWhenFree(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("store: SQLite %s: %w", path, err)
 	}
 	return s, nil
 }
+
+// sqliteBusyRetry is the pause between tries of a migration that found
+// the file busy.
+const sqliteBusyRetry = 20 * time.Millisecond
+
+// migrateWhenFree migrates, trying again while SQLite reports the file
+// busy, for as long as busy_timeout would wait or until ctx ends.
+// Processes that open a new file at the same time (nsqfarm up and a
+// store consumer) meet it switching to WAL mode, and SQLite then answers
+// BEGIN IMMEDIATE with SQLITE_BUSY at once instead of waiting
+// busy_timeout.
+func (s *sqlStore) migrateWhenFree(ctx context.Context) error {
+	deadline := time.Now().Add(sqliteBusyTimeoutMs * time.Millisecond)
+	for {
+		err := s.migrate(ctx)
+		var se interface{ Code() int }
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(sqliteBusyRetry):
+		}
+	}
+}
+
+// sqliteBusy is SQLite's primary result code SQLITE_BUSY.
+const sqliteBusy = 5
