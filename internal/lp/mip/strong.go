@@ -84,7 +84,14 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 	if len(cands) > strongCands {
 		cands = cands[:strongCands]
 	}
-	defer s.rel.SetBasis(held)
+	// The trials leave the relaxation at their own bases; restore held
+	// only when one ran.
+	tried := false
+	defer func() {
+		if tried {
+			s.rel.SetBasis(held)
+		}
+	}()
 	for _, j := range cands {
 		lo, hi := s.lo[j], s.hi[j]
 		fl := math.Floor(x[j])
@@ -105,6 +112,7 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 				s.rel.SetBounds(j, lo, fl)
 			}
 			s.rel.SetBasis(held)
+			tried = true
 			res, bounded, err := s.rel.SolveWithin(s.ctx, s.strongIterLimit())
 			s.rel.SetBounds(j, lo, hi)
 			if err != nil {
