@@ -106,6 +106,69 @@ func newLUFactor(m int) *luFactor {
 	}
 }
 
+// reuse returns an empty factor object for m rows that takes over f's
+// buffers; f must not be used afterwards.
+func (f *luFactor) reuse(m int) *luFactor {
+	g := &luFactor{
+		m:      m,
+		prow:   resizeInts(f.prow, m),
+		pcol:   resizeInts(f.pcol, m),
+		pinv:   resizeInts(f.pinv, m),
+		diag:   growFloats(f.diag, m),
+		work:   growFloats(f.work, m),
+		work2:  growFloats(f.work2, m),
+		mark:   resizeBools(f.mark, m),
+		rowCnt: resizeInts(f.rowCnt, m),
+		ucol:   growSparseVecs(f.ucol, m),
+		urow:   growSparseVecs(f.urow, m),
+		order:  resizeInts(f.order, m),
+		rank:   resizeInts(f.rank, m),
+		stepOf: resizeInts(f.stepOf, m),
+		spike:  growFloats(f.spike, m),
+		ord:    f.ord,
+	}
+	g.lStart, g.lIdx, g.lVal = f.lStart[:0], f.lIdx[:0], f.lVal[:0]
+	g.lrStart, g.lrIdx, g.lrVal = f.lrStart[:0], f.lrIdx[:0], f.lrVal[:0]
+	g.lSteps, g.lrSteps = f.lSteps[:0], f.lrSteps[:0]
+	g.rStart, g.rPiv, g.rIdx, g.rVal = f.rStart[:0], f.rPiv[:0], f.rIdx[:0], f.rVal[:0]
+	g.pattern, g.steps, g.stack = f.pattern[:0], f.steps[:0], f.stack[:0]
+	if w := f.mk; len(w.acol) > 0 {
+		g.mk = markowitzWork{
+			acol:  growSparseVecs(w.acol, m),
+			arow:  growIntLists(w.arow, m),
+			upend: growSparseVecs(w.upend, m),
+			where: resizeInts(w.where, m),
+			lrows: w.lrows[:0],
+			lmul:  w.lmul[:0],
+			act:   w.act[:0],
+		}
+	}
+	return g
+}
+
+// growFloats returns a zeroed slice of length n, reusing buf's array
+// when it is large enough.
+func growFloats(buf []float64, n int) []float64 {
+	if cap(buf) < n {
+		return make([]float64, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
+}
+
+// growSparseVecs returns n empty vectors, reusing those of vs.
+func growSparseVecs(vs []sparseVec, n int) []sparseVec {
+	if cap(vs) < n {
+		vs = append(vs[:cap(vs)], newSparseVecs(n-cap(vs), sparseVecCap)...)
+	}
+	vs = vs[:n]
+	for k := range vs {
+		vs[k].reset()
+	}
+	return vs
+}
+
 // sparseVec is a list of (index, value) entries.
 type sparseVec struct {
 	idx []int

@@ -222,6 +222,18 @@ func removeInt(s *[]int, v int) {
 	}
 }
 
+// growIntLists returns n empty lists, reusing those of ls.
+func growIntLists(ls [][]int, n int) [][]int {
+	if cap(ls) < n {
+		ls = append(ls[:cap(ls)], newIntLists(n-cap(ls), sparseVecCap)...)
+	}
+	ls = ls[:n]
+	for k := range ls {
+		ls[k] = ls[k][:0]
+	}
+	return ls
+}
+
 // newIntLists returns n empty lists with capacity c each, carved from one
 // block (a list outgrowing its share is moved by append).
 func newIntLists(n, c int) [][]int {

@@ -101,6 +101,12 @@ type simplex struct {
 }
 
 func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIter int) *simplex {
+	return newSimplexLU(ctx, a, lo, hi, cost, maxIter, newLUFactor(a.rows))
+}
+
+// newSimplexLU is newSimplex with the factor object lu, which must be
+// for a.rows rows (see luFactor.reuse).
+func newSimplexLU(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIter int, lu *luFactor) *simplex {
 	m, n := a.rows, a.cols
 	N := n + m
 	s := &simplex{
@@ -109,7 +115,7 @@ func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIt
 		x:        make([]float64, N),
 		head:     make([]int, m),
 		pos:      make([]int, N),
-		lu:       newLUFactor(m),
+		lu:       lu,
 		cB:       make([]float64, m),
 		y:        make([]float64, m),
 		d:        make([]float64, N),
