@@ -111,20 +111,20 @@ func newLUFactor(m int) *luFactor {
 func (f *luFactor) reuse(m int) *luFactor {
 	g := &luFactor{
 		m:      m,
-		prow:   resizeInts(f.prow, m),
-		pcol:   resizeInts(f.pcol, m),
-		pinv:   resizeInts(f.pinv, m),
-		diag:   growFloats(f.diag, m),
-		work:   growFloats(f.work, m),
-		work2:  growFloats(f.work2, m),
-		mark:   resizeBools(f.mark, m),
-		rowCnt: resizeInts(f.rowCnt, m),
+		prow:   zeroed(f.prow, m),
+		pcol:   zeroed(f.pcol, m),
+		pinv:   zeroed(f.pinv, m),
+		diag:   zeroed(f.diag, m),
+		work:   zeroed(f.work, m),
+		work2:  zeroed(f.work2, m),
+		mark:   zeroed(f.mark, m),
+		rowCnt: zeroed(f.rowCnt, m),
 		ucol:   growSparseVecs(f.ucol, m),
 		urow:   growSparseVecs(f.urow, m),
-		order:  resizeInts(f.order, m),
-		rank:   resizeInts(f.rank, m),
-		stepOf: resizeInts(f.stepOf, m),
-		spike:  growFloats(f.spike, m),
+		order:  zeroed(f.order, m),
+		rank:   zeroed(f.rank, m),
+		stepOf: zeroed(f.stepOf, m),
+		spike:  zeroed(f.spike, m),
 		ord:    f.ord,
 	}
 	g.lStart, g.lIdx, g.lVal = f.lStart[:0], f.lIdx[:0], f.lVal[:0]
@@ -137,24 +137,13 @@ func (f *luFactor) reuse(m int) *luFactor {
 			acol:  growSparseVecs(w.acol, m),
 			arow:  growIntLists(w.arow, m),
 			upend: growSparseVecs(w.upend, m),
-			where: resizeInts(w.where, m),
+			where: zeroed(w.where, m),
 			lrows: w.lrows[:0],
 			lmul:  w.lmul[:0],
 			act:   w.act[:0],
 		}
 	}
 	return g
-}
-
-// growFloats returns a zeroed slice of length n, reusing buf's array
-// when it is large enough.
-func growFloats(buf []float64, n int) []float64 {
-	if cap(buf) < n {
-		return make([]float64, n)
-	}
-	buf = buf[:n]
-	clear(buf)
-	return buf
 }
 
 // growSparseVecs returns n empty vectors, reusing those of vs.
@@ -299,8 +288,8 @@ func (f *luFactor) finish() {
 // L entries.
 func (f *luFactor) buildRowCopies() {
 	m := f.m
-	f.lrStart = resizeInts(f.lrStart, m+1)
-	f.lrIdx = resizeInts(f.lrIdx, len(f.lIdx))
+	f.lrStart = zeroed(f.lrStart, m+1)
+	f.lrIdx = zeroed(f.lrIdx, len(f.lIdx))
 	f.lrVal = resizeFloats(f.lrVal, len(f.lVal))
 	for _, r := range f.lIdx {
 		f.lrStart[f.pinv[r]+1]++
@@ -329,10 +318,11 @@ func (f *luFactor) buildRowCopies() {
 	}
 }
 
-// resizeInts returns a zeroed slice of length n, reusing buf when possible.
-func resizeInts(buf []int, n int) []int {
+// zeroed returns a zeroed slice of length n, reusing buf's array when it
+// is large enough.
+func zeroed[T any](buf []T, n int) []T {
 	if cap(buf) < n {
-		return make([]int, n)
+		return make([]T, n)
 	}
 	buf = buf[:n]
 	clear(buf)
@@ -426,9 +416,9 @@ func (f *luFactor) leftLooking(p int, head []int, col columnFunc) bool {
 func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus, tail int) {
 	m := f.m
 	o := &f.ord
-	o.colCnt = resizeInts(o.colCnt, m)
-	o.rowCnt = resizeInts(o.rowCnt, m)
-	o.rowStart = resizeInts(o.rowStart, m+1)
+	o.colCnt = zeroed(o.colCnt, m)
+	o.rowCnt = zeroed(o.rowCnt, m)
+	o.rowStart = zeroed(o.rowStart, m+1)
 	colCnt, rowCnt, rowStart := o.colCnt, o.rowCnt, o.rowStart
 	for p := 0; p < m; p++ {
 		idx, _ := col(head[p])
@@ -441,7 +431,7 @@ func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus
 		rowCnt[i] = rowStart[i+1]
 		rowStart[i+1] += rowStart[i]
 	}
-	o.rowCols = resizeInts(o.rowCols, rowStart[m])
+	o.rowCols = zeroed(o.rowCols, rowStart[m])
 	rowCols := o.rowCols
 	o.next = append(o.next[:0], rowStart[:m]...)
 	next := o.next
@@ -452,8 +442,8 @@ func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus
 			next[i]++
 		}
 	}
-	o.colDone = resizeBools(o.colDone, m)
-	o.rowDone = resizeBools(o.rowDone, m)
+	o.colDone = zeroed(o.colDone, m)
+	o.rowDone = zeroed(o.rowDone, m)
 	colDone, rowDone := o.colDone, o.rowDone
 	order = o.order[:0]
 
@@ -547,17 +537,6 @@ func (f *luFactor) columnOrder(head []int, col columnFunc) (order []int, nucleus
 type orderWork struct {
 	colCnt, rowCnt, rowStart, rowCols, next, order, tails []int
 	colDone, rowDone                                      []bool
-}
-
-// resizeBools returns a cleared slice of length n, reusing buf when
-// possible.
-func resizeBools(buf []bool, n int) []bool {
-	if cap(buf) < n {
-		return make([]bool, n)
-	}
-	buf = buf[:n]
-	clear(buf)
-	return buf
 }
 
 // eliminate applies the previous elimination steps reachable from the
