@@ -23,7 +23,7 @@ const crashPivotRatio = 0.9 // candidate pivots are within this of the column ma
 // crash replaces logical basic variables by structural ones. It must run
 // before the first factorisation.
 func (s *simplex) crash() {
-	s.factored = false
+	s.factored, s.dweightsOK = false, false
 	type cand struct {
 		j       int
 		penalty float64

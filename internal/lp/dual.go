@@ -58,12 +58,14 @@ func (s *simplex) runDual() (dualResult, error) {
 		s.stale()
 		s.dualsOK = false
 	}()
-	if !s.warm || !s.factored {
+	if !s.warm || !s.dweightsOK {
 		// The dual weights belong to the basis they were updated for; a
-		// warm solve from the basis of the last one keeps them.
+		// warm solve keeps those of its starting basis: the final basis
+		// of the last solve or a saved one.
 		for i := range s.dweight {
 			s.dweight[i] = 1
 		}
+		s.dweightsOK = true
 	}
 	if s.warm {
 		s.recomputeBasics()

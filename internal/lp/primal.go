@@ -113,6 +113,7 @@ func (s *simplex) pivot(q, r int, target float64, phase1 bool) {
 		s.updateWeights(q, r)
 	}
 	s.replaceBasic(r, q)
+	s.dweightsOK = false
 	s.stale()
 	if !s.lu.update(r, s.alpha[r]) {
 		s.refactor()

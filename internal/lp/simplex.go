@@ -95,6 +95,10 @@ type simplex struct {
 	// recomputed through the updated factors instead of refactorising
 	// (the factors are refactorised anyway after refactorEvery updates).
 	warm bool
+	// dweightsOK is true while dweight holds the dual pricing weights of
+	// the current basis: kept by dual pivots and carried by a saved basis
+	// (Relaxation.SetBasis) or a change of rows; lost by primal pivots.
+	dweightsOK bool
 
 	ctx context.Context
 	rng *rand.Rand
@@ -230,6 +234,7 @@ func (s *simplex) factorize() {
 		lg := s.n + rep.row
 		s.head[rep.pos] = lg
 		s.pos[lg] = rep.pos
+		s.dweight[rep.pos] = 1
 	}
 	s.nb.rebuild(s.pos)
 	s.fresh = true
