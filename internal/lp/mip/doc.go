@@ -10,7 +10,9 @@
 // parent (already in place when the search dives into a child), so the
 // dual simplex reoptimises in a few pivots; the caller's model is never
 // modified. Each solve from the basis the last one ended in keeps the
-// factors and dual pricing weights of the simplex (package lp).
+// factors and dual pricing weights of the simplex (package lp); a node
+// taken from the queue starts from its parent's saved basis with that
+// basis's dual weights, and only the factors are computed anew.
 //
 // The root relaxation is strengthened by rounds of cutting planes
 // (cuts.go): Gomory mixed-integer cuts read from its optimal tableau,
