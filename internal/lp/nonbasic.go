@@ -17,15 +17,25 @@ type nonbasicRows struct {
 }
 
 func newNonbasicRows(a *cscMatrix) *nonbasicRows {
+	return (*nonbasicRows)(nil).reuse(a)
+}
+
+// reuse returns the empty row-wise copy of a's nonbasic columns in the
+// buffers of r (new ones when r is nil); r must not be used afterwards.
+func (r *nonbasicRows) reuse(a *cscMatrix) *nonbasicRows {
+	var o nonbasicRows
+	if r != nil {
+		o = *r
+	}
 	nnz := len(a.rowIdx)
-	r := &nonbasicRows{
+	r = &nonbasicRows{
 		a:     a,
-		start: make([]int, a.rows+1),
-		count: make([]int, a.rows),
-		col:   make([]int, nnz),
-		val:   make([]float64, nnz),
-		src:   make([]int, nnz),
-		slot:  make([]int, nnz),
+		start: zeroed(o.start, a.rows+1),
+		count: zeroed(o.count, a.rows),
+		col:   zeroed(o.col, nnz),
+		val:   zeroed(o.val, nnz),
+		src:   zeroed(o.src, nnz),
+		slot:  zeroed(o.slot, nnz),
 	}
 	for _, i := range a.rowIdx {
 		r.start[i+1]++

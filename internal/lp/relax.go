@@ -350,9 +350,9 @@ func (r *Relaxation) rebuild(rows []Row, coefs []Coef, rowScale []float64, keep 
 	for i, row := range rows {
 		lo[n+i], hi[n+i] = row.Lo*rowScale[i], row.Hi*rowScale[i]
 	}
-	// The new factors reuse the old ones' buffers: cut rounds add and
-	// remove rows many times.
-	s := newSimplexLU(old.ctx, a, lo, hi, cost, old.maxIter, old.lu.reuse(m))
+	// The new simplex reuses the old one's factors and buffers: cut
+	// rounds add and remove rows many times.
+	s := newSimplexFrom(old.ctx, a, lo, hi, cost, old.maxIter, old)
 	s.steepest, s.warm = old.steepest, old.warm
 	for j := range s.pos {
 		s.pos[j] = -1

@@ -97,7 +97,7 @@ type simplex struct {
 	warm bool
 	// dweightsOK is true while dweight holds the dual pricing weights of
 	// the current basis: kept by dual pivots and carried by a saved basis
-	// (Relaxation.SetBasis) or a change of rows; lost by primal pivots.
+	// (Relaxation.SetBasis); lost by primal pivots and a change of rows.
 	dweightsOK bool
 
 	ctx context.Context
@@ -105,35 +105,48 @@ type simplex struct {
 }
 
 func newSimplex(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIter int) *simplex {
-	return newSimplexLU(ctx, a, lo, hi, cost, maxIter, newLUFactor(a.rows))
+	return newSimplexFrom(ctx, a, lo, hi, cost, maxIter, nil)
 }
 
-// newSimplexLU is newSimplex with the factor object lu, which must be
-// for a.rows rows (see luFactor.reuse).
-func newSimplexLU(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIter int, lu *luFactor) *simplex {
+// newSimplexFrom is newSimplex reusing the factors and the scratch
+// buffers of old (nil: none), the simplex of the same Relaxation before
+// its rows changed. Only old's x and head may be read afterwards.
+func newSimplexFrom(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, maxIter int, old *simplex) *simplex {
 	m, n := a.rows, a.cols
 	N := n + m
+	var o simplex
+	lu := newLUFactor
+	if old != nil {
+		o = *old
+		lu = old.lu.reuse
+	}
 	s := &simplex{
-		m: m, n: n, a: a, nb: newNonbasicRows(a), lo: lo, hi: hi, cost: cost,
-		dualCB:   make([]float64, m),
+		m: m, n: n, a: a, nb: o.nb.reuse(a), lo: lo, hi: hi, cost: cost,
+		dualCB:   zeroed(o.dualCB, m),
 		x:        make([]float64, N),
 		head:     make([]int, m),
-		pos:      make([]int, N),
-		lu:       lu,
-		cB:       make([]float64, m),
-		y:        make([]float64, m),
-		d:        make([]float64, N),
-		alpha:    make([]float64, m),
-		rho:      make([]float64, m),
-		rowAlpha: make([]float64, N),
-		inRow:    make([]bool, N),
-		weight:   make([]float64, N),
-		dweight:  make([]float64, m),
-		tau:      make([]float64, m),
-		seWork:   make([]float64, m),
-		reject:   make([]bool, N),
-		negOne:   make([]float64, m),
-		logIdx:   make([]int, m),
+		pos:      zeroed(o.pos, N),
+		lu:       lu(m),
+		cB:       zeroed(o.cB, m),
+		y:        zeroed(o.y, m),
+		d:        zeroed(o.d, N),
+		alpha:    zeroed(o.alpha, m),
+		rho:      zeroed(o.rho, m),
+		rowAlpha: zeroed(o.rowAlpha, N),
+		inRow:    zeroed(o.inRow, N),
+		weight:   zeroed(o.weight, N),
+		dweight:  zeroed(o.dweight, m),
+		tau:      zeroed(o.tau, m),
+		seWork:   zeroed(o.seWork, m),
+		reject:   zeroed(o.reject, N),
+		negOne:   zeroed(o.negOne, m),
+		logIdx:   zeroed(o.logIdx, m),
+		trueLo:   o.trueLo[:0],
+		trueHi:   o.trueHi[:0],
+		trueCost: o.trueCost[:0],
+		rejected: o.rejected[:0],
+		bps:      o.bps[:0],
+		rowNz:    o.rowNz[:0],
 		maxIter:  maxIter,
 		ctx:      ctx,
 		rng:      rand.New(rand.NewPCG(0x5eed, 0xfa11)),
