@@ -14,16 +14,27 @@ type cscMatrix struct {
 // entries and dropping entries that cancel to zero. Row indices within each
 // column are sorted.
 func newCSC(rows, cols int, coefs []Coef) *cscMatrix {
-	a := &cscMatrix{rows: rows, cols: cols, colPtr: make([]int, cols+1)}
+	return newCSCIn(nil, rows, cols, coefs)
+}
+
+// newCSCIn is newCSC building the matrix in the arrays of buf (nil:
+// new ones), which must not be used afterwards.
+func newCSCIn(buf *cscMatrix, rows, cols int, coefs []Coef) *cscMatrix {
+	var b cscMatrix
+	if buf != nil {
+		b = *buf
+	}
+	a := &cscMatrix{rows: rows, cols: cols, colPtr: zeroed(b.colPtr, cols+1)}
 	for _, c := range coefs {
 		a.colPtr[c.Col+1]++
 	}
 	for j := 0; j < cols; j++ {
 		a.colPtr[j+1] += a.colPtr[j]
 	}
-	next := append([]int(nil), a.colPtr[:cols]...)
-	ri := make([]int, len(coefs))
-	rv := make([]float64, len(coefs))
+	next := make([]int, cols)
+	copy(next, a.colPtr[:cols])
+	ri := zeroed(b.rowIdx[:cap(b.rowIdx)], len(coefs))
+	rv := zeroed(b.val[:cap(b.val)], len(coefs))
 	for _, c := range coefs {
 		k := next[c.Col]
 		ri[k], rv[k] = c.Row, c.Val
@@ -61,6 +72,24 @@ func newCSC(rows, cols int, coefs []Coef) *cscMatrix {
 	a.rowIdx = ri[:out]
 	a.val = rv[:out]
 	return a
+}
+
+// copyIn returns a copy of a in the arrays of buf (nil: new ones), which
+// must not be used afterwards.
+func (a *cscMatrix) copyIn(buf *cscMatrix) *cscMatrix {
+	var b cscMatrix
+	if buf != nil {
+		b = *buf
+	}
+	c := &cscMatrix{rows: a.rows, cols: a.cols,
+		colPtr: zeroed(b.colPtr, len(a.colPtr)),
+		rowIdx: zeroed(b.rowIdx[:cap(b.rowIdx)], len(a.rowIdx)),
+		val:    zeroed(b.val[:cap(b.val)], len(a.val)),
+	}
+	copy(c.colPtr, a.colPtr)
+	copy(c.rowIdx, a.rowIdx)
+	copy(c.val, a.val)
+	return c
 }
 
 // transpose returns the matrix in compressed sparse row form, represented

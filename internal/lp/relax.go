@@ -22,15 +22,17 @@ type Relaxation struct {
 	m    *Model
 	sign float64 // 1 to minimise, -1 to maximise
 	// rows and coefs are the model's rows followed by the added ones;
-	// full holds coefs unscaled.
-	rows   []Row
-	coefs  []Coef
-	full   *cscMatrix
-	sc     scaling
-	s      *simplex
-	opts   Options
-	lo, hi []float64 // current structural bounds, unscaled
-	solved bool      // a basis from an earlier solve is in place
+	// full holds coefs unscaled. They are the model's own slices until
+	// rows are added (ownRows).
+	rows    []Row
+	coefs   []Coef
+	ownRows bool
+	full    *cscMatrix
+	sc      scaling
+	s       *simplex
+	opts    Options
+	lo, hi  []float64 // current structural bounds, unscaled
+	solved  bool      // a basis from an earlier solve is in place
 	// factored is true while the factors are those of the final basis of
 	// the last solve (TableauRow needs them).
 	factored bool
@@ -266,12 +268,17 @@ func (r *Relaxation) AddRows(rows []Row, coefs []Coef) error {
 	for i := range keep {
 		keep[i] = i
 	}
-	newRows := append(slices.Clip(r.rows), rows...)
-	newCoefs := slices.Clip(r.coefs)
+	oldRows, oldCoefs := r.rows, r.coefs
+	if !r.ownRows {
+		// The model's: appending must not write into its spare capacity.
+		oldRows, oldCoefs = slices.Clip(oldRows), slices.Clip(oldCoefs)
+	}
+	newRows := append(oldRows, rows...)
+	newCoefs := oldCoefs
 	for _, c := range coefs {
 		newCoefs = append(newCoefs, Coef{Row: base + c.Row, Col: c.Col, Val: c.Val})
 	}
-	rowScale := append(slices.Clip(r.sc.row), make([]float64, len(rows))...)
+	rowScale := append(r.sc.row, make([]float64, len(rows))...)
 	colMax := make([]float64, len(rows))
 	for _, c := range coefs {
 		colMax[c.Row] = max(colMax[c.Row], math.Abs(c.Val*r.sc.col[c.Col]))
@@ -305,8 +312,9 @@ func (r *Relaxation) RemoveRows(idx []int) int {
 	}
 	newIndex := make([]int, len(r.rows))
 	var keep []int
-	var newRows []Row
-	var rowScale []float64
+	// Removed rows are added ones, so rows and coefs are the
+	// Relaxation's own and are filtered in place.
+	newRows, rowScale := r.rows[:0], r.sc.row[:0]
 	for i, row := range r.rows {
 		newIndex[i] = -1
 		if drop[i] {
@@ -317,7 +325,7 @@ func (r *Relaxation) RemoveRows(idx []int) int {
 		newRows = append(newRows, row)
 		rowScale = append(rowScale, r.sc.row[i])
 	}
-	newCoefs := make([]Coef, 0, len(r.coefs))
+	newCoefs := r.coefs[:0]
 	for _, c := range r.coefs {
 		if k := newIndex[c.Row]; k >= 0 {
 			newCoefs = append(newCoefs, Coef{Row: k, Col: c.Col, Val: c.Val})
@@ -335,9 +343,10 @@ func (r *Relaxation) RemoveRows(idx []int) int {
 func (r *Relaxation) rebuild(rows []Row, coefs []Coef, rowScale []float64, keep []int) {
 	old := r.s
 	n, m := old.n, len(rows)
-	r.rows, r.coefs = rows, coefs
-	r.full = newCSC(m, n, coefs)
-	a := newCSC(m, n, coefs)
+	r.rows, r.coefs, r.ownRows = rows, coefs, true
+	// The new matrices take the old ones' arrays.
+	r.full = newCSCIn(r.full, m, n, coefs)
+	a := r.full.copyIn(old.a)
 	for j := 0; j < n; j++ {
 		for k := a.colPtr[j]; k < a.colPtr[j+1]; k++ {
 			a.val[k] *= rowScale[a.rowIdx[k]] * r.sc.col[j]

@@ -371,3 +371,64 @@ func TestRelaxationSolveWithin(t *testing.T) {
 		}
 	}
 }
+
+// TestRelaxationRowsLeaveTheModel adds and removes rows of a Relaxation
+// whose model's slices have spare capacity, then lets the caller append
+// to them: neither side may see the other's rows. Wyndor's optimum is
+// 3600 at (2, 6); the added row D + W <= 7 moves it to 3300 at (1, 6).
+func TestRelaxationRowsLeaveTheModel(t *testing.T) {
+	ctx := context.Background()
+	m := wyndor(500)
+	m.Rows = append(make([]lp.Row, 0, 10), m.Rows...)
+	m.Coefs = append(make([]lp.Coef, 0, 20), m.Coefs...)
+	rows, coefs := slices.Clone(m.Rows), slices.Clone(m.Coefs)
+	rel, err := lp.NewRelaxation(m, lp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func() {
+		t.Helper()
+		err := rel.AddRows([]lp.Row{{Name: "cut", Lo: -inf, Hi: 7}},
+			[]lp.Coef{{Row: 0, Col: 0, Val: 1}, {Row: 0, Col: 1, Val: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	solve := func(want float64) {
+		t.Helper()
+		res, err := rel.Solve(ctx)
+		if err != nil || res.Status != lp.Optimal || !near(res.Objective, want, 1e-9) {
+			t.Fatalf("solve: %v %v %v, want objective %v", res.Status, res.Objective, err, want)
+		}
+	}
+	solve(3600)
+	add()
+	solve(3300)
+	if !slices.Equal(m.Rows, rows) || !slices.Equal(m.Coefs, coefs) {
+		t.Fatal("AddRows changed the model's rows")
+	}
+	// The caller appends to its slices: the Relaxation keeps its row.
+	m.Rows = append(m.Rows, lp.Row{Name: "other", Lo: -inf, Hi: 1e9})
+	m.Coefs = append(m.Coefs, lp.Coef{Row: 3, Col: 0, Val: 5}, lp.Coef{Row: 3, Col: 1, Val: 5})
+	m.Rows, m.Coefs = m.Rows[:3], m.Coefs[:4]
+	// A rebuild (another row, D <= 100) reads the Relaxation's rows.
+	if err := rel.AddRows([]lp.Row{{Name: "loose", Lo: -inf, Hi: 100}}, []lp.Coef{{Row: 0, Col: 0, Val: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	solve(3300)
+	// W <= 2 makes the row slack (optimum 2200 at (4, 2)), and it can
+	// be removed.
+	rel.SetBounds(1, 0, 2)
+	solve(2200)
+	if n := rel.RemoveRows([]int{3, 4}); n != 2 {
+		t.Fatalf("RemoveRows removed %d rows, want 2", n)
+	}
+	solve(2200)
+	add()
+	add()
+	rel.SetBounds(1, 0, inf)
+	solve(3300)
+	if !slices.Equal(m.Rows, rows) || !slices.Equal(m.Coefs, coefs) {
+		t.Fatal("RemoveRows or AddRows changed the model's rows")
+	}
+}
