@@ -290,7 +290,7 @@ func (f *luFactor) buildRowCopies() {
 	m := f.m
 	f.lrStart = zeroed(f.lrStart, m+1)
 	f.lrIdx = zeroed(f.lrIdx, len(f.lIdx))
-	f.lrVal = resizeFloats(f.lrVal, len(f.lVal))
+	f.lrVal = resized(f.lrVal, len(f.lVal))
 	for _, r := range f.lIdx {
 		f.lrStart[f.pinv[r]+1]++
 	}
@@ -329,10 +329,12 @@ func zeroed[T any](buf []T, n int) []T {
 	return buf
 }
 
-// resizeFloats returns a slice of length n, reusing buf when possible.
-func resizeFloats(buf []float64, n int) []float64 {
+// resized returns a slice of length n, reusing buf's array when it is
+// large enough; unlike zeroed it keeps the old contents, for callers that
+// overwrite every element.
+func resized[T any](buf []T, n int) []T {
 	if cap(buf) < n {
-		return make([]float64, n)
+		return make([]T, n)
 	}
 	return buf[:n]
 }

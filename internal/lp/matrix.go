@@ -33,8 +33,9 @@ func newCSCIn(buf *cscMatrix, rows, cols int, coefs []Coef) *cscMatrix {
 	}
 	next := make([]int, cols)
 	copy(next, a.colPtr[:cols])
-	ri := zeroed(b.rowIdx[:cap(b.rowIdx)], len(coefs))
-	rv := zeroed(b.val[:cap(b.val)], len(coefs))
+	// The counting sort writes every entry.
+	ri := resized(b.rowIdx, len(coefs))
+	rv := resized(b.val, len(coefs))
 	for _, c := range coefs {
 		k := next[c.Col]
 		ri[k], rv[k] = c.Row, c.Val
@@ -82,9 +83,9 @@ func (a *cscMatrix) copyIn(buf *cscMatrix) *cscMatrix {
 		b = *buf
 	}
 	c := &cscMatrix{rows: a.rows, cols: a.cols,
-		colPtr: zeroed(b.colPtr, len(a.colPtr)),
-		rowIdx: zeroed(b.rowIdx[:cap(b.rowIdx)], len(a.rowIdx)),
-		val:    zeroed(b.val[:cap(b.val)], len(a.val)),
+		colPtr: resized(b.colPtr, len(a.colPtr)),
+		rowIdx: resized(b.rowIdx, len(a.rowIdx)),
+		val:    resized(b.val, len(a.val)),
 	}
 	copy(c.colPtr, a.colPtr)
 	copy(c.rowIdx, a.rowIdx)
