@@ -51,6 +51,24 @@ func solvedRoot(t *testing.T, m *lp.Model) (*search, *lp.Result) {
 	return s, root
 }
 
+// fractionalRoot returns a search of a random binary model (of up to
+// 100 drawn from rng) whose root relaxation is optimal and fractional,
+// the relaxation and its fractional columns.
+func fractionalRoot(t *testing.T, rng *rand.Rand) (*search, *lp.Result, []int) {
+	t.Helper()
+	for range 100 {
+		s, root := solvedRoot(t, randomBinary(rng, 10, 4, 7))
+		if root == nil {
+			continue
+		}
+		if frac := s.p.fractional(root.X, s.opts.IntTol); len(frac) > 0 {
+			return s, root, frac
+		}
+	}
+	t.Fatal("no model with a fractional root")
+	return nil, nil, nil
+}
+
 // checkCutRowsHold fails the test when x, a feasible point of s's model,
 // violates one of the rows s added to its relaxation by more than tol
 // (relative to the row's bound).

@@ -316,7 +316,7 @@ func (s *search) process(n *node) step {
 	// planarity example without a feasible point after 265,000 nodes
 	// (up first: 707 nodes) and took 20,176 nodes on magic (up first:
 	// 535); the shared MIPLIB models search about as many nodes in all.
-	down, up := s.branch(n, res.X, frac, z, zLP, s.held)
+	down, up := s.branch(n, res, frac, z, zLP, s.held)
 	s.open.push(down)
 	if s.plunge(z) {
 		return step{next: up}
@@ -401,18 +401,27 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 // branch returns the two children of n, whose relaxation has value zLP
 // (bound z after rounding) at x and final basis start, split on the
 // variable chosen among frac.
-func (s *search) branch(n *node, x []float64, frac []int, z, zLP float64, start *lp.Basis) (down, up *node) {
-	j := s.choose(x, frac, zLP)
-	v := x[j]
+func (s *search) branch(n *node, res *lp.Result, frac []int, z, zLP float64, start *lp.Basis) (down, up *node) {
+	j := s.choose(res.X, frac, zLP)
+	pen, hasPen := s.penalties(res, j)
+	v := res.X[j]
 	fl := math.Floor(v)
 	f := v - fl
-	// A child that strong branching solved starts from its measured
-	// value, which orders and prunes it before it is solved again.
+	// A child starts from the larger of the value strong branching
+	// measured and its penalty (penalty.go), which order and prune it
+	// before it is solved.
 	bound := func(up bool) float64 {
-		if g, ok := s.trialGain(j, up, zLP); ok {
-			return max(z, s.p.roundBound(zLP+g))
+		g, _ := s.trialGain(j, up, zLP)
+		if hasPen {
+			// A penalty without a step (no variable can move x_j that
+			// way) would prove the child infeasible; it is solved
+			// instead.
+			g = max(g, min(pen[dir(up)], maxGain))
 		}
-		return z
+		if g <= 0 {
+			return z
+		}
+		return max(z, s.p.roundBound(zLP+g))
 	}
 	down = n.child(boundChange{col: j, lo: math.Inf(-1), hi: fl}, false, f, bound(false), zLP, start)
 	up = n.child(boundChange{col: j, lo: fl + 1, hi: math.Inf(1)}, true, 1-f, bound(true), zLP, start)
