@@ -152,6 +152,10 @@ func (s *simplex) runDual() (dualResult, error) {
 			s.refactor()
 		}
 		s.flipBoxed()
+		if s.pastLimit(res.artificial) {
+			res.status = ObjectiveLimit
+			return res, nil
+		}
 		pivots++
 		stalled := false
 		if pivots%stallIterations == 0 {
@@ -169,6 +173,18 @@ func (s *simplex) runDual() (dualResult, error) {
 			s.refactor()
 		}
 	}
+}
+
+// pastLimit reports whether the objective of the current basis, dual
+// feasible for the true bounds and costs unless artificial, has passed
+// the objective limit by more than a relative 1e-9: in the dual simplex
+// that objective is the value of a dual feasible point, a lower bound on
+// the optimum.
+func (s *simplex) pastLimit(artificial bool) bool {
+	if artificial || math.IsInf(s.objLimit, 1) {
+		return false
+	}
+	return s.objective() > s.objLimit+1e-9*(1+math.Abs(s.objLimit))
 }
 
 // makeDualFeasible moves nonbasic variables to the bound that their reduced

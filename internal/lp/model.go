@@ -76,6 +76,10 @@ const (
 	Unbounded      Status = "unbounded"
 	IterationLimit Status = "iteration_limit"
 	TimeLimit      Status = "time_limit"
+	// ObjectiveLimit: a Relaxation's dual simplex proved the optimum no
+	// better than the limit of SetObjectiveLimit; the result's Objective
+	// is a bound on the optimum past that limit.
+	ObjectiveLimit Status = "objective_limit"
 )
 
 // Result is the answer of a solve. Slices are indexed like Model.Vars and

@@ -33,6 +33,9 @@ type Relaxation struct {
 	opts    Options
 	lo, hi  []float64 // current structural bounds, unscaled
 	solved  bool      // a basis from an earlier solve is in place
+	// limit is the objective limit of SetObjectiveLimit in the simplex's
+	// minimisation form (+Inf: none).
+	limit float64
 	// factored is true while the factors are those of the final basis of
 	// the last solve (TableauRow needs them).
 	factored bool
@@ -55,6 +58,7 @@ func NewRelaxation(m *Model, opts Options) (*Relaxation, error) {
 		opts:  opts,
 		lo:    make([]float64, nCols),
 		hi:    make([]float64, nCols),
+		limit: math.Inf(1),
 	}
 	if m.Sense == Maximize {
 		r.sign = -1
@@ -179,6 +183,21 @@ func (r *Relaxation) Solve(ctx context.Context) (*Result, error) {
 	return res, err
 }
 
+// SetObjectiveLimit makes the solves that follow stop with status
+// ObjectiveLimit as soon as the dual simplex, at a dual feasible basis of
+// the true bounds and costs, proves the optimum worse than limit: above
+// it when minimising, below it when maximising. A branch-and-bound search
+// sets its cutoff there, so that a node that will be pruned stops early.
+// An infinite limit on the side the objective can never pass (+Inf when
+// minimising, -Inf when maximising) turns the limit off, which is the
+// default; so does NaN. The primal simplex (the first solve) ignores it.
+func (r *Relaxation) SetObjectiveLimit(limit float64) {
+	r.limit = r.sign * (limit - r.m.ObjConst)
+	if math.IsNaN(r.limit) {
+		r.limit = math.Inf(1)
+	}
+}
+
 // SolveWithin is Solve stopped after at most maxIter simplex iterations
 // (0: the limit of Options.MaxIterations), with status IterationLimit.
 // bounded reports that such a stop left the dual simplex at a dual
@@ -193,6 +212,7 @@ func (r *Relaxation) SolveWithin(ctx context.Context, maxIter int) (res *Result,
 	s := r.s
 	s.ctx = ctx
 	s.iters = 0
+	s.objLimit = r.limit
 	s.maxIter = r.opts.MaxIterations
 	if s.maxIter <= 0 {
 		s.maxIter = 10000 + 20*(s.n+s.m)
@@ -224,7 +244,7 @@ func (r *Relaxation) SolveWithin(ctx context.Context, maxIter int) (res *Result,
 		return nil, false, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
 	}
 	r.factored = !perturbed
-	return r.result(status), status == IterationLimit && s.dualBound && !perturbed, nil
+	return r.result(status), (status == IterationLimit || status == ObjectiveLimit) && s.dualBound && !perturbed, nil
 }
 
 // result reads the solution of the current basis. RowActivity and

@@ -72,6 +72,10 @@ type simplex struct {
 	dualsPhase1 bool
 
 	iters, maxIter int
+	// objLimit stops the dual simplex with ObjectiveLimit once the
+	// objective of a dual feasible basis of the true bounds and costs
+	// exceeds it (+Inf: never); see Relaxation.SetObjectiveLimit.
+	objLimit float64
 	// dualBound is set when the dual simplex of the last solve stopped at
 	// the iteration limit at a dual feasible basis of the true bounds and
 	// costs (no artificial bounds or perturbed costs in use).
@@ -122,6 +126,7 @@ func newSimplexFrom(ctx context.Context, a *cscMatrix, lo, hi, cost []float64, m
 	}
 	s := &simplex{
 		m: m, n: n, a: a, nb: o.nb.reuse(a), lo: lo, hi: hi, cost: cost,
+		objLimit: math.Inf(1),
 		dualCB:   zeroed(o.dualCB, m),
 		x:        make([]float64, N),
 		head:     make([]int, m),
@@ -486,9 +491,9 @@ func (s *simplex) solve(method Method) (Status, error) {
 	if err != nil {
 		return "", err
 	}
-	s.dualBound = dr.status == IterationLimit && !dr.artificial
+	s.dualBound = (dr.status == IterationLimit || dr.status == ObjectiveLimit) && !dr.artificial
 	switch dr.status {
-	case IterationLimit, TimeLimit:
+	case IterationLimit, TimeLimit, ObjectiveLimit:
 		return dr.status, nil
 	case Infeasible:
 		if !dr.artificial && !dr.unproven {

@@ -89,6 +89,17 @@ func (p *problem) roundBound(z float64) float64 {
 	return p.objBase + math.Ceil(z-p.objBase-1e-6)
 }
 
+// pruneLimit returns the largest minimisation-form relaxation value that
+// roundBound keeps below cutoff: values above it prune a node. It is
+// cutoff itself unless the objective takes values on a grid, where it is
+// the grid value below cutoff (plus roundBound's tolerance).
+func (p *problem) pruneLimit(cutoff float64) float64 {
+	if !p.objStep || math.IsInf(cutoff, 0) {
+		return cutoff
+	}
+	return p.objBase + math.Ceil(cutoff-p.objBase) - 1 + 1e-6
+}
+
 // objective returns the model's objective value at x.
 func (p *problem) objective(x []float64) float64 {
 	obj := p.m.ObjConst

@@ -268,6 +268,10 @@ func (s *search) process(n *node) step {
 	case lp.Optimal:
 	case lp.Infeasible:
 		return step{}
+	case lp.ObjectiveLimit:
+		// The dual simplex proved the node no better than the cutoff.
+		s.fathomed = min(s.fathomed, max(s.p.roundBound(s.p.sign*res.Objective), n.bound))
+		return step{}
 	case lp.Unbounded:
 		return stopStep(lp.Unbounded, nil)
 	case lp.TimeLimit:
@@ -380,6 +384,7 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 		s.rel.SetBasis(n.start)
 	}
 	s.held = nil
+	s.limitRelaxation()
 	res, err := s.rel.Solve(s.ctx)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -396,6 +401,13 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 		s.updateInference(n.col, n.up, float64(inferences), res.Status == lp.Infeasible)
 	}
 	return res, nil
+}
+
+// limitRelaxation gives the relaxation the objective limit past which
+// the cutoff prunes (lp.Relaxation.SetObjectiveLimit): a node or trial
+// that will be pruned stops as soon as its dual simplex proves it.
+func (s *search) limitRelaxation() {
+	s.rel.SetObjectiveLimit(s.p.sign * s.p.pruneLimit(s.cutoff()))
 }
 
 // branch returns the two children of n, whose relaxation has value zLP

@@ -87,6 +87,7 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 	// The trials leave the relaxation at their own bases; restore held
 	// only when one ran.
 	tried := false
+	s.limitRelaxation()
 	defer func() {
 		if tried {
 			s.rel.SetBasis(held)
@@ -127,9 +128,10 @@ func (s *search) strongBranch(x []float64, frac []int, zLP float64, held *lp.Bas
 			case lp.Optimal:
 				s.updatePC(j, up, dist, s.p.sign*res.Objective-zLP)
 				t.value[dir(up)], t.solved[dir(up)] = s.p.sign*res.Objective, true
-			case lp.IterationLimit:
+			case lp.IterationLimit, lp.ObjectiveLimit:
 				// The dual simplex stopped at a dual feasible basis: its
-				// value bounds the child's.
+				// value bounds the child's (past the cutoff, for
+				// ObjectiveLimit).
 				if bounded {
 					s.updatePC(j, up, dist, s.p.sign*res.Objective-zLP)
 					t.value[dir(up)], t.solved[dir(up)] = s.p.sign*res.Objective, true
