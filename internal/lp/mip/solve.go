@@ -269,8 +269,15 @@ func (s *search) process(n *node) step {
 	case lp.Infeasible:
 		return step{}
 	case lp.ObjectiveLimit:
-		// The dual simplex proved the node no better than the cutoff.
-		s.fathomed = min(s.fathomed, max(s.p.roundBound(s.p.sign*res.Objective), n.bound))
+		// The dual simplex proved the node no better than the cutoff;
+		// its value there bounds the branching's objective change, which
+		// the pseudo-costs record as a solved node's (not recording it
+		// leaves them with the changes of the nodes that were kept).
+		zStop := s.p.sign * res.Objective
+		if n.col >= 0 {
+			s.updatePC(n.col, n.up, n.dist, zStop-n.parentObj)
+		}
+		s.fathomed = min(s.fathomed, max(s.p.roundBound(zStop), n.bound))
 		return step{}
 	case lp.Unbounded:
 		return stopStep(lp.Unbounded, nil)
