@@ -417,8 +417,8 @@ func (s *search) limitRelaxation() {
 	s.rel.SetObjectiveLimit(s.p.sign * s.p.pruneLimit(s.cutoff()))
 }
 
-// branch returns the two children of n, whose relaxation has value zLP
-// (bound z after rounding) at x and final basis start, split on the
+// branch returns the two children of n, whose optimal relaxation res has
+// value zLP (bound z after rounding) and final basis start, split on the
 // variable chosen among frac.
 func (s *search) branch(n *node, res *lp.Result, frac []int, z, zLP float64, start *lp.Basis) (down, up *node) {
 	j := s.choose(res.X, frac, zLP)
