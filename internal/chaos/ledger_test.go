@@ -153,7 +153,10 @@ type ledger struct {
 	// no input (a record that could not carry the body).
 	unidentified map[string]struct{}
 	unmatched    int
-	samples      []string
+	// torn counts unmatched records that are not JSON: a message nsqd
+	// read back torn from its disk queue after a SIGKILL.
+	torn    int
+	samples []string
 }
 
 // newLedger returns an empty ledger.
@@ -221,7 +224,11 @@ func (l *ledger) record(kind recordKind, body []byte) {
 		l.unidentified[inputID] = struct{}{}
 		return
 	}
-	l.unmatched++
+	if json.Valid(body) {
+		l.unmatched++
+	} else {
+		l.torn++
+	}
 	if len(l.samples) < maxSamples {
 		s := body
 		if len(s) > 160 {
@@ -261,6 +268,7 @@ type tally struct {
 	// input; they account for inputs no other record matched.
 	unidentified int
 	unmatched    int // output records that match no input
+	torn         int // unmatched records that are not JSON (see ledger.torn)
 	samples      []string
 	// marked and markedSeen count the inputs added with addMarked, and
 	// those of them seen.
@@ -272,7 +280,7 @@ type tally struct {
 func (l *ledger) tally() tally {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	t := tally{inputs: len(l.outs), outputs: l.hitOut, unidentified: len(l.unidentified), unmatched: l.unmatched,
+	t := tally{inputs: len(l.outs), outputs: l.hitOut, unidentified: len(l.unidentified), unmatched: l.unmatched, torn: l.torn,
 		markedSeen: l.hitMarked, unmarkedSeen: l.hit - l.hitMarked}
 	t.samples = append(t.samples, l.samples...)
 	for i := range l.outs {
@@ -300,6 +308,7 @@ func (t tally) plus(u tally) tally {
 		dups:         t.dups + u.dups,
 		unidentified: t.unidentified + u.unidentified,
 		unmatched:    t.unmatched + u.unmatched,
+		torn:         t.torn + u.torn,
 		samples:      append(append([]string(nil), t.samples...), u.samples...),
 		marked:       t.marked + u.marked,
 		markedSeen:   t.markedSeen + u.markedSeen,

@@ -92,12 +92,14 @@ func TestLedgerMatchesRecords(t *testing.T) {
 		// Matching nothing.
 		{kindNumberOut, `{"number":5,"seq":999,"prime":true}`},
 		{kindSolution, `{"status":"optimal"}`},
+		// Torn by a SIGKILLed nsqd: a frame's tail and the next's header.
+		{kindNumberOut, "90664,\"seq\":90664,\"prime\":false}\x00\x00\x00\x9b\x18"},
 	}
 	for _, r := range records {
 		l.record(r.kind, []byte(r.body))
 	}
 	got := l.tally()
-	want := tally{inputs: 10, accounted: 10, outputs: 4, dead: 5, dups: 3, unidentified: 1, unmatched: 2, unmarkedSeen: 9}
+	want := tally{inputs: 10, accounted: 10, outputs: 4, dead: 5, dups: 3, unidentified: 1, unmatched: 2, torn: 1, unmarkedSeen: 9}
 	got.samples = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("tally = %+v\nwant    %+v", got, want)

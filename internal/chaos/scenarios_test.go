@@ -111,6 +111,7 @@ type progress struct {
 	ins    []*inputs
 	start  time.Time
 	doneAt time.Duration // when every input was first accounted for
+	tornOK bool          // torn records are reported, not failed (see finish)
 }
 
 func newProgress(t *testing.T, c *cluster, r *result, ins ...*inputs) *progress {
@@ -189,7 +190,8 @@ func (p *progress) settled() func() bool {
 
 // finish fills the result and checks what every scenario must hold: all
 // inputs accounted for within bound when requireAll, no record that
-// matches no input, no trouble reading the observer.
+// matches no input (torn records, which only a SIGKILLed nsqd makes, are
+// allowed when p.tornOK), no trouble reading the observer.
 func (p *progress) finish(requireAll bool, bound time.Duration) {
 	p.t.Helper()
 	tl := p.tally()
@@ -206,8 +208,9 @@ func (p *progress) finish(requireAll bool, bound time.Duration) {
 		p.t.Errorf("%d of %d inputs not accounted for within %v (%d outputs, %d dead-lettered, %d dead letters without a body)%s\nmissing, for example:\n  %s",
 			tl.inputs-tl.accounted, tl.inputs, bound, tl.outputs, tl.dead, tl.unidentified, p.c.obs.describe(), strings.Join(missing, "\n  "))
 	}
-	if tl.unmatched > 0 {
-		p.t.Errorf("%d published records match no input, for example:\n  %s", tl.unmatched, strings.Join(tl.samples, "\n  "))
+	if tl.unmatched > 0 || tl.torn > 0 && !p.tornOK {
+		p.t.Errorf("%d published records match no input and %d are torn (not JSON), for example:\n  %s",
+			tl.unmatched, tl.torn, strings.Join(tl.samples, "\n  "))
 	}
 	if err := p.c.obs.err(); err != nil {
 		p.t.Error(err)
@@ -421,10 +424,14 @@ func nsqdKill(t *testing.T, s *suite, r *result) {
 	if !waitFor(time.Until(p.start.Add(faultBound)), p.settled()) {
 		t.Errorf("the cluster did not settle within %v of the start%s", faultBound, p.c.obs.describe())
 	}
+	// A message nsqd was writing when it died can come back torn from its
+	// disk queue (the tail of one frame and the header of the next): that
+	// is reported with the loss, not asserted.
+	p.tornOK = true
 	p.finish(false, faultBound)
 	tl := p.tally()
-	r.note = fmt.Sprintf("loss to the SIGKILL of nsqd B: %d (%.2f%%), not asserted", tl.inputs-tl.accounted,
-		100*float64(tl.inputs-tl.accounted)/float64(tl.inputs))
+	r.note = fmt.Sprintf("loss to the SIGKILL of nsqd B: %d (%.2f%%), torn records: %d, not asserted", tl.inputs-tl.accounted,
+		100*float64(tl.inputs-tl.accounted)/float64(tl.inputs), tl.torn)
 	t.Logf("%s", r.note)
 }
 
