@@ -391,17 +391,12 @@ func (s *search) gomoryCut(res *lp.Result, j int) (cut, bool) {
 	beta := 0.0
 	for idx, k := range cols {
 		a := vals[idx]
-		var v, lo, hi float64
+		v, lo, hi := s.tableauVar(res, k)
 		var integer bool
 		if k < n {
-			v = res.X[k]
-			lo, hi = s.rel.Bounds(k)
 			integer = s.p.m.Vars[k].Integer
 		} else {
-			i := k - n
-			v = res.RowActivity[i]
-			lo, hi = s.cuts.rows[i].Lo, s.cuts.rows[i].Hi
-			integer = s.cuts.integral[i]
+			integer = s.cuts.integral[k-n]
 		}
 		if lo == hi {
 			beta -= a * lo

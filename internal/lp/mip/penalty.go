@@ -50,13 +50,12 @@ func (s *search) penalties(res *lp.Result, j int) ([2]float64, bool) {
 		if a == 0 {
 			continue
 		}
-		var v, d, lo, hi float64
+		v, lo, hi := s.tableauVar(res, k)
+		var d float64
 		if k < n {
-			v, d, lo, hi = res.X[k], res.ReducedCost[k], s.lo[k], s.hi[k]
+			d = res.ReducedCost[k]
 		} else {
-			i := k - n
-			v, d = res.RowActivity[i], res.RowDual[i]
-			lo, hi = s.rowBounds(i)
+			d = res.RowDual[k-n]
 		}
 		if lo == hi {
 			continue // a fixed variable cannot enter
@@ -92,11 +91,19 @@ const (
 	penaltyBoundTol = 1e-7
 )
 
-// rowBounds returns the bounds of row i of the relaxation (a model row
-// or a cut).
-func (s *search) rowBounds(i int) (lo, hi float64) {
-	if s.cuts != nil {
-		return s.cuts.rows[i].Lo, s.cuts.rows[i].Hi
+// tableauVar returns the value in res and the bounds of variable k of a
+// tableau row (lp.Relaxation.TableauRow): structural variable k, or the
+// activity of row k - n of the relaxation (a model row or a cut).
+func (s *search) tableauVar(res *lp.Result, k int) (v, lo, hi float64) {
+	n := len(s.p.m.Vars)
+	if k < n {
+		lo, hi = s.rel.Bounds(k)
+		return res.X[k], lo, hi
 	}
-	return s.p.m.Rows[i].Lo, s.p.m.Rows[i].Hi
+	i := k - n
+	rows := s.p.m.Rows
+	if s.cuts != nil {
+		rows = s.cuts.rows
+	}
+	return res.RowActivity[i], rows[i].Lo, rows[i].Hi
 }
