@@ -319,6 +319,14 @@ func (s *search) process(n *node) step {
 		s.unsolved = z
 		return stopStep(s.stopped())
 	}
+	// A variable with a pruned trial child is fixed the other way, and
+	// the node is solved again with the fixings (strong.go).
+	if fixed, bound, ok := s.trialFixings(res.X, z); !ok {
+		s.fathomed = min(s.fathomed, bound)
+		return step{}
+	} else if len(fixed) > 0 {
+		return step{next: n.refixed(fixed, z, s.held)}
+	}
 	// The up child comes first, whatever the fractional part: raising
 	// a variable (a binary to 1) usually implies more than lowering it
 	// (the other variables of its set-partitioning or assignment rows

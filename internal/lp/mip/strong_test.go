@@ -113,3 +113,83 @@ func TestStrongBranchDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestTrialFixings checks on random binary models, with and without an
+// incumbent, that every fixing trialFixings draws from strong branching
+// excludes a child that a cold solve shows pruned (infeasible, or not
+// below the cutoff), and that a node it prunes has a variable whose two
+// children are pruned, with values not below the bound it reports.
+func TestTrialFixings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 19))
+	// child solves the child of the root of m in direction up of column
+	// j cold and returns its value (minimisation form, +Inf when
+	// infeasible).
+	child := func(s *search, m *lp.Model, x []float64, j int, up bool) float64 {
+		c := *m
+		c.Vars = slices.Clone(m.Vars)
+		if fl := math.Floor(x[j]); up {
+			c.Vars[j].Lo = fl + 1
+		} else {
+			c.Vars[j].Hi = fl
+		}
+		res, err := lp.Solve(context.Background(), &c, lp.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status == lp.Infeasible {
+			return math.Inf(1)
+		}
+		if res.Status != lp.Optimal {
+			t.Fatalf("column %d up=%v: child %s", j, up, res.Status)
+		}
+		return s.p.sign * res.Objective
+	}
+	var fixings, prunedNodes int
+	for trial := range 100 {
+		s, root, frac := fractionalRoot(t, rng)
+		m := s.p.m
+		zLP := s.p.sign * root.Objective
+		if trial%2 == 1 {
+			// An incumbent a little above the root: trials prune by value.
+			s.inc, s.incX = zLP+1+float64(rng.IntN(4)), make([]float64, len(m.Vars))
+		}
+		if ok, err := s.strongBranch(root.X, frac, zLP, s.rel.Basis()); err != nil || !ok {
+			t.Fatalf("trial %d: strongBranch = %v, %v", trial, ok, err)
+		}
+		cutoff := s.cutoff()
+		// tol allows for the trials' stopping tolerances (not needed
+		// for an infinite cutoff, which only infeasible children meet).
+		tol := 0.0
+		if !math.IsInf(cutoff, 0) {
+			tol = 1e-7 * (1 + math.Abs(cutoff))
+		}
+		pruned := func(v float64) bool { return s.p.roundBound(v) >= cutoff-tol }
+		fixed, bound, ok := s.trialFixings(root.X, zLP)
+		if !ok {
+			prunedNodes++
+			found := false
+			for _, j := range frac {
+				down, up := child(s, m, root.X, j, false), child(s, m, root.X, j, true)
+				found = found || pruned(down) && pruned(up) && s.p.roundBound(min(down, up)) >= bound-tol
+			}
+			if !found || bound < zLP {
+				t.Errorf("trial %d: node pruned with bound %g (root %g), but no variable has both children pruned", trial, bound, zLP)
+			}
+			continue
+		}
+		for _, c := range fixed {
+			fixings++
+			// The fixing keeps [lo, hi]; the child it excludes lies on
+			// the other side.
+			up := math.IsInf(c.lo, -1)
+			if v := child(s, m, root.X, c.col, up); !pruned(v) {
+				t.Errorf("trial %d: column %d fixed to [%g, %g], but its child up=%v has value %g below the cutoff %g",
+					trial, c.col, c.lo, c.hi, up, v, cutoff)
+			}
+		}
+	}
+	if fixings < 20 || prunedNodes == 0 {
+		t.Fatalf("%d fixings and %d pruned nodes: the models do not exercise trialFixings", fixings, prunedNodes)
+	}
+	t.Logf("%d fixings, %d pruned nodes", fixings, prunedNodes)
+}

@@ -46,6 +46,16 @@ func (n *node) child(c boundChange, up bool, dist, bound, objLP float64, start *
 		col: c.col, up: up, dist: dist, parentObj: objLP, start: start}
 }
 
+// refixed returns node n, whose relaxation has value z and final basis
+// start, with the extra bound changes fixed, to be solved again. It
+// records no branching (col -1): the change of its relaxation is not a
+// branching's, and the pseudo-costs must not count it.
+func (n *node) refixed(fixed []boundChange, z float64, start *lp.Basis) *node {
+	changes := make([]boundChange, 0, len(n.changes)+len(fixed))
+	changes = append(append(changes, n.changes...), fixed...)
+	return &node{bound: z, depth: n.depth, changes: changes, propagated: n.propagated, col: -1, start: start}
+}
+
 // nodeQueue holds the open nodes, best (lowest) bound first, deeper
 // nodes first among equal bounds.
 type nodeQueue []*node
