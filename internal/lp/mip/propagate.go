@@ -158,6 +158,20 @@ func propagateIntRow(row []entry, rlo, rhi float64, integer []bool, lo, hi []flo
 	if minInf == 0 && minAct > rhi+slack(rhi, minAct) || maxInf == 0 && maxAct < rlo-slack(rlo, maxAct) {
 		return changed, false
 	}
+	// Most rows imply nothing at most nodes: a pass over the row
+	// without divisions shows it before the one that tightens.
+	r := intRange(row, integer, lo, hi)
+	if quietSide(rhi-minAct, minInf, r) && quietSide(maxAct-rlo, maxInf, r) {
+		return changed, true
+	}
+	return tightenIntRow(row, rlo, rhi, integer, lo, hi, changed, minAct, maxAct, minInf, maxInf)
+}
+
+// tightenIntRow is the work of propagateIntRow once the row's activity
+// bounds are known: minAct and maxAct with minInf and maxInf infinite
+// contributions.
+func tightenIntRow(row []entry, rlo, rhi float64, integer []bool, lo, hi []float64, changed []int,
+	minAct, maxAct float64, minInf, maxInf int) ([]int, bool) {
 	for _, e := range row {
 		j := e.idx
 		if !integer[j] || lo[j] == hi[j] {
@@ -231,4 +245,38 @@ func moveContribution(act float64, inf int, a, from, to float64) (float64, int) 
 		act += a * to
 	}
 	return act, inf
+}
+
+// intRange returns the largest |a_j|·(hi_j - lo_j) over the integer
+// entries of row that are not fixed: +Inf when one of them has an
+// infinite bound or, as may a continuous relaxation's, a fractional one.
+func intRange(row []entry, integer []bool, lo, hi []float64) float64 {
+	r := 0.0
+	for _, e := range row {
+		j := e.idx
+		if !integer[j] || lo[j] == hi[j] {
+			continue
+		}
+		if lo[j] != math.Floor(lo[j]) || hi[j] != math.Floor(hi[j]) {
+			return math.Inf(1)
+		}
+		r = max(r, math.Abs(e.val)*(hi[j]-lo[j]))
+	}
+	return r
+}
+
+// quietSide reports whether one side of a row cannot tighten the bound
+// of any integer entry whose coefficient times its range is at most r.
+// gap is the side's distance from the activity bound facing it (+Inf or
+// NaN for an infinite side) and inf that bound's number of infinite
+// contributions. With none, an entry's implied bound lies gap/|a_j|
+// beyond its own bound, short of its other bound only when gap is below
+// |a_j|·(hi_j - lo_j). With one, only the entry that contributes it can
+// be bounded, and r is +Inf if that entry is an integer one; with two or
+// more, no entry can.
+func quietSide(gap float64, inf int, r float64) bool {
+	if math.IsInf(gap, 1) || math.IsNaN(gap) || inf >= 2 {
+		return true
+	}
+	return gap >= r*(1+1e-9)+1e-9
 }

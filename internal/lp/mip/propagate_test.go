@@ -185,3 +185,69 @@ func forEachPoint(lo, hi []float64, f func(x []float64)) {
 		}
 	}
 }
+
+// TestQuietRowsImplyNothing checks the filter of propagateIntRow on
+// random rows of small integers: whenever it finds both sides of a row
+// quiet, the full pass (tightenIntRow) leaves every bound as it is, and
+// the rows it lets through include some that it tightens.
+func TestQuietRowsImplyNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 11))
+	inf := math.Inf(1)
+	quiet, tightened := 0, 0
+	for trial := range 20000 {
+		n := 1 + rng.IntN(5)
+		row := make([]entry, n)
+		integer := make([]bool, n)
+		lo, hi := make([]float64, n), make([]float64, n)
+		for j := range n {
+			row[j] = entry{idx: j, val: float64(rng.IntN(11) - 5)}
+			if row[j].val == 0 {
+				row[j].val = 0.5
+			}
+			integer[j] = rng.IntN(5) > 0
+			lo[j] = float64(rng.IntN(4) - 1)
+			hi[j] = lo[j] + float64(rng.IntN(4))
+			switch rng.IntN(12) {
+			case 0:
+				hi[j] = inf
+			case 1:
+				lo[j] = -inf
+			case 2:
+				hi[j] += 0.5
+			}
+		}
+		minAct, maxAct, minInf, maxInf := activity(row, lo, hi)
+		rlo, rhi := -inf, inf
+		if rng.IntN(3) > 0 {
+			rhi = math.Round(minAct) + float64(rng.IntN(12))
+		}
+		if rng.IntN(3) > 0 {
+			rlo = math.Round(maxAct) - float64(rng.IntN(12))
+		}
+		if math.IsNaN(rhi) || math.IsInf(rhi, -1) {
+			rhi = float64(rng.IntN(10))
+		}
+		if math.IsNaN(rlo) || math.IsInf(rlo, 1) {
+			rlo = -float64(rng.IntN(10))
+		}
+		r := intRange(row, integer, lo, hi)
+		if !quietSide(rhi-minAct, minInf, r) || !quietSide(maxAct-rlo, maxInf, r) {
+			l, h := slices.Clone(lo), slices.Clone(hi)
+			if changed, _ := tightenIntRow(row, rlo, rhi, integer, l, h, nil, minAct, maxAct, minInf, maxInf); len(changed) > 0 {
+				tightened++
+			}
+			continue
+		}
+		quiet++
+		l, h := slices.Clone(lo), slices.Clone(hi)
+		changed, ok := tightenIntRow(row, rlo, rhi, integer, l, h, nil, minAct, maxAct, minInf, maxInf)
+		if !ok || len(changed) > 0 {
+			t.Fatalf("trial %d: row %v in [%v, %v], bounds %v %v: found quiet, but the full pass gives ok=%v, bounds %v %v",
+				trial, row, rlo, rhi, lo, hi, ok, l, h)
+		}
+	}
+	t.Logf("%d quiet rows, %d rows tightened", quiet, tightened)
+	if quiet < 1000 || tightened < 1000 {
+		t.Fatalf("%d quiet rows and %d tightened: the random rows miss a case", quiet, tightened)
+	}
+}
