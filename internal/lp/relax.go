@@ -39,6 +39,9 @@ type Relaxation struct {
 	// factored is true while the factors are those of the final basis of
 	// the last solve (TableauRow needs them).
 	factored bool
+	// tabCols and tabVals hold the last row TableauRow returned.
+	tabCols []int
+	tabVals []float64
 }
 
 // NewRelaxation prepares m for repeated solves with opts (Options.Method
@@ -427,6 +430,7 @@ func (r *Relaxation) rebuild(rows []Row, coefs []Coef, rowScale []float64, keep 
 // activity of row c - number of variables otherwise, over the nonbasic
 // variables. It describes the final basis of the last solve: ok is false
 // when j is not basic, and after the basis or the rows changed since.
+// The slices are reused by the next call.
 func (r *Relaxation) TableauRow(j int) (cols []int, vals []float64, ok bool) {
 	s := r.s
 	if !r.factored || j < 0 || j >= s.n || s.pos[j] < 0 {
@@ -434,6 +438,7 @@ func (r *Relaxation) TableauRow(j int) (cols []int, vals []float64, ok bool) {
 	}
 	p := s.pos[j]
 	s.pivotRow(p)
+	cols, vals = r.tabCols[:0], r.tabVals[:0]
 	for _, k := range s.rowNz {
 		a := s.rowAlpha[k]
 		if a == 0 || s.pos[k] >= 0 {
@@ -447,5 +452,6 @@ func (r *Relaxation) TableauRow(j int) (cols []int, vals []float64, ok bool) {
 		cols = append(cols, k)
 		vals = append(vals, a)
 	}
+	r.tabCols, r.tabVals = cols, vals
 	return cols, vals, true
 }
