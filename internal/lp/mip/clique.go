@@ -129,7 +129,7 @@ func (s *search) newConflictGraph() *conflictGraph {
 // reports false when a non-binary variable is unbounded in the direction
 // that matters.
 func (s *search) knapsack(row []lp.Coef, side, b float64) ([]knapItem, float64, bool) {
-	var items []knapItem
+	items := make([]knapItem, 0, len(row))
 	capacity := b
 	for _, c := range row {
 		j, a := c.Col, side*c.Val

@@ -272,8 +272,12 @@ func (s *search) globalCuts(x []float64) []cut {
 
 // addCuts appends cuts as rows of the relaxation.
 func (s *search) addCuts(cuts []cut) error {
-	var rows []lp.Row
-	var coefs []lp.Coef
+	nnz := 0
+	for _, c := range cuts {
+		nnz += len(c.idx)
+	}
+	rows := make([]lp.Row, 0, len(cuts))
+	coefs := make([]lp.Coef, 0, nnz)
 	for k, c := range cuts {
 		row := make([]lp.Coef, 0, len(c.idx))
 		for t, j := range c.idx {
