@@ -55,15 +55,19 @@
 //     still without history use the average of those with one. The node
 //     itself branches on the changes it measured (an infeasible child
 //     counts as an unbounded change), and a measured child enters the
-//     queue with its own relaxation value as its bound. A child that was
-//     not measured takes its penalty as a bound when the node's basis is
-//     still factored (penalty.go): the rise of the dual objective in the
-//     first dual simplex step after the branching, a lower bound on the
-//     child's relaxation from one tableau row. As in SCIP's
-//     hybrid rules, the bound changes that propagation implied in a
-//     variable's children and the share of them that were infeasible
-//     add a small weight to the score, which decides between variables
-//     whose branchings do not move the objective.
+//     queue with its own relaxation value as its bound. A trial child
+//     that is infeasible or no better than the incumbent fixes its
+//     variable the other way, and the node is solved again with the
+//     fixings before it branches (both children pruned: the node is).
+//     A child that was not measured takes its penalty as a bound when
+//     the node's basis is still factored (penalty.go): the rise of the
+//     dual objective in the first dual simplex step after the
+//     branching, a lower bound on the child's relaxation from one
+//     tableau row. As in SCIP's hybrid rules, the bound changes that
+//     propagation implied in a variable's children and the share of
+//     them that were infeasible add a small weight to the score, which
+//     decides between variables whose branchings do not move the
+//     objective.
 //   - Primal heuristics (heuristics.go) run at the root after the cuts
 //     and every few nodes within a share of the simplex iterations:
 //     fractional and guided diving, a feasibility pump when no
