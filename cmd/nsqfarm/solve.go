@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -38,6 +40,12 @@ between values of N).`)
 	file, err := fs.parseArg(args, "FILE")
 	if err != nil {
 		return err
+	}
+	// The search keeps --threads cores busy; the runtime gets no more
+	// (unless GOMAXPROCS says otherwise), so that the collector runs
+	// beside the search on those cores instead of waking the others.
+	if os.Getenv("GOMAXPROCS") == "" && *threads < runtime.GOMAXPROCS(0) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
 	}
 	m, err := modelfile.Read(file)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -12,9 +13,12 @@ import (
 )
 
 // TestSolveThreads solves an integer model with `nsqfarm solve --threads`:
-// out-of-range values are usage errors, and two runs with the same
-// number of threads print the same solution, node count and bound.
+// out-of-range values are usage errors, two runs with the same number of
+// threads print the same solution, node count and bound, and the
+// runtime's GOMAXPROCS, which a solve lowers to its threads, is as
+// before once it returns.
 func TestSolveThreads(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
 	path := filepath.Join(t.TempDir(), "market.lp")
 	if err := os.WriteFile(path, []byte(lptest.MarketSplit(2, 14)), 0o644); err != nil {
 		t.Fatal(err)
@@ -38,6 +42,9 @@ func TestSolveThreads(t *testing.T) {
 			code, out, stderr := runStreams(t, "solve", "--json", "--mip-gap", "1e-9", "--threads", threads, path)
 			if code != 0 {
 				t.Fatalf("--threads %s: exit %d: %s", threads, code, stderr)
+			}
+			if p := runtime.GOMAXPROCS(0); p != procs {
+				t.Errorf("--threads %s: GOMAXPROCS %d after the solve, %d before", threads, p, procs)
 			}
 			var got answer
 			if err := json.Unmarshal([]byte(out), &got); err != nil {
