@@ -374,10 +374,16 @@ func (s *search) stopped() (lp.Status, error) {
 func (s *search) relax(n *node) (*lp.Result, error) {
 	copy(s.lo, s.p.lo)
 	copy(s.hi, s.p.hi)
-	for _, c := range n.changes {
-		s.lo[c.col] = max(s.lo[c.col], c.lo)
-		s.hi[c.col] = min(s.hi[c.col], c.hi)
+	apply := func(changes []boundChange) {
+		for _, c := range changes {
+			s.lo[c.col] = max(s.lo[c.col], c.lo)
+			s.hi[c.col] = min(s.hi[c.col], c.hi)
+		}
 	}
+	for l := n.inherited; l != nil; l = l.prev {
+		apply(l.changes)
+	}
+	apply(n.changes)
 	// inferences counts the bound changes propagation implied.
 	inferences := 0
 	if s.prop != nil && n.propagated < len(n.changes) {

@@ -13,16 +13,31 @@ type boundChange struct {
 	lo, hi float64
 }
 
-// node is an open subproblem: the root bounds with changes applied.
+// changeList is a list of bound changes that nodes share: those of one
+// node followed, through prev, by its ancestors'. It is never modified.
+type changeList struct {
+	prev    *changeList
+	changes []boundChange
+}
+
+// node is an open subproblem: the root bounds with the changes of
+// inherited and changes applied. Every change tightens the bounds it
+// meets, so they apply in any order (as intersections).
 type node struct {
 	// bound is a lower bound (minimisation form) on the node's optimum,
 	// from its parent's relaxation.
-	bound   float64
-	depth   int
-	changes []boundChange
-	// propagated is the number of changes whose consequences node
-	// propagation (propagate.go) has drawn; the rest are new.
+	bound float64
+	depth int
+	// inherited holds the changes of the ancestors that were propagated
+	// there, shared by the node's siblings; changes holds the node's own.
+	inherited *changeList
+	changes   []boundChange
+	// propagated is the number of the node's own changes whose
+	// consequences node propagation (propagate.go) has drawn; the rest
+	// are new.
 	propagated int
+	// shared is the list the node's children inherit, made by the first.
+	shared *changeList
 	// The branching that created the node, for pseudo-costs: col was
 	// moved by dist (the fractional distance) up or down from a parent
 	// whose relaxation value was parentObj. col is -1 at the root.
@@ -37,12 +52,22 @@ type node struct {
 
 // child returns the node with the extra bound change c, made by moving
 // the variable dist up or down from a relaxation of value obj (bound
-// before rounding: objLP) whose final basis is start.
+// before rounding: objLP) whose final basis is start. The child shares
+// n's propagated changes (and its ancestors') with its sibling, and owns
+// c and those that n has not propagated (reduced cost fixings made after
+// its relaxation), so that making it costs the new changes only.
 func (n *node) child(c boundChange, up bool, dist, bound, objLP float64, start *lp.Basis) *node {
-	changes := make([]boundChange, len(n.changes)+1)
-	copy(changes, n.changes)
-	changes[len(n.changes)] = c
-	return &node{bound: bound, depth: n.depth + 1, changes: changes, propagated: n.propagated,
+	if n.shared == nil {
+		n.shared = n.inherited
+		if n.propagated > 0 {
+			n.shared = &changeList{prev: n.inherited, changes: n.changes[:n.propagated:n.propagated]}
+		}
+	}
+	fresh := n.changes[n.propagated:]
+	changes := make([]boundChange, len(fresh)+1)
+	copy(changes, fresh)
+	changes[len(fresh)] = c
+	return &node{bound: bound, depth: n.depth + 1, inherited: n.shared, changes: changes,
 		col: c.col, up: up, dist: dist, parentObj: objLP, start: start}
 }
 
@@ -53,7 +78,8 @@ func (n *node) child(c boundChange, up bool, dist, bound, objLP float64, start *
 func (n *node) refixed(fixed []boundChange, z float64, start *lp.Basis) *node {
 	changes := make([]boundChange, 0, len(n.changes)+len(fixed))
 	changes = append(append(changes, n.changes...), fixed...)
-	return &node{bound: z, depth: n.depth, changes: changes, propagated: n.propagated, col: -1, start: start}
+	return &node{bound: z, depth: n.depth, inherited: n.inherited, changes: changes, propagated: n.propagated,
+		col: -1, start: start}
 }
 
 // nodeQueue holds the open nodes, best (lowest) bound first, deeper
