@@ -159,8 +159,8 @@ func (s *search) rootCuts(res *lp.Result) (*lp.Result, error) {
 		}
 		// Each round's relaxation may round to a better incumbent, which
 		// a limit reached during the rounds would otherwise lose.
-		s.offer(s.p.lockRounded(res.X), feasTol)
-		s.offer(s.p.rounded(res.X), feasTol)
+		s.offerRounding(res.X, true)
+		s.offerRounding(res.X, false)
 		cuts := selectCuts(append(s.gomoryCuts(res, frac), s.globalCuts(res.X)...))
 		if len(cuts) == 0 {
 			break

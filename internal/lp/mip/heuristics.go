@@ -139,7 +139,7 @@ func (s *search) dive(x []float64, guided bool) int {
 			s.offer(s.p.rounded(x), feasTol)
 			return iters
 		}
-		s.offer(s.p.lockRounded(x), feasTol)
+		s.offerRounding(x, true)
 		j, up := s.diveChoice(x, frac, guided)
 		lo, hi := s.rel.Bounds(j)
 		fl := math.Floor(x[j])

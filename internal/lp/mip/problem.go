@@ -111,7 +111,17 @@ func (p *problem) objective(x []float64) float64 {
 
 // activities returns the row activities at x.
 func (p *problem) activities(x []float64) []float64 {
-	act := make([]float64, len(p.m.Rows))
+	return p.activitiesTo(nil, x)
+}
+
+// activitiesTo returns the row activities at x in act, grown to the
+// number of rows if needed.
+func (p *problem) activitiesTo(act, x []float64) []float64 {
+	if cap(act) < len(p.m.Rows) {
+		act = make([]float64, len(p.m.Rows))
+	}
+	act = act[:len(p.m.Rows)]
+	clear(act)
 	for _, c := range p.coefs {
 		act[c.Row] += c.Val * x[c.Col]
 	}
@@ -121,18 +131,26 @@ func (p *problem) activities(x []float64) []float64 {
 // feasible reports whether x satisfies the root bounds and the rows of
 // p within the absolute-and-relative tolerance tol.
 func (p *problem) feasible(x []float64, tol float64) bool {
+	_, ok := p.feasibleAct(nil, x, tol)
+	return ok
+}
+
+// feasibleAct is feasible with a buffer for the row activities, which it
+// returns (grown if needed) for the next call.
+func (p *problem) feasibleAct(act, x []float64, tol float64) ([]float64, bool) {
 	for j := range x {
 		if x[j] < p.lo[j]-tol*(1+math.Abs(p.lo[j])) || x[j] > p.hi[j]+tol*(1+math.Abs(p.hi[j])) {
-			return false
+			return act, false
 		}
 	}
-	for i, a := range p.activities(x) {
+	act = p.activitiesTo(act, x)
+	for i, a := range act {
 		r := p.m.Rows[i]
 		if a < r.Lo-tol*(1+math.Abs(r.Lo)) || a > r.Hi+tol*(1+math.Abs(r.Hi)) {
-			return false
+			return act, false
 		}
 	}
-	return true
+	return act, true
 }
 
 // fractional returns the integer variables of x that are not integral
@@ -150,7 +168,12 @@ func (p *problem) fractional(x []float64, intTol float64) []int {
 // rounded returns a copy of x with the integer variables rounded to the
 // nearest integer.
 func (p *problem) rounded(x []float64) []float64 {
-	r := append([]float64(nil), x...)
+	return p.roundedTo(nil, x)
+}
+
+// roundedTo is rounded writing the copy to r (grown if needed).
+func (p *problem) roundedTo(r, x []float64) []float64 {
+	r = append(r[:0], x...)
 	for _, j := range p.ints {
 		r[j] = math.Round(r[j])
 	}
@@ -162,7 +185,12 @@ func (p *problem) rounded(x []float64) []float64 {
 // variable, else up if none limits increasing it), else to the nearest
 // integer.
 func (p *problem) lockRounded(x []float64) []float64 {
-	r := append([]float64(nil), x...)
+	return p.lockRoundedTo(nil, x)
+}
+
+// lockRoundedTo is lockRounded writing the copy to r (grown if needed).
+func (p *problem) lockRoundedTo(r, x []float64) []float64 {
+	r = append(r[:0], x...)
 	for _, j := range p.ints {
 		switch {
 		case p.downLocks[j] == 0 && p.upLocks[j] > 0:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
 )
@@ -173,6 +174,9 @@ type search struct {
 	trials []trial
 	// strongIters counts the iterations of strong branching (strong.go).
 	strongIters int
+	// roundBuf and actBuf hold the roundings offerRounding tries and
+	// their row activities.
+	roundBuf, actBuf []float64
 }
 
 // run explores the tree and returns the final status: sequentially, or in
@@ -302,8 +306,8 @@ func (s *search) process(n *node) step {
 		s.offer(s.p.rounded(res.X), 0)
 		return step{}
 	}
-	s.offer(s.p.lockRounded(res.X), feasTol)
-	s.offer(s.p.rounded(res.X), feasTol)
+	s.offerRounding(res.X, true)
+	s.offerRounding(res.X, false)
 	s.runHeuristics(n, res)
 	if z >= s.cutoff() {
 		s.fathomed = min(s.fathomed, z)
@@ -495,6 +499,22 @@ func (s *search) offer(x []float64, tol float64) {
 	x = s.polish(x)
 	obj = s.p.sign * s.p.objective(x)
 	s.inc, s.incX = obj, x
+}
+
+// offerRounding offers the rounding of x, in the directions no row
+// locks when lock is set (problem.lockRounded) or else to the nearest
+// integers, when it meets the rows within feasTol. Most roundings do
+// not: they are made in a buffer, copied only when offered.
+func (s *search) offerRounding(x []float64, lock bool) {
+	if lock {
+		s.roundBuf = s.p.lockRoundedTo(s.roundBuf, x)
+	} else {
+		s.roundBuf = s.p.roundedTo(s.roundBuf, x)
+	}
+	var ok bool
+	if s.actBuf, ok = s.p.feasibleAct(s.actBuf, s.roundBuf, feasTol); ok {
+		s.offer(slices.Clone(s.roundBuf), feasTol)
+	}
 }
 
 // cutoff is the value a node bound must be below to be explored: the
