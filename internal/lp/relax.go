@@ -182,7 +182,16 @@ func (r *Relaxation) SetBasis(b *Basis) {
 // Solve; a context deadline gives TimeLimit and other context errors are
 // returned.
 func (r *Relaxation) Solve(ctx context.Context) (*Result, error) {
-	res, _, err := r.SolveWithin(ctx, 0)
+	res, _, err := r.solve(ctx, 0, nil)
+	return res, err
+}
+
+// SolveInto is Solve writing the result over into (when not nil), whose
+// slices it reuses when they are long enough: a search that reads each
+// relaxation's result only until it solves the next saves allocating
+// them. into must not be read as the earlier result afterwards.
+func (r *Relaxation) SolveInto(ctx context.Context, into *Result) (*Result, error) {
+	res, _, err := r.solve(ctx, 0, into)
 	return res, err
 }
 
@@ -209,6 +218,11 @@ func (r *Relaxation) SetObjectiveLimit(limit float64) {
 // bound when maximising), which is what a branch-and-bound search wants
 // of a child it only estimates.
 func (r *Relaxation) SolveWithin(ctx context.Context, maxIter int) (res *Result, bounded bool, err error) {
+	return r.solve(ctx, maxIter, nil)
+}
+
+// solve is SolveWithin writing the result over into when it is not nil.
+func (r *Relaxation) solve(ctx context.Context, maxIter int, into *Result) (res *Result, bounded bool, err error) {
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return nil, false, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
 	}
@@ -247,15 +261,25 @@ func (r *Relaxation) SolveWithin(ctx context.Context, maxIter int) (res *Result,
 		return nil, false, fmt.Errorf("lp: solve %q: %w", r.m.Name, err)
 	}
 	r.factored = !perturbed
-	return r.result(status), (status == IterationLimit || status == ObjectiveLimit) && s.dualBound && !perturbed, nil
+	return r.result(status, into), (status == IterationLimit || status == ObjectiveLimit) && s.dualBound && !perturbed, nil
 }
 
-// result reads the solution of the current basis. RowActivity and
-// RowDual cover the added rows too, after the model's.
-func (r *Relaxation) result(status Status) *Result {
+// result reads the solution of the current basis, into a new Result or
+// over into when it is not nil. RowActivity and RowDual cover the added
+// rows too, after the model's.
+func (r *Relaxation) result(status Status, into *Result) *Result {
 	s := r.s
 	nCols, nRows := len(r.m.Vars), len(r.rows)
-	res := newResult(nCols, nRows)
+	var res *Result
+	if into == nil {
+		res = newResult(nCols, nRows)
+	} else {
+		res = into
+		res.X = resized(res.X, nCols)
+		res.ReducedCost = zeroed(res.ReducedCost, nCols)
+		res.RowActivity = resized(res.RowActivity, nRows)
+		res.RowDual = resized(res.RowDual, nRows)
+	}
 	res.Status, res.Iterations = status, s.iters
 	for p, j := range s.head {
 		s.cB[p] = s.cost[j]

@@ -432,3 +432,67 @@ func TestRelaxationRowsLeaveTheModel(t *testing.T) {
 		t.Fatal("RemoveRows or AddRows changed the model's rows")
 	}
 }
+
+// TestRelaxationSolveInto checks that SolveInto gives the results of
+// Solve through a sequence of bound changes and added rows while it
+// reuses one Result, whatever that Result held before.
+func TestRelaxationSolveInto(t *testing.T) {
+	m := randomLP(7, 40, 60)
+	ctx := context.Background()
+	plain, err := lp.NewRelaxation(m, lp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reused, err := lp.NewRelaxation(m, lp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Result left over from a larger program, full of garbage.
+	garbage := func(n int) []float64 { return slices.Repeat([]float64{math.NaN()}, n) }
+	into := &lp.Result{Status: lp.Unbounded, Objective: -1, Iterations: 99,
+		X: garbage(100), ReducedCost: garbage(100), RowActivity: garbage(100), RowDual: garbage(100)}
+	rng := rand.New(rand.NewPCG(7, 1))
+	statuses := map[lp.Status]int{}
+	for step := range 40 {
+		switch {
+		case step == 20:
+			rows := []lp.Row{{Lo: math.Inf(-1), Hi: 2}}
+			coefs := []lp.Coef{{Row: 0, Col: 0, Val: 1}, {Row: 0, Col: 3, Val: 1}}
+			for _, rel := range []*lp.Relaxation{plain, reused} {
+				if err := rel.AddRows(rows, coefs); err != nil {
+					t.Fatal(err)
+				}
+			}
+		case step > 0:
+			j := rng.IntN(len(m.Vars))
+			lo := float64(rng.IntN(3))
+			hi := lo + float64(rng.IntN(4))
+			for _, rel := range []*lp.Relaxation{plain, reused} {
+				rel.SetBounds(j, lo, hi)
+			}
+		}
+		want, err := plain.Solve(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := reused.SolveInto(ctx, into)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != into {
+			t.Fatalf("step %d: SolveInto returned a new Result", step)
+		}
+		statuses[got.Status]++
+		same := func(a, b []float64) bool {
+			return slices.EqualFunc(a, b, func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) })
+		}
+		if got.Status != want.Status || got.Objective != want.Objective || got.Iterations != want.Iterations ||
+			!same(got.X, want.X) || !same(got.ReducedCost, want.ReducedCost) ||
+			!same(got.RowActivity, want.RowActivity) || !same(got.RowDual, want.RowDual) {
+			t.Fatalf("step %d: SolveInto gives %+v, Solve %+v", step, *got, *want)
+		}
+	}
+	if statuses[lp.Optimal] == 0 || statuses[lp.Infeasible] == 0 {
+		t.Errorf("statuses %v: want both optimal and infeasible relaxations", statuses)
+	}
+}

@@ -177,6 +177,9 @@ type search struct {
 	// roundBuf and actBuf hold the roundings offerRounding tries and
 	// their row activities.
 	roundBuf, actBuf []float64
+	// nodeRes holds the result of the last node relaxation; the next
+	// one is written over it (lp.Relaxation.SolveInto).
+	nodeRes *lp.Result
 }
 
 // run explores the tree and returns the final status: sequentially, or in
@@ -410,13 +413,15 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 	}
 	s.held = nil
 	s.limitRelaxation()
-	res, err := s.rel.Solve(s.ctx)
+	// The node's result is read until the next node's relaxation only.
+	res, err := s.rel.SolveInto(s.ctx, s.nodeRes)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return &lp.Result{Status: lp.TimeLimit}, nil
 		}
 		return nil, fmt.Errorf("mip: node %d: %w", s.nodes, err)
 	}
+	s.nodeRes = res
 	s.nodes++
 	s.iterations += res.Iterations
 	if n.start != nil {
