@@ -174,8 +174,8 @@ type search struct {
 	trials []trial
 	// strongIters counts the iterations of strong branching (strong.go).
 	strongIters int
-	// roundBuf and actBuf hold the roundings offerRounding tries and
-	// their row activities.
+	// roundBuf holds the roundings offerRounding tries, actBuf the row
+	// activities of the points offer checks.
 	roundBuf, actBuf []float64
 	// nodeRes holds the result of the last node relaxation; the next
 	// one is written over it (lp.Relaxation.SolveInto).
@@ -490,8 +490,11 @@ const maxGain = 1e30
 // (0: x comes from an integral relaxation and is trusted) and improves on
 // the incumbent. Values are clipped to the variables' bounds.
 func (s *search) offer(x []float64, tol float64) {
-	if tol > 0 && !s.p.feasible(x, tol) {
-		return
+	if tol > 0 {
+		var ok bool
+		if s.actBuf, ok = s.p.feasibleAct(s.actBuf, x, tol); !ok {
+			return
+		}
 	}
 	// A relaxation's values may pass a bound by the simplex tolerance.
 	for j := range x {
