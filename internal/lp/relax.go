@@ -119,10 +119,21 @@ type Basis struct {
 
 // Basis returns a copy of the current basis.
 func (r *Relaxation) Basis() *Basis {
+	return r.BasisInto(nil)
+}
+
+// BasisInto is Basis writing the copy over b (when not nil), whose slices
+// it reuses when they are long enough; b must no longer be in use.
+func (r *Relaxation) BasisInto(b *Basis) *Basis {
 	s := r.s
-	b := &Basis{head: append([]int(nil), s.head...), atUpper: make([]bool, len(s.x))}
+	if b == nil {
+		b = &Basis{}
+	}
+	b.head = append(b.head[:0], s.head...)
+	b.atUpper = zeroed(b.atUpper, len(s.x))
+	b.dweight = b.dweight[:0]
 	if s.dweightsOK {
-		b.dweight = append([]float64(nil), s.dweight...)
+		b.dweight = append(b.dweight, s.dweight...)
 	}
 	for j, p := range s.pos {
 		if p < 0 && s.x[j] == s.hi[j] && s.x[j] != s.lo[j] {

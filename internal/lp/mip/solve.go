@@ -180,6 +180,12 @@ type search struct {
 	// nodeRes holds the result of the last node relaxation; the next
 	// one is written over it (lp.Relaxation.SolveInto).
 	nodeRes *lp.Result
+	// baseUsers counts, in a sequential search, the nodes that will start
+	// from each basis saved at a branched node (held); one that no node
+	// needs any more goes to spareBases, over which a later node saves
+	// its own (lp.Relaxation.BasisInto).
+	baseUsers  map[*lp.Basis]int
+	spareBases []*lp.Basis
 }
 
 // run explores the tree and returns the final status: sequentially, or in
@@ -237,6 +243,7 @@ func stopStep(status lp.Status, err error) step {
 func (s *search) process(n *node) step {
 	if n.bound >= s.cutoff() {
 		s.fathomed = min(s.fathomed, n.bound)
+		s.dropBasis(n.start)
 		return step{}
 	}
 	if s.opts.MaxNodes > 0 && s.nodes >= s.opts.MaxNodes {
@@ -319,7 +326,7 @@ func (s *search) process(n *node) step {
 	if fixed := s.reducedCostFixing(res, zLP); len(fixed) > 0 {
 		n.changes = append(n.changes[:len(n.changes):len(n.changes)], fixed...)
 	}
-	s.held = s.rel.Basis()
+	s.held = s.saveBasis()
 	if ok, err := s.strongBranch(res.X, frac, zLP, s.held); err != nil {
 		return stopStep("", err)
 	} else if !ok {
@@ -330,8 +337,10 @@ func (s *search) process(n *node) step {
 	// the node is solved again with the fixings (strong.go).
 	if fixed, bound, ok := s.trialFixings(res.X, z); !ok {
 		s.fathomed = min(s.fathomed, bound)
+		s.dropBasis(s.held)
 		return step{}
 	} else if len(fixed) > 0 {
+		s.useBasis(s.held, 1)
 		return step{next: n.refixed(fixed, z, s.held)}
 	}
 	// The up child comes first, whatever the fractional part: raising
@@ -343,6 +352,7 @@ func (s *search) process(n *node) step {
 	// (up first: 707 nodes) and took 20,176 nodes on magic (up first:
 	// 535); the shared MIPLIB models search about as many nodes in all.
 	down, up := s.branch(n, res, frac, z, zLP, s.held)
+	s.useBasis(s.held, 2)
 	s.open.push(down)
 	if s.plunge(z) {
 		return step{next: up}
@@ -379,6 +389,7 @@ func (s *search) stopped() (lp.Status, error) {
 // relax solves the relaxation of node n, starting from the final basis
 // of its parent.
 func (s *search) relax(n *node) (*lp.Result, error) {
+	defer s.dropBasis(n.start)
 	copy(s.lo, s.p.lo)
 	copy(s.hi, s.p.hi)
 	apply := func(changes []boundChange) {
@@ -431,6 +442,45 @@ func (s *search) relax(n *node) (*lp.Result, error) {
 		s.updateInference(n.col, n.up, float64(inferences), res.Status == lp.Infeasible)
 	}
 	return res, nil
+}
+
+// saveBasis returns a copy of the relaxation's basis, for the nodes that
+// will start from it, written over a spare basis in a sequential search.
+func (s *search) saveBasis() *lp.Basis {
+	if s.opts.Threads > 1 || s.worker {
+		return s.rel.Basis()
+	}
+	var b *lp.Basis
+	if k := len(s.spareBases); k > 0 {
+		b, s.spareBases = s.spareBases[k-1], s.spareBases[:k-1]
+	}
+	b = s.rel.BasisInto(b)
+	if s.baseUsers == nil {
+		s.baseUsers = make(map[*lp.Basis]int)
+	}
+	s.baseUsers[b] = 0
+	return b
+}
+
+// useBasis records k more nodes that will start from basis b.
+func (s *search) useBasis(b *lp.Basis, k int) {
+	if u, ok := s.baseUsers[b]; ok {
+		s.baseUsers[b] = u + k
+	}
+}
+
+// dropBasis records that a node no longer needs basis b (it started from
+// it or was pruned); a basis without users becomes spare.
+func (s *search) dropBasis(b *lp.Basis) {
+	u, ok := s.baseUsers[b]
+	switch {
+	case !ok:
+	case u <= 1:
+		delete(s.baseUsers, b)
+		s.spareBases = append(s.spareBases, b)
+	default:
+		s.baseUsers[b] = u - 1
+	}
 }
 
 // limitRelaxation gives the relaxation the objective limit past which

@@ -1,8 +1,11 @@
 package mip
 
 import (
+	"math"
 	"slices"
 	"testing"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp"
 )
 
 // allChanges returns the changes of n and of its inherited list.
@@ -54,5 +57,46 @@ func TestChildChanges(t *testing.T) {
 	if r.inherited != down.inherited || len(r.changes) != len(down.changes)+1 || r.depth != down.depth {
 		t.Errorf("refixed node: inherited %p (want %p), %d own changes (want %d), depth %d (want %d)",
 			r.inherited, down.inherited, len(r.changes), len(down.changes)+1, r.depth, down.depth)
+	}
+}
+
+// TestBasisReuse checks the bookkeeping of the bases saved at branched
+// nodes: a basis becomes spare (and is saved over) only once every node
+// that starts from it has started or been pruned, and the workers of a
+// parallel search save fresh bases and keep none.
+func TestBasisReuse(t *testing.T) {
+	m := &lp.Model{Name: "knapsack", Sense: lp.Maximize, Rows: []lp.Row{{Lo: math.Inf(-1), Hi: 20}}}
+	for j, w := range []float64{7, 9, 6, 8} {
+		m.Vars = append(m.Vars, lp.Var{Hi: 1, Obj: float64(10 - j), Integer: true})
+		m.Coefs = append(m.Coefs, lp.Coef{Row: 0, Col: j, Val: w})
+	}
+	s, _ := rootSearch(t, m)
+	if s == nil {
+		t.Fatal("knapsack: root relaxation integral")
+	}
+	a := s.saveBasis()
+	s.useBasis(a, 2) // two children start from a
+	s.dropBasis(a)   // the first starts
+	if len(s.spareBases) != 0 {
+		t.Fatal("a basis one child still needs became spare")
+	}
+	b := s.saveBasis() // the first child branches
+	if b == a {
+		t.Fatal("a basis in use was saved over")
+	}
+	s.dropBasis(b) // both of b's children are pruned at once
+	s.dropBasis(a) // the second child of a starts
+	if len(s.spareBases) != 2 || len(s.baseUsers) != 0 {
+		t.Fatalf("%d spare bases, %d in use; want 2 and 0", len(s.spareBases), len(s.baseUsers))
+	}
+	if c := s.saveBasis(); c != a && c != b {
+		t.Error("a spare basis was not reused")
+	}
+	s.worker = true
+	w := s.saveBasis()
+	s.useBasis(w, 1)
+	s.dropBasis(w)
+	if w == a || w == b || len(s.spareBases) != 1 {
+		t.Errorf("worker: saved over a spare basis, or kept its own (%d spare)", len(s.spareBases))
 	}
 }
