@@ -12,7 +12,9 @@
 // modified. Each solve from the basis the last one ended in keeps the
 // factors and dual pricing weights of the simplex (package lp); a node
 // taken from the queue starts from its parent's saved basis with that
-// basis's dual weights, and only the factors are computed anew. Once
+// basis's dual weights, and the factors move there by a few column
+// replacements when at most eight columns differ (lp.Relaxation.SetBasis),
+// else they are computed anew. Once
 // there is an incumbent, every relaxation of the tree carries the cutoff
 // as its objective limit (lp.Relaxation.SetObjectiveLimit): the dual
 // simplex of a node that will be pruned stops as soon as its objective
