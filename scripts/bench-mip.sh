@@ -3,14 +3,19 @@
 # installed) on the MIPLIB models listed in answers.csv, or with
 # SET=glpk on the integer models among the examples of Debian's
 # glpk-utils (EXAMPLES, default /usr/share/doc/glpk-utils/examples),
-# which glpsol translates from MathProg to LP files first.
+# which glpsol translates from MathProg to LP files first, or with
+# SET=families on generated models of five integer families (set
+# covering, multi-knapsack, capacitated facility location, generalised
+# assignment, lot sizing; two sizes each) that `nsqfarm-bench models`
+# writes as LP files.
 #
 # Each model is decompressed to a temporary directory; every solver runs
 # as a whole process, one after the other, on the same MPS file, with the
 # same time limit and one thread. A model counts as proven optimal for a
 # solver when it reports optimality with the objective of answers.csv
 # (relative tolerance 1e-6); an optimal status with another objective is
-# marked WRONG. The GLPK examples have no answers file: their optimum is
+# marked WRONG. The GLPK examples and the generated models have no
+# answers file: their optimum is
 # cbc's when cbc proves one, else glpsol's, else nsqfarm's (marked "?").
 # Times are whole-process wall times in seconds.
 #
@@ -35,7 +40,7 @@
 # Environment: DATA (default ../shared/data/lp), LIMIT (seconds, default
 # 60), MIPGAP (nsqfarm's --mip-gap, default 1e-9), NSQFARM (a prebuilt
 # nsqfarm binary instead of building this tree), THREADS (see above),
-# SET (miplib, the default, or glpk), EXAMPLES (see above).
+# SET (miplib, the default, glpk or families), EXAMPLES (see above).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -46,8 +51,8 @@ THREADS=${THREADS:-1}
 SET=${SET:-miplib}
 EXAMPLES=${EXAMPLES:-/usr/share/doc/glpk-utils/examples}
 case $SET in
-miplib | glpk) ;;
-*) echo "SET=$SET: want miplib or glpk" >&2; exit 1 ;;
+miplib | glpk | families) ;;
+*) echo "SET=$SET: want miplib, glpk or families" >&2; exit 1 ;;
 esac
 case $THREADS in
 '' | *[!0-9]*) echo "THREADS=$THREADS: want a number of threads" >&2; exit 1 ;;
@@ -76,11 +81,13 @@ if [ $# -gt 0 ]; then
 	models=("$@")
 elif [ "$SET" = glpk ]; then
 	models=("${glpkModels[@]}")
+elif [ "$SET" = families ]; then
+	mapfile -t models < <(go run ./cmd/nsqfarm-bench models "$tmp/families" | sed 's|.*/||; s|\.lp$||')
 else
 	mapfile -t models < <(awk -F, 'NR > 1 && $2 == "MIP" { sub(/^.*\//, "", $1); sub(/\.mps\.gz$/, "", $1); print $1 }' "$DATA/answers.csv")
 fi
 
-# answer NAME prints the optimum of answers.csv (nothing for SET=glpk).
+# answer NAME prints the optimum of answers.csv (nothing for the other sets).
 answer() {
 	[ "$SET" = miplib ] || return 0
 	awk -F, -v f="miplib/$1.mps.gz" '$1 == f { print $8 }' "$DATA/answers.csv"
@@ -88,11 +95,17 @@ answer() {
 
 # model_file NAME writes the model NAME to the temporary directory and
 # prints its path: the decompressed MPS file of a MIPLIB model, or the
-# LP file glpsol translates a GLPK example (MODEL or MODEL:DATA) to.
+# LP file glpsol translates a GLPK example (MODEL or MODEL:DATA) to, or
+# the generated model's LP file.
 model_file() {
 	if [ "$SET" = miplib ]; then
 		gzip -dc "$DATA/miplib/$1.mps.gz" >"$tmp/$1.mps"
 		echo "$tmp/$1.mps"
+		return
+	fi
+	if [ "$SET" = families ]; then
+		[ -f "$tmp/families/$1.lp" ] || go run ./cmd/nsqfarm-bench models "$tmp/families" >/dev/null
+		echo "$tmp/families/$1.lp"
 		return
 	fi
 	local mod=${1%%:*} data=() out="$tmp/${1//:/_}.lp"

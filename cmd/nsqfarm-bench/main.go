@@ -1,16 +1,23 @@
-// Command nsqfarm-bench measures nsqfarm beside NSQ's own tools. It is
-// kept out of the nsqfarm binary: it starts nsqd, nsq_to_nsq and nsqfarm
-// as child processes and compares them.
+// Command nsqfarm-bench measures nsqfarm beside NSQ's own tools, and
+// writes the generated models its MIP benchmark times. It is kept out of
+// the nsqfarm binary: it starts nsqd, nsq_to_nsq and nsqfarm as child
+// processes and compares them.
 //
 // Usage:
 //
 //	nsqfarm-bench hop [flags]
+//	nsqfarm-bench models DIR
 //
 // hop measures one pipeline hop (the primality stage) against nsq_to_nsq
 // on a fresh nsqd and prints the table to stdout (see internal/hopbench).
 // Unless --max-in-flight is given, the stage's max_in_flight is read from
 // the topology and nsq_to_nsq runs twice: with its defaults, then with the
 // same max in flight. scripts/bench-hop.sh builds every binary and runs it.
+//
+// models writes the integer models of lptest.BenchFamilies (set covering,
+// multi-knapsack, facility location, generalised assignment and lot
+// sizing, two sizes each) to DIR as LP files, for scripts/bench-mip.sh
+// SET=families to time with nsqfarm, glpsol and cbc.
 package main
 
 import (
@@ -20,13 +27,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/internal/hopbench"
+	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
 
@@ -34,6 +47,8 @@ const usage = `nsqfarm-bench: nsqfarm measured beside NSQ's own tools
 
 Usage:
   nsqfarm-bench hop [flags]   one pipeline hop's throughput beside nsq_to_nsq on the same nsqd
+  nsqfarm-bench models DIR    write the generated integer models that
+                              scripts/bench-mip.sh SET=families times to DIR
 
 Run 'nsqfarm-bench hop -h' for its flags.
 `
@@ -62,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "hop":
 		err = hop(ctx, args[1:], stdout, stderr)
+	case "models":
+		err = models(args[1:], stdout)
 	default:
 		fmt.Fprintf(stderr, "nsqfarm-bench: unknown benchmark %q\n\n%s", args[0], usage)
 		return 2
@@ -76,6 +93,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nsqfarm-bench %s: %v\n", args[0], err)
 		return 1
 	}
+}
+
+// models writes the models of lptest.BenchFamilies (seed 1) to the
+// directory args names, as NAME.lp, and lists the files on stdout.
+func models(args []string, stdout io.Writer) error {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return fmt.Errorf("%w: want one directory, got %q", errUsage, args)
+	}
+	dir := args[0]
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("models: %w", err)
+	}
+	for _, f := range lptest.BenchFamilies {
+		path := filepath.Join(dir, f.Name+".lp")
+		if err := writeModel(path, f.Generate(rand.New(rand.NewPCG(1, 0x6d6970)))); err != nil {
+			return fmt.Errorf("models: %s: %w", f.Name, err)
+		}
+		fmt.Fprintln(stdout, path)
+	}
+	return nil
+}
+
+// writeModel writes m to path in LP format.
+func writeModel(path string, m *lp.Model) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := lpformat.Write(out, m); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // hop runs the hop benchmark with the options given in args.

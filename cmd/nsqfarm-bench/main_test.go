@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
+	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 )
 
 // The benchmark itself runs in internal/hopbench's tests; these cover the
@@ -27,6 +30,8 @@ func TestRunUsage(t *testing.T) {
 		{"no arguments", nil, 2, "", "Usage:"},
 		{"help", []string{"--help"}, 0, "nsqfarm-bench hop [flags]", ""},
 		{"unknown benchmark", []string{"lp"}, 2, "", `unknown benchmark "lp"`},
+		{"models without a directory", []string{"models"}, 2, "", "want one directory"},
+		{"models with a flag", []string{"models", "-h"}, 2, "", "want one directory"},
 		{"hop help", []string{"hop", "-h"}, 0, "", "-max-in-flight"},
 		{"unknown flag", []string{"hop", "--nsqd-tcp-address", "x"}, 2, "", "flag provided but not defined"},
 		{"extra argument", append([]string{"hop", "now"}, bins...), 2, "", "unexpected arguments"},
@@ -87,5 +92,34 @@ func TestHopOptions(t *testing.T) {
 	}
 	if given.MaxInFlight != 7 || given.Messages != 10 {
 		t.Errorf("max in flight %d, messages %d, want 7 and 10", given.MaxInFlight, given.Messages)
+	}
+}
+
+// TestModels writes the benchmark's generated models and reads each back:
+// every one is an integer model with rows.
+func TestModels(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "models")
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"models", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, &stderr)
+	}
+	paths := strings.Fields(stdout.String())
+	if len(paths) != len(lptest.BenchFamilies) {
+		t.Fatalf("listed %d files, want %d: %q", len(paths), len(lptest.BenchFamilies), paths)
+	}
+	for _, path := range paths {
+		m, err := modelfile.Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ints := 0
+		for _, v := range m.Vars {
+			if v.Integer {
+				ints++
+			}
+		}
+		if ints == 0 || len(m.Rows) == 0 {
+			t.Errorf("%s: %d rows, %d integer variables: want both", path, len(m.Rows), ints)
+		}
 	}
 }
