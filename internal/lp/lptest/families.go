@@ -31,8 +31,9 @@ var Families = []Family{
 }
 
 // BenchFamilies are larger models of the same families, for timing
-// (scripts/bench-mip.sh SET=families): a few tenths of a second to a few
-// seconds each for nsqfarm, glpsol or cbc.
+// (scripts/bench-mip.sh SET=families): from a few hundredths of a second
+// for every solver to past a minute for some (lot sizing for nsqfarm and
+// glpsol, the larger assignment model for glpsol and cbc).
 var BenchFamilies = []Family{
 	{"sc200x1000", func(rng *rand.Rand) *lp.Model { return SetCover(rng, 200, 1000, 0.02) }},
 	{"sc400x3000", func(rng *rand.Rand) *lp.Model { return SetCover(rng, 400, 3000, 0.01) }},

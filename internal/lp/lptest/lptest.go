@@ -1,5 +1,6 @@
 // Package lptest holds models for the tests of the packages that solve
-// them, and runs glpsol, the peer those tests compare with.
+// them and for the MIP benchmark (generated integer families), and runs
+// glpsol, the peer those tests compare with.
 package lptest
 
 import (
