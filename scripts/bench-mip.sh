@@ -15,9 +15,9 @@
 # solver when it reports optimality with the objective of answers.csv
 # (relative tolerance 1e-6); an optimal status with another objective is
 # marked WRONG. The GLPK examples and the generated models have no
-# answers file: their optimum is
-# cbc's when cbc proves one, else glpsol's, else nsqfarm's (marked "?").
-# Times are whole-process wall times in seconds.
+# answers file: their optimum is cbc's when cbc proves one, else
+# glpsol's, else nsqfarm's (marked "?"). Times are whole-process wall
+# times in seconds.
 #
 # The summary gives, per solver, the number of models proven optimal and
 # the geometric mean of the time ratio nsqfarm/other over the models both
