@@ -150,22 +150,17 @@ func (r *Relaxation) BasisInto(b *Basis) *Basis {
 // added rows' logicals (one saved before RemoveRows does not apply).
 func (r *Relaxation) SetBasis(b *Basis) {
 	s := r.s
+	s.markBasis(b.head)
 	// The current factors move to b by a few updates when b is near the
 	// current basis (switch.go); the positions of b's basic variables may
 	// then differ from b's.
-	switched := s.switchBasis(b.head)
-	if !switched {
+	if !s.switchBasis(b.head) {
 		for j := range s.pos {
 			s.pos[j] = -1
 		}
-		copy(s.head, b.head)
-		// A basis saved before rows were added covers the first rows:
-		// the logicals of the added ones complete it.
-		for p := len(b.head); p < len(s.head); p++ {
-			s.head[p] = s.n + p
-		}
-		for p, j := range s.head {
-			s.pos[j] = p
+		for p := range s.head {
+			j := s.basisVar(b.head, p)
+			s.head[p], s.pos[j] = j, p
 		}
 		s.factored = false
 	}
@@ -182,46 +177,23 @@ func (r *Relaxation) SetBasis(b *Basis) {
 		}
 		s.x[j] = v
 	}
+	// The dual weights follow their variables; the logicals of rows
+	// added after b was saved start at 1.
 	s.dweightsOK = len(b.dweight) == len(b.head)
 	if s.dweightsOK {
-		s.carryWeights(b, switched)
+		for p, j := range s.head {
+			if q := s.basisPos[j]; q < len(b.dweight) {
+				s.dweight[p] = b.dweight[q]
+			} else {
+				s.dweight[p] = 1
+			}
+		}
 	}
+	s.unmarkBasis(b.head)
 	s.stale()
 	s.dualsOK = false
 	r.solved = true
 	r.factored = false
-}
-
-// carryWeights sets the dual pricing weights of the basis b has just been
-// made current, by position: b's own where the positions are b's, else
-// by variable, and 1 for the logicals of rows added after b was saved.
-func (s *simplex) carryWeights(b *Basis, switched bool) {
-	if !switched {
-		copy(s.dweight, b.dweight)
-		for p := len(b.head); p < len(s.dweight); p++ {
-			s.dweight[p] = 1
-		}
-		return
-	}
-	if len(s.basisPos) != s.n+s.m {
-		s.basisPos = make([]int, s.n+s.m)
-		for j := range s.basisPos {
-			s.basisPos[j] = -1
-		}
-	}
-	for p, j := range b.head {
-		s.basisPos[j] = p
-	}
-	for p, j := range s.head {
-		if q := s.basisPos[j]; q >= 0 {
-			s.dweight[p] = b.dweight[q]
-		} else {
-			s.dweight[p] = 1
-		}
-	}
-	for _, j := range b.head {
-		s.basisPos[j] = -1
-	}
 }
 
 // Solve solves the program with its current bounds, from the current

@@ -63,13 +63,12 @@ type simplex struct {
 	steepest                       bool      // steepest-edge pricing instead of Devex
 	negOne                         []float64
 	logIdx                         []int
-	// Scratch of switchBasis: membership in the target basis, the
-	// entering variables and the positions of the leaving ones.
-	switchMark          []bool
-	switchIn, switchOut []int
-	// basisPos maps a variable to its position in a saved basis while
-	// SetBasis carries the basis's dual weights over (-1 elsewhere).
+	// basisPos maps a variable to its position in the saved basis that
+	// SetBasis is making current (-1 elsewhere, and between calls).
 	basisPos []int
+	// Scratch of switchBasis: the entering variables and the positions
+	// of the leaving ones.
+	switchIn, switchOut []int
 
 	// The reduced costs d are valid for the basic costs dualCB (by
 	// position) of phase dualPhase1 while dualsOK; they are updated from

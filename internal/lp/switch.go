@@ -24,35 +24,55 @@ const (
 	switchPivotTol = 1e-6
 )
 
-// switchBasis makes the basis holding the variables of head, completed
-// with the logicals of the rows past len(head), the current one by
-// updating the current factors, and reports whether it could: the factors
-// must be those of the current basis, with room for the updates, and at
-// most maxSwitchUpdates columns may differ. On false, head, pos and the
-// factors may be left between the two bases: the caller sets the basis
-// afresh and refactorises.
+// basisVar returns the variable at position p of the basis saved as
+// head: head[p], or past len(head) the logical of row p, since a basis
+// saved before rows were added covers the first rows only.
+func (s *simplex) basisVar(head []int, p int) int {
+	if p < len(head) {
+		return head[p]
+	}
+	return s.n + p
+}
+
+// markBasis records in basisPos the position of every variable of the
+// basis saved as head (completed by basisVar); unmarkBasis clears them.
+func (s *simplex) markBasis(head []int) {
+	if len(s.basisPos) != s.n+s.m {
+		s.basisPos = make([]int, s.n+s.m)
+		for j := range s.basisPos {
+			s.basisPos[j] = -1
+		}
+	}
+	for p := range s.m {
+		s.basisPos[s.basisVar(head, p)] = p
+	}
+}
+
+func (s *simplex) unmarkBasis(head []int) {
+	for p := range s.m {
+		s.basisPos[s.basisVar(head, p)] = -1
+	}
+}
+
+// switchBasis makes the basis saved as head, marked by markBasis, the
+// current one by updating the current factors, and reports whether it
+// could: the factors must be those of the current basis, with room for
+// the updates, and at most maxSwitchUpdates columns may differ. On false,
+// head, pos and the factors may be left between the two bases: the
+// caller sets the basis afresh and refactorises.
 func (s *simplex) switchBasis(head []int) bool {
 	if !s.factored || s.lu.wantsRefactor() {
 		return false
 	}
-	target := func(p int) int {
-		if p < len(head) {
-			return head[p]
-		}
-		return s.n + p
-	}
-	s.switchMark = zeroed(s.switchMark, s.n+s.m)
 	entering := s.switchIn[:0]
-	for p := 0; p < s.m; p++ {
-		j := target(p)
-		s.switchMark[j] = true
-		if s.pos[j] < 0 {
+	for p := range s.m {
+		if j := s.basisVar(head, p); s.pos[j] < 0 {
 			entering = append(entering, j)
 		}
 	}
 	leaving := s.switchOut[:0]
 	for p, j := range s.head {
-		if !s.switchMark[j] {
+		if s.basisPos[j] < 0 {
 			leaving = append(leaving, p)
 		}
 	}
