@@ -37,8 +37,6 @@ import (
 
 	"github.com/nsqfarm/nsqfarm/consumers"
 	"github.com/nsqfarm/nsqfarm/internal/hopbench"
-	"github.com/nsqfarm/nsqfarm/internal/lp"
-	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 	"github.com/nsqfarm/nsqfarm/internal/topology"
 )
@@ -107,25 +105,12 @@ func models(args []string, stdout io.Writer) error {
 	}
 	for _, f := range lptest.BenchFamilies {
 		path := filepath.Join(dir, f.Name+".lp")
-		if err := writeModel(path, f.Generate(rand.New(rand.NewPCG(1, 0x6d6970)))); err != nil {
+		if err := lptest.WriteLP(path, f.Generate(rand.New(rand.NewPCG(1, 0x6d6970)))); err != nil {
 			return fmt.Errorf("models: %s: %w", f.Name, err)
 		}
 		fmt.Fprintln(stdout, path)
 	}
 	return nil
-}
-
-// writeModel writes m to path in LP format.
-func writeModel(path string, m *lp.Model) error {
-	out, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := lpformat.Write(out, m); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // hop runs the hop benchmark with the options given in args.

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
+	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
 )
 
 // Random models of the classic integer families, beside the MIPLIB and
@@ -45,6 +47,20 @@ var BenchFamilies = []Family{
 	{"gap10x100", func(rng *rand.Rand) *lp.Model { return GeneralizedAssignment(rng, 10, 100) }},
 	{"ls8x20", func(rng *rand.Rand) *lp.Model { return LotSizing(rng, 8, 20) }},
 	{"ls10x30", func(rng *rand.Rand) *lp.Model { return LotSizing(rng, 10, 30) }},
+}
+
+// WriteLP writes m to the file path in LP format (lpformat.Write), for
+// glpsol and cbc to read.
+func WriteLP(path string, m *lp.Model) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := lpformat.Write(out, m); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // builder assembles an lp.Model row by row.

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/nsqfarm/nsqfarm/internal/lp"
-	"github.com/nsqfarm/nsqfarm/internal/lp/lpformat"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 )
@@ -35,14 +33,7 @@ func TestModelFamilies(t *testing.T) {
 				t.Parallel()
 				m := f.Generate(rand.New(rand.NewPCG(seed, 0x6d6970)))
 				lpFile := filepath.Join(t.TempDir(), f.Name+".lp")
-				out, err := os.Create(lpFile)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := lpformat.Write(out, m); err != nil {
-					t.Fatal(err)
-				}
-				if err := out.Close(); err != nil {
+				if err := lptest.WriteLP(lpFile, m); err != nil {
 					t.Fatal(err)
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
