@@ -78,7 +78,8 @@ func (s *search) newConflictGraph() *conflictGraph {
 	n := len(s.p.m.Vars)
 	g := &conflictGraph{adj: make([][]int32, 2*n), rows: make(map[string]bool)}
 	s.rowSides(2, math.MaxInt, func(_ int, row []lp.Coef, side, b float64) {
-		items, capacity, ok := s.knapsack(row, side, b)
+		items, capacity, ok := s.knapsack(s.knapBuf, row, side, b)
+		s.knapBuf = items
 		if !ok || len(items) < 2 {
 			return
 		}
@@ -125,11 +126,11 @@ func (s *search) newConflictGraph() *conflictGraph {
 }
 
 // knapsack relaxes side·row <= b to a knapsack over the literals of its
-// binaries, as coverRow does, and returns the items and the capacity. It
-// reports false when a non-binary variable is unbounded in the direction
-// that matters.
-func (s *search) knapsack(row []lp.Coef, side, b float64) ([]knapItem, float64, bool) {
-	items := make([]knapItem, 0, len(row))
+// binaries, as coverRow does, and returns the items (in buf's array when
+// it is large enough) and the capacity. It reports false when a
+// non-binary variable is unbounded in the direction that matters.
+func (s *search) knapsack(buf []knapItem, row []lp.Coef, side, b float64) ([]knapItem, float64, bool) {
+	items := buf[:0]
 	capacity := b
 	for _, c := range row {
 		j, a := c.Col, side*c.Val
@@ -143,7 +144,7 @@ func (s *search) knapsack(row []lp.Coef, side, b float64) ([]knapItem, float64, 
 		default:
 			least := min(a*s.p.lo[j], a*s.p.hi[j])
 			if math.IsInf(least, 0) || math.IsNaN(least) {
-				return nil, 0, false
+				return items, 0, false
 			}
 			capacity -= least
 		}

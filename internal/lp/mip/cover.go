@@ -25,6 +25,8 @@ type coverItem struct {
 	j            int
 	a, zx        float64
 	complemented bool
+	key          float64 // (1 - zx)/a, the greedy order
+	k            int     // position in the row, which breaks ties
 }
 
 // coverCuts returns the violated extended cover cuts of the model's rows
@@ -47,24 +49,25 @@ func (s *search) isBinary(j int) bool {
 // coverRow returns the extended cover cut of side·row <= b at x, in the
 // >= form of the cut pool, if one is violated.
 func (s *search) coverRow(row []lp.Coef, side, b float64, x []float64) (cut, bool) {
-	ks, capacity, ok := s.knapsack(row, side, b)
+	ks, capacity, ok := s.knapsack(s.knapBuf, row, side, b)
+	s.knapBuf = ks
 	if !ok || len(ks) < 2 {
 		return cut{}, false
 	}
-	items := make([]coverItem, len(ks))
-	for k, it := range ks {
-		items[k] = coverItem{j: it.lit / 2, a: it.w, zx: litValue(x, it.lit), complemented: it.lit%2 == 1}
-	}
+	items := resized(s.coverBuf, len(ks))
+	s.coverBuf = items
 	total := 0.0
-	for _, it := range items {
-		total += it.a
+	for k, it := range ks {
+		zx := litValue(x, it.lit)
+		items[k] = coverItem{j: it.lit / 2, a: it.w, zx: zx, complemented: it.lit%2 == 1, key: (1 - zx) / it.w, k: k}
+		total += it.w
 	}
 	if total <= capacity*(1+1e-9)+1e-9 {
 		return cut{}, false
 	}
 	// Greedy cover: the items nearest to 1 per unit of weight first.
-	slices.SortStableFunc(items, func(p, q coverItem) int {
-		return cmp.Compare((1-p.zx)/p.a, (1-q.zx)/q.a)
+	slices.SortFunc(items, func(p, q coverItem) int {
+		return cmp.Or(cmp.Compare(p.key, q.key), p.k-q.k)
 	})
 	sum, n, maxA := 0.0, 0, 0.0
 	for n < len(items) && sum <= capacity*(1+1e-9)+1e-9 {

@@ -171,6 +171,56 @@ func (s *search) flowArcs(row []lp.Coef, side, b float64, x []float64) ([]flowAr
 	return arcs, b, continuous
 }
 
+// flowItem is an arc of the cover's knapsack: its index in the arcs,
+// its sort key (1 - y)/u and its capacity u.
+type flowItem struct {
+	k      int
+	key, u float64
+}
+
+// flowHeap is a binary min-heap of knapsack items in the order of
+// flowCoverRow: increasing key, then decreasing u, then increasing k.
+type flowHeap []flowItem
+
+// less orders the items a and b.
+func (h flowHeap) less(a, b int) bool {
+	p, q := h[a], h[b]
+	return cmp.Or(cmp.Compare(p.key, q.key), cmp.Compare(q.u, p.u), p.k-q.k) < 0
+}
+
+// init makes h a heap.
+func (h flowHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i, len(h))
+	}
+}
+
+// popTo moves the least item of the heap h[:end+1] to h[end], restores
+// the heap on h[:end] and returns the item.
+func (h flowHeap) popTo(end int) flowItem {
+	h[0], h[end] = h[end], h[0]
+	h.down(0, end)
+	return h[end]
+}
+
+// down moves item i down the heap h[:n] to its place.
+func (h flowHeap) down(i, n int) {
+	for {
+		c := 2*i + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && h.less(c+1, c) {
+			c++
+		}
+		if !h.less(c, i) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
+
 // flow returns the arc's flow at x.
 func (a flowArc) flow(x []float64) float64 {
 	if a.upper {
@@ -198,9 +248,10 @@ func (s *search) flowCoverRow(row []lp.Coef, side, b float64, x []float64) (cut,
 		return cut{}, false
 	}
 	// The knapsack: take arcs (into C+ for N+, out of C- for N-) until
-	// their capacities exceed b' plus the capacities of N-.
+	// their capacities exceed b' plus the capacities of N-, by increasing
+	// (1 - y)/u, then decreasing u, then position.
 	capacity := b
-	var items []int
+	items := s.flowItems[:0]
 	for k, a := range arcs {
 		if math.IsInf(a.u, 1) {
 			continue
@@ -209,37 +260,50 @@ func (s *search) flowCoverRow(row []lp.Coef, side, b float64, x []float64) (cut,
 			capacity += a.u
 		}
 		if a.u > 0 {
-			items = append(items, k)
+			items = append(items, flowItem{k: k, key: (1 - a.yx) / a.u, u: a.u})
 		}
 	}
-	slices.SortStableFunc(items, func(p, q int) int {
-		return cmp.Or(cmp.Compare((1-arcs[p].yx)/arcs[p].u, (1-arcs[q].yx)/arcs[q].u), cmp.Compare(arcs[q].u, arcs[p].u))
-	})
+	s.flowItems = items
 	tol := 1e-6 * (1 + math.Abs(capacity))
+	total := 0.0
+	for _, it := range items {
+		total += it.u
+	}
+	if total <= capacity+tol {
+		return cut{}, false
+	}
+	// Only the first items of the order are taken: a heap gives them in
+	// order without sorting the rest.
+	h := flowHeap(items)
+	h.init()
 	sum, n := 0.0, 0
 	for n < len(items) && sum <= capacity+tol {
-		sum += arcs[items[n]].u
+		sum += h.popTo(len(items) - 1 - n).u
 		n++
 	}
 	if sum <= capacity+tol {
 		return cut{}, false
 	}
+	// The taken items are at the end, last taken first; put them first,
+	// in the order taken.
+	slices.Reverse(items)
 	// Arcs of N- without a capacity are never in C-.
-	taken := make([]bool, len(arcs))
+	taken := resized(s.flowTaken, len(arcs))
+	s.flowTaken = taken
 	for k, a := range arcs {
 		taken[k] = a.out && math.IsInf(a.u, 1)
 	}
-	for _, k := range items[:n] {
-		taken[k] = true
+	for _, it := range items[:n] {
+		taken[it.k] = true
 	}
 	best, found := s.flowCoverCut(arcs, taken, b, sum-capacity, x)
 	// The minimal cover: drop the arcs taken last while the capacities
 	// still exceed.
 	reduced := false
 	for i := n - 1; i >= 0; i-- {
-		if u := arcs[items[i]].u; sum-u > capacity+tol {
+		if u := items[i].u; sum-u > capacity+tol {
 			sum -= u
-			taken[items[i]] = false
+			taken[items[i].k] = false
 			reduced = true
 		}
 	}
@@ -300,4 +364,13 @@ func (s *search) flowCoverCut(arcs []flowArc, taken []bool, b, lambda float64, x
 		}
 	}
 	return s.finishCut(cb, -1, -rhs, x)
+}
+
+// resized returns a slice of length n, reusing buf's array when it is
+// large enough; the contents are unspecified.
+func resized[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }

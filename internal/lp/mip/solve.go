@@ -124,10 +124,15 @@ type search struct {
 	// nonzeros (mir.go).
 	cb, aggB, intB *cutBuilder
 	rowBuf         []lp.Coef
-	// mirConts, mirInts, flowArcBuf, cutIdx and cutVal are scratch space
-	// of the separators (mir.go, flowcover.go, cuts.go).
+	// mirConts, mirInts, flowArcBuf, flowItems, flowTaken, knapBuf,
+	// coverBuf, cutIdx and cutVal are scratch space of the separators
+	// (mir.go, flowcover.go, clique.go, cover.go, cuts.go).
 	mirConts, mirInts []mirTerm
 	flowArcBuf        []flowArc
+	flowItems         []flowItem
+	flowTaken         []bool
+	knapBuf           []knapItem
+	coverBuf          []coverItem
 	cutIdx            []int
 	cutVal            []float64
 	// prop propagates the node bounds through the model's rows, with
