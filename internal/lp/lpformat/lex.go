@@ -47,6 +47,7 @@ func (t token) String() string {
 // lexer splits LP text into tokens.
 type lexer struct {
 	src       []byte
+	text      string // src as a string, of which the tokens' texts are substrings
 	pos       int
 	line      int
 	lineStart int  // offset of the current line's first byte
@@ -60,7 +61,8 @@ type lexer struct {
 // lex tokenises src. It also returns the model name found in a
 // "\Problem name:" comment, if any.
 func lex(src []byte, exprMode bool) ([]token, string, error) {
-	lx := &lexer{src: src, line: 1, bol: true, exprMode: exprMode}
+	lx := &lexer{src: src, text: string(src), line: 1, bol: true, exprMode: exprMode}
+	lx.toks = make([]token, 0, estimateTokens(src))
 	for {
 		t, err := lx.next()
 		if err != nil {
@@ -135,8 +137,27 @@ func (lx *lexer) next() (token, error) {
 	default:
 		return t, lx.errorf(`unexpected character %q (expected a name, a number, an operator or a \ comment)`, c)
 	}
-	t.text = string(lx.src[start:lx.pos])
+	t.text = lx.text[start:lx.pos]
 	return t, nil
+}
+
+// estimateTokens returns about the number of tokens of src, for the
+// capacity of the token list: the runs of non-blank bytes, each at least
+// one token, plus a margin for runs such as "c1:" that hold two.
+func estimateTokens(src []byte) int {
+	n, blank := 0, true
+	for _, c := range src {
+		switch c {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
+			blank = true
+		default:
+			if blank {
+				n++
+			}
+			blank = false
+		}
+	}
+	return n + n/16 + 1
 }
 
 // skip advances over blanks, line breaks and comments.

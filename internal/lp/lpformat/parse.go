@@ -131,7 +131,7 @@ func (p *parser) file() error {
 // objective parses "[name:] expression" after the sense keyword.
 func (p *parser) objective() error {
 	if t := p.peek(); t.kind == tName && p.peekAt(1).kind == tColon {
-		p.m.ObjName = t.text
+		p.m.ObjName = strings.Clone(t.text)
 		p.pos += 2
 	}
 	if p.atSectionEnd() {
@@ -245,6 +245,7 @@ func (p *parser) addRow(name string, at token, lo, hi float64) error {
 		return p.errorf(at, "invalid right-hand side: the constraint's bounds would be [%v, %v] (expected a finite number)", lo, hi)
 	}
 	i := len(p.m.Rows)
+	name = strings.Clone(name) // not a substring of the whole source text
 	if name != "" {
 		if _, dup := p.rows[name]; dup {
 			return p.errorf(at, "duplicate constraint name %q (expected a name not used before)", name)
@@ -393,8 +394,9 @@ func (p *parser) variable(t token) (int, error) {
 		return 0, p.errorf(t, "%q cannot be used as a variable name: it means infinity (expected a variable name)", t.text)
 	}
 	j := len(p.m.Vars)
-	p.cols[t.text] = j
-	p.m.Vars = append(p.m.Vars, lp.Var{Name: t.text, Hi: lp.Inf})
+	name := strings.Clone(t.text) // not a substring of the whole source text
+	p.cols[name] = j
+	p.m.Vars = append(p.m.Vars, lp.Var{Name: name, Hi: lp.Inf})
 	p.slot = append(p.slot, 0)
 	return j, nil
 }
