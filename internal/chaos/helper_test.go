@@ -33,6 +33,7 @@ const (
 	modePing    = "ping"    // wait until HTTP endpoints answer 200
 	modePublish = "publish" // publish the bodies of a file
 	modeObserve = "observe" // create topics and channels, drain topics, report stats
+	modePause   = "pause"   // pause or unpause every channel of an nsqd
 )
 
 // helperEnv returns the environment that runs mode with args.
@@ -62,6 +63,11 @@ func runHelper(mode, args string) int {
 		var a observeArgs
 		if err = json.Unmarshal([]byte(args), &a); err == nil {
 			err = helperObserve(a)
+		}
+	case modePause:
+		var a pauseArgs
+		if err = json.Unmarshal([]byte(args), &a); err == nil {
+			err = helperPause(a)
 		}
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
@@ -116,6 +122,39 @@ func waitHTTP(u string, deadline time.Time) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// pauseArgs are the arguments of modePause.
+type pauseArgs struct {
+	HTTP  string `json:"http"`  // the nsqd's HTTP address
+	Pause bool   `json:"pause"` // pause, else unpause
+}
+
+// helperPause pauses (or unpauses) every channel of every topic the nsqd
+// holds, with nsqd's /channel/pause and /channel/unpause.
+func helperPause(a pauseArgs) error {
+	f := readStats(a.HTTP)
+	if !f.OK {
+		return fmt.Errorf("stats of %s: %s", a.HTTP, f.Error)
+	}
+	path := "/channel/unpause"
+	if a.Pause {
+		path = "/channel/pause"
+	}
+	for topic, td := range f.Topics {
+		for channel := range td.Channels {
+			var err error
+			for range createAttempts {
+				if err = post(a.HTTP, path, url.Values{"topic": {topic}, "channel": {channel}}.Encode()); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // publishArgs are the arguments of modePublish.

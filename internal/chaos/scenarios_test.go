@@ -305,31 +305,29 @@ func hostCut(t *testing.T, s *suite, r *result) {
 	p.finish(true, faultBound)
 }
 
-// nsqdRestart stops nsqd B with SIGTERM mid-run and starts it again.
+// nsqdRestart stops nsqd B with SIGTERM (its channels paused first, see
+// stopNSQD) mid-run and starts it again.
 func nsqdRestart(t *testing.T, s *suite, r *result) {
 	p := startTagged(t, s, r, "term", s.set.count(100_000, 1000), both)
 	p.waitFraction(0.25)
 	down := time.Now()
-	if err := p.c.nsqd[nsqdB].stop(stopGrace); err != nil {
-		t.Error(err)
-	}
-	p.c.restartNSQD(nsqdB)
+	p.c.stopNSQD(nsqdB)
+	p.c.startNSQD(nsqdB)
 	r.note = fmt.Sprintf("nsqd B down %.1fs", time.Since(down).Seconds())
 	p.waitAll(faultBound)
 	p.finish(true, faultBound)
 }
 
-// nsqdGone stops nsqd B for good mid-run. The numbers are all on nsqd A,
-// and the consumers publish to both: the stage must carry on through A
-// alone, so that A is empty within goneBound of the stop. B is started
-// again afterwards only to count the outputs it kept.
+// nsqdGone stops nsqd B for good mid-run (SIGTERM, its channels paused
+// first, see stopNSQD). The numbers are all on nsqd A, and the consumers
+// publish to both: the stage must carry on through A alone, so that A is
+// empty within goneBound of the stop. B is started again afterwards only
+// to count the outputs it kept.
 func nsqdGone(t *testing.T, s *suite, r *result) {
 	p := startTagged(t, s, r, "gone", s.set.count(100_000, 1000), []int{nsqdA})
 	p.waitFraction(0.25)
 	stopped := time.Now()
-	if err := p.c.nsqd[nsqdB].stop(stopGrace); err != nil {
-		t.Error(err)
-	}
+	p.c.stopNSQD(nsqdB)
 	drained := waitFor(goneBound, func() bool { return p.c.obs.holding(nsqdA, "numbers") == 0 })
 	after := time.Since(stopped)
 	if drained {
@@ -340,7 +338,7 @@ func nsqdGone(t *testing.T, s *suite, r *result) {
 		t.Errorf("nsqd A still holds %d numbers %v after nsqd B stopped for good: the stage does not carry on through the live nsqd%s",
 			held, goneBound, p.c.obs.describe())
 	}
-	p.c.restartNSQD(nsqdB)
+	p.c.startNSQD(nsqdB)
 	waitFor(collectBound, p.complete)
 	p.finish(true, time.Since(p.start))
 	if tl := p.tally(); tl.dead > 0 {

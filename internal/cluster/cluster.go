@@ -234,17 +234,32 @@ func Start(opts Options) (*Cluster, error) {
 		c.Exit()
 		return nil, fmt.Errorf("start nsqd: load metadata from %s: %w", dataPath, err)
 	}
+	// The channels the last Exit paused (see exitNSQD) serve again.
+	pausedRecord, err := unpauseAfterExit(n, dataPath)
+	if err != nil {
+		n.Exit()
+		c.Exit()
+		return nil, fmt.Errorf("start nsqd: %w", err)
+	}
 	if err := n.PersistMetadata(); err != nil {
 		n.Exit() // releases the data directory's lock; Main never ran
 		c.Exit()
 		return nil, fmt.Errorf("start nsqd: persist metadata to %s: %w", dataPath, err)
+	}
+	if pausedRecord != "" {
+		if err := os.Remove(pausedRecord); err != nil {
+			n.Exit()
+			c.Exit()
+			return nil, fmt.Errorf("start nsqd: %w", err)
+		}
 	}
 	ping := "http://" + n.RealHTTPAddr().String()
 	if nopts.TLSRequired == nsqd.TLSRequired {
 		// nsqd refuses plain HTTP.
 		ping = "https://" + n.RealHTTPSAddr().String()
 	}
-	if err := c.run("nsqd", n.Main, n.Exit, ping); err != nil {
+	nlog := opts.Logger.With("component", "nsqd")
+	if err := c.run("nsqd", n.Main, func() { exitNSQD(n, dataPath, nlog) }, ping); err != nil {
 		c.Exit()
 		return nil, err
 	}
@@ -342,9 +357,10 @@ func (c *Cluster) EnsureChannel(topic, channel string) {
 	}
 }
 
-// Exit stops nsqadmin, nsqd (which flushes its queues to disk) and
-// nsqlookupd, in that order, each daemon's Main having returned before the
-// next is stopped. Calls after the first do nothing.
+// Exit stops nsqadmin, nsqd (which pauses its channels, then flushes its
+// queues to disk; the next Start unpauses them) and nsqlookupd, in that
+// order, each daemon's Main having returned before the next is stopped.
+// Calls after the first do nothing.
 func (c *Cluster) Exit() {
 	c.exitOnce.Do(func() {
 		c.exiting.Store(true)
