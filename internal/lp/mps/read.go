@@ -70,9 +70,12 @@ func (e *Error) Error() string {
 // Conventions: the first N row is the objective and later N rows are
 // dropped; an RHS entry on the objective row is the negative of the
 // objective constant (but see GLPK below); UP with a negative value on a column whose lower bound
-// is zero makes the lower bound -Inf; integer columns (MARKER INTORG/INTEND,
-// BV, LI, UI) keep the default bounds [0, +Inf) unless BOUNDS says
-// otherwise. Semi-continuous bounds (SC) are rejected. A "$" starts a
+// is zero makes the lower bound -Inf; a column declared between MARKER
+// INTORG and INTEND lines is integer with the bounds [0, 1] when BOUNDS has
+// no line for it, as in MIPLIB's files, glpsol and cbc, and with the
+// bounds [0, +Inf) that its lines then change otherwise, as in cbc (so
+// "LO 2" alone gives [2, +Inf), where glpsol would keep the upper bound
+// 1; Write states both bounds of such columns). Semi-continuous bounds (SC) are rejected. A "$" starts a
 // comment that runs to the end of the line where it begins a field other
 // than the first (free format) or field 3 or 5 (fixed format), as in GLPK's
 // reader, so the annotated examples GLPK ships (icecream.mps, furnace.mps)
@@ -151,28 +154,31 @@ type rowKind byte
 
 // parser holds the state of one parse attempt.
 type parser struct {
-	format  Format
-	m       *lp.Model
-	line    int
-	rowIdx  map[string]int // model row index, or -1 for the objective, -2 for dropped N rows
-	kinds   []rowKind
-	rhs     []float64
-	colIdx  map[string]int
-	inInt   bool
-	lastCol string // column of the previous COLUMNS line
-	rhsSet  string
-	rngSet  string
-	bndSet  string
-	haveRHS bool
-	haveRng bool
-	haveBnd bool
-	ranges  []float64
-	hasRng  []bool
-	haveObj bool
-	sensed  bool     // an OBJSENSE section set the sense
-	glpk    bool     // GLPK wrote the file: see comment
-	buf     []string // fields of the current data line (reused)
-	offs    []int    // byte offset of each field of buf in its line
+	format Format
+	m      *lp.Model
+	line   int
+	rowIdx map[string]int // model row index, or -1 for the objective, -2 for dropped N rows
+	kinds  []rowKind
+	rhs    []float64
+	colIdx map[string]int
+	inInt  bool
+	// binDefault marks the columns declared between the integer markers
+	// that no BOUNDS line has named yet: their bounds are [0, 1].
+	binDefault map[int]bool
+	lastCol    string // column of the previous COLUMNS line
+	rhsSet     string
+	rngSet     string
+	bndSet     string
+	haveRHS    bool
+	haveRng    bool
+	haveBnd    bool
+	ranges     []float64
+	hasRng     []bool
+	haveObj    bool
+	sensed     bool     // an OBJSENSE section set the sense
+	glpk       bool     // GLPK wrote the file: see comment
+	buf        []string // fields of the current data line (reused)
+	offs       []int    // byte offset of each field of buf in its line
 }
 
 const (
@@ -531,7 +537,15 @@ func (p *parser) column(raw string) error {
 	if !ok {
 		j = len(p.m.Vars)
 		p.colIdx[name] = j
-		p.m.Vars = append(p.m.Vars, lp.Var{Name: name, Hi: lp.Inf, Integer: p.inInt})
+		v := lp.Var{Name: name, Hi: lp.Inf, Integer: p.inInt}
+		if p.inInt {
+			v.Hi = 1
+			if p.binDefault == nil {
+				p.binDefault = map[int]bool{}
+			}
+			p.binDefault[j] = true
+		}
+		p.m.Vars = append(p.m.Vars, v)
 	}
 	for k := 1; k+1 < len(f); k += 2 {
 		i, ok := p.rowIdx[f[k]]
@@ -708,6 +722,11 @@ func (p *parser) bound(raw string) error {
 		return p.errAt(col, "unknown column %q in BOUNDS (expected a column declared in COLUMNS)", col)
 	}
 	v := &p.m.Vars[j]
+	if p.binDefault[j] {
+		// The first line for a marker column starts from [0, +Inf).
+		delete(p.binDefault, j)
+		v.Hi = lp.Inf
+	}
 	var x float64
 	field := kind // as written, to locate errors
 	kind = strings.ToUpper(kind)

@@ -526,3 +526,49 @@ ENDATA
 		})
 	}
 }
+
+// TestReadMarkerBounds checks the bounds of columns declared between the
+// integer markers: [0, 1] when BOUNDS names them nowhere (MIPLIB's files,
+// glpsol and cbc read them so), else [0, +Inf) changed by their lines.
+func TestReadMarkerBounds(t *testing.T) {
+	inf := math.Inf(1)
+	tests := []struct {
+		name, bounds string
+		lo, hi       float64
+	}{
+		{"no bound line", "", 0, 1},
+		{"UP", " UP BND x 7\n", 0, 7},
+		{"LO", " LO BND x 2\n", 2, inf},
+		{"LO 0 as PuLP writes", " LO BND x 0\n", 0, inf},
+		{"PL", " PL BND x\n", 0, inf},
+		{"MI", " MI BND x\n", -inf, inf},
+		{"FR", " FR BND x\n", -inf, inf},
+		{"negative UP", " UP BND x -3\n", -inf, -3},
+		{"LO then UP", " LO BND x 1\n UP BND x 9\n", 1, 9},
+		{"FX", " FX BND x 4\n", 4, 4},
+		{"BV", " BV BND x\n", 0, 1},
+		{"bound on another column", " UP BND y 5\n", 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "NAME t\nROWS\n N obj\n L c\nCOLUMNS\n" +
+				"    M1 'MARKER' 'INTORG'\n    x obj -1 c 1\n    M2 'MARKER' 'INTEND'\n" +
+				"    y obj 1 c 1\nRHS\n    RHS c 100\n"
+			if tt.bounds != "" {
+				src += "BOUNDS\n" + tt.bounds
+			}
+			src += "ENDATA\n"
+			m, err := Read(strings.NewReader(src), Options{Format: Free})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, y := m.Vars[0], m.Vars[1]
+			if !x.Integer || x.Lo != tt.lo || x.Hi != tt.hi {
+				t.Errorf("x: integer %v bounds [%g, %g], want integer [%g, %g]", x.Integer, x.Lo, x.Hi, tt.lo, tt.hi)
+			}
+			if y.Integer || y.Lo != 0 || (y.Hi != inf && tt.name != "bound on another column") {
+				t.Errorf("y (continuous, outside the markers): %+v", y)
+			}
+		})
+	}
+}

@@ -21,7 +21,8 @@ import (
 // maximising. Ranged rows are G or L rows with a RANGES entry, whichever
 // reproduces both bounds exactly in floating point. Integer columns are
 // enclosed in MARKER INTORG/INTEND lines; integer columns with bounds [0, 1]
-// are written as BV. A column with no nonzero is written with an explicit
+// are written as BV, and those without an upper bound get a PL line, since
+// readers take a marker column that BOUNDS does not name as binary. A column with no nonzero is written with an explicit
 // zero objective entry so that it is not lost.
 //
 // Rows whose bounds are both infinite are written as extra N rows, which MPS
@@ -175,6 +176,8 @@ func (wr *writer) bounds() {
 	for _, v := range wr.m.Vars {
 		loInf, hiInf := math.IsInf(v.Lo, -1), math.IsInf(v.Hi, 1)
 		switch {
+		case v.Lo == 0 && hiInf && v.Integer:
+			bound("PL", v.Name)
 		case v.Lo == 0 && hiInf:
 		case v.Integer && v.Lo == 0 && v.Hi == 1:
 			bound("BV", v.Name)
@@ -188,6 +191,8 @@ func (wr *writer) bounds() {
 			}
 			if !hiInf {
 				bound("UP", v.Name, writeNum(v.Hi))
+			} else if v.Integer && !loInf {
+				bound("PL", v.Name)
 			}
 			// LO comes after UP because readers free the lower bound when
 			// they see a negative UP on a column whose lower bound is 0.

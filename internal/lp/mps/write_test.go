@@ -54,6 +54,9 @@ func TestWriteRoundTrip(t *testing.T) {
 			{Name: "unused", Hi: inf},
 			{Name: "int_up", Lo: 0, Hi: 7, Integer: true},
 			{Name: "x(1,2)", Hi: inf, Obj: 1},
+			{Name: "int_lo", Lo: 2, Hi: inf, Integer: true},
+			{Name: "int_free", Lo: -inf, Hi: inf, Integer: true},
+			{Name: "int_mi", Lo: -inf, Hi: 4, Integer: true},
 		},
 		Rows: []lp.Row{
 			{Name: "le", Lo: -inf, Hi: 1e21},
@@ -68,6 +71,7 @@ func TestWriteRoundTrip(t *testing.T) {
 			{Row: 1, Col: 3, Val: 1e-12}, {Row: 2, Col: 4, Val: 7}, {Row: 2, Col: 5, Val: -7},
 			{Row: 3, Col: 6, Val: 0.3}, {Row: 3, Col: 7, Val: 1}, {Row: 4, Col: 8, Val: 1},
 			{Row: 4, Col: 11, Val: 3}, {Row: 5, Col: 1, Val: 0}, {Row: 5, Col: 10, Val: 2},
+			{Row: 1, Col: 12, Val: 1}, {Row: 1, Col: 13, Val: 1}, {Row: 1, Col: 14, Val: 1},
 		},
 	}
 	got := writeRoundTrip(t, m)
