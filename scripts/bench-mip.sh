@@ -7,15 +7,19 @@
 # SET=families on generated models of five integer families (set
 # covering, multi-knapsack, capacitated facility location, generalised
 # assignment, lot sizing; two sizes each) that `nsqfarm-bench models`
-# writes as LP files.
+# writes as LP files, or with SET=coin on the integer models among the
+# sample data of COIN-OR that Debian's coinor-libcoinutils-dev installs
+# (COIN, default /usr/share/coin/Data/Sample): p0548 of MIPLIB 3, which
+# ../shared does not hold, three models of COIN-OR's decomposition
+# examples (atm_5_10_1, retail3, wedding_16), and small test models.
 #
 # Each model is decompressed to a temporary directory; every solver runs
 # as a whole process, one after the other, on the same MPS file, with the
 # same time limit and one thread. A model counts as proven optimal for a
 # solver when it reports optimality with the objective of answers.csv
 # (relative tolerance 1e-6); an optimal status with another objective is
-# marked WRONG. The GLPK examples and the generated models have no
-# answers file: their optimum is cbc's when cbc proves one, else
+# marked WRONG. The GLPK examples, the generated and the COIN-OR models
+# have no answers file: their optimum is cbc's when cbc proves one, else
 # glpsol's, else nsqfarm's (marked "?"). Times are whole-process wall
 # times in seconds.
 #
@@ -40,7 +44,8 @@
 # Environment: DATA (default ../shared/data/lp), LIMIT (seconds, default
 # 60), MIPGAP (nsqfarm's --mip-gap, default 1e-9), NSQFARM (a prebuilt
 # nsqfarm binary instead of building this tree), THREADS (see above),
-# SET (miplib, the default, glpk or families), EXAMPLES (see above).
+# SET (miplib, the default, glpk, families or coin), EXAMPLES and COIN
+# (see above).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -50,9 +55,11 @@ MIPGAP=${MIPGAP:-1e-9}
 THREADS=${THREADS:-1}
 SET=${SET:-miplib}
 EXAMPLES=${EXAMPLES:-/usr/share/doc/glpk-utils/examples}
+COIN=${COIN:-/usr/share/coin/Data/Sample}
 case $SET in
 miplib | glpk | families) ;;
-*) echo "SET=$SET: want miplib, glpk or families" >&2; exit 1 ;;
+coin) [ -f "$COIN/p0548.mps" ] || { echo "no COIN-OR sample models in $COIN (apt-get install coinor-libcoinutils-dev)" >&2; exit 1; } ;;
+*) echo "SET=$SET: want miplib, glpk, families or coin" >&2; exit 1 ;;
 esac
 case $THREADS in
 '' | *[!0-9]*) echo "THREADS=$THREADS: want a number of threads" >&2; exit 1 ;;
@@ -71,6 +78,11 @@ if [ -z "$nsqfarm" ]; then
 	nsqfarm=$tmp/nsqfarm
 fi
 
+# coinModels are the integer models of COIN-OR's sample data that glpsol
+# reads (conic.mps has a cone section, spec_sections.mps tests the
+# reader).
+coinModels=(p0548 atm_5_10_1 retail3 wedding_16 nw460 pack1 scOneInt exmip1 tp3 tp4 tp5)
+
 # glpkModels are GLPK's integer examples: MODEL, or MODEL:DATA for a
 # model whose data file is not MODEL.dat (misp has two).
 glpkModels=(bpp color crypto fctp food2 gap graceful hashi jssp life_goe magic maxcut mfasp mfvsp
@@ -81,6 +93,8 @@ if [ $# -gt 0 ]; then
 	models=("$@")
 elif [ "$SET" = glpk ]; then
 	models=("${glpkModels[@]}")
+elif [ "$SET" = coin ]; then
+	models=("${coinModels[@]}")
 elif [ "$SET" = families ]; then
 	mapfile -t models < <(go run ./cmd/nsqfarm-bench models "$tmp/families" | sed 's|.*/||; s|\.lp$||')
 else
@@ -96,8 +110,13 @@ answer() {
 # model_file NAME writes the model NAME to the temporary directory and
 # prints its path: the decompressed MPS file of a MIPLIB model, or the
 # LP file glpsol translates a GLPK example (MODEL or MODEL:DATA) to, or
-# the generated model's LP file.
+# the generated model's LP file, or a copy of the COIN-OR model's MPS file.
 model_file() {
+	if [ "$SET" = coin ]; then
+		cp "$COIN/$1.mps" "$tmp/$1.mps"
+		echo "$tmp/$1.mps"
+		return
+	fi
 	if [ "$SET" = miplib ]; then
 		gzip -dc "$DATA/miplib/$1.mps.gz" >"$tmp/$1.mps"
 		echo "$tmp/$1.mps"
