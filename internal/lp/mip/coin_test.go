@@ -1,14 +1,11 @@
 package mip_test
 
 import (
-	"context"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
 	"github.com/nsqfarm/nsqfarm/internal/raceflag"
@@ -67,19 +64,8 @@ func TestCOINSampleMIPs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			res, err := mip.Solve(ctx, m, mip.Options{RelGap: 1e-9})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: %s %v, %d nodes, %d iterations", name, res.Status, res.Objective, res.Nodes, res.Iterations)
-			if res.HasSolution() {
-				checkFeasible(t, m, res)
-			}
-			if res.Status != lp.Optimal || math.Abs(res.Objective-c.want) > 1e-6*max(1, math.Abs(c.want)) {
-				t.Fatalf("status %s objective %.10g, want optimal %.10g", res.Status, res.Objective, c.want)
-			}
+			res := solveChecked(t, name, m, mip.Options{RelGap: 1e-9}, 60*time.Second)
+			checkOptimum(t, res, c.want, "glpsol and cbc")
 		})
 	}
 }

@@ -1,16 +1,13 @@
 package mip_test
 
 import (
-	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 )
@@ -36,24 +33,8 @@ func TestModelFamilies(t *testing.T) {
 				if err := lptest.WriteLP(lpFile, m); err != nil {
 					t.Fatal(err)
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-				defer cancel()
-				start := time.Now()
-				res, err := mip.Solve(ctx, m, mip.Options{RelGap: 1e-9})
-				if err != nil {
-					t.Fatal(err)
-				}
-				took := time.Since(start)
-				t.Logf("%d rows, %d columns: %s %v in %v, %d nodes", len(m.Rows), len(m.Vars), res.Status, res.Objective,
-					took.Round(time.Millisecond), res.Nodes)
-				if !res.HasSolution() {
-					t.Fatalf("status %s without a solution", res.Status)
-				}
-				checkFeasible(t, m, res)
-				want := glpsolOptimum(t, lpFile)
-				if res.Status != lp.Optimal || math.Abs(res.Objective-want) > 1e-6*max(1, math.Abs(want)) {
-					t.Fatalf("status %s objective %.10g, want optimal %.10g (glpsol)", res.Status, res.Objective, want)
-				}
+				res := solveChecked(t, fmt.Sprintf("%d rows, %d columns", len(m.Rows), len(m.Vars)), m, mip.Options{RelGap: 1e-9}, 60*time.Second)
+				checkOptimum(t, res, glpsolOptimum(t, lpFile), "glpsol")
 			})
 		}
 	}

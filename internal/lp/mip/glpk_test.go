@@ -3,8 +3,6 @@ package mip_test
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nsqfarm/nsqfarm/internal/lp"
 	"github.com/nsqfarm/nsqfarm/internal/lp/lptest"
 	"github.com/nsqfarm/nsqfarm/internal/lp/mip"
 	"github.com/nsqfarm/nsqfarm/internal/lp/modelfile"
@@ -130,18 +127,7 @@ func TestGLPKExampleMIPs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			start := time.Now()
-			res, err := mip.Solve(ctx, m, mip.Options{RelGap: 1e-9, MaxNodes: c.maxNodes})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: %s %v in %v, %d nodes, %d iterations", name, res.Status, res.Objective,
-				time.Since(start).Round(time.Millisecond), res.Nodes, res.Iterations)
-			if res.HasSolution() {
-				checkFeasible(t, m, res)
-			}
+			res := solveChecked(t, name, m, mip.Options{RelGap: 1e-9, MaxNodes: c.maxNodes}, 60*time.Second)
 			if c.maxNodes > 0 {
 				if res.Status != mip.NodeLimit {
 					t.Fatalf("status %s after %d nodes, want %s", res.Status, res.Nodes, mip.NodeLimit)
@@ -152,9 +138,7 @@ func TestGLPKExampleMIPs(t *testing.T) {
 			if !c.known {
 				want, source = glpsolOptimum(t, lpFile), "glpsol"
 			}
-			if res.Status != lp.Optimal || math.Abs(res.Objective-want) > 1e-6*max(1, math.Abs(want)) {
-				t.Fatalf("status %s objective %.10g, want optimal %.10g (%s)", res.Status, res.Objective, want, source)
-			}
+			checkOptimum(t, res, want, source)
 		})
 	}
 }
