@@ -55,7 +55,15 @@ environment variables (for example NSQFARM_LOOKUPD_HTTP_ADDRESS).
 	return b.String()
 }
 
+// restoreProcs makes solve give the runtime its processors back when it
+// returns, for the commands that follow it in the same process (the
+// tests'). main clears it: the process ends with its one command, and
+// growing the runtime again costs a stop of the world, ~2 ms of a small
+// model's whole-process solve.
+var restoreProcs = true
+
 func main() {
+	restoreProcs = false
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -45,7 +45,10 @@ between values of N).`)
 	// (unless GOMAXPROCS says otherwise), so that the collector runs
 	// beside the search on those cores instead of waking the others.
 	if os.Getenv("GOMAXPROCS") == "" && *threads < runtime.GOMAXPROCS(0) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
+		prev := runtime.GOMAXPROCS(*threads)
+		if restoreProcs {
+			defer runtime.GOMAXPROCS(prev)
+		}
 	}
 	m, err := modelfile.Read(file)
 	if err != nil {
