@@ -259,35 +259,47 @@ func (s *simplex) dualPrice() int {
 // unproven is then set if their variables could close the gap within
 // their bounds (the row alone does not prove infeasibility).
 func (s *simplex) dualRatioTest(sgn, gap float64) (q int, unproven bool) {
+	// One pass gathers the candidates and the row's largest nonbasic
+	// entry; the two passes of the test then read only the candidates.
 	rowMax := 0.0
+	cands := s.dualCands[:0]
 	for _, j := range s.rowNz {
-		if s.pos[j] < 0 {
-			rowMax = max(rowMax, math.Abs(s.rowAlpha[j]))
+		if s.pos[j] >= 0 {
+			continue
+		}
+		rowMax = max(rowMax, math.Abs(s.rowAlpha[j]))
+		if dd, a, ok := s.dualCandidate(j, s.rowAlpha[j], sgn); ok {
+			cands = append(cands, dualCand{j: j, dd: dd, a: a})
 		}
 	}
+	s.dualCands = cands
 	minPivot := max(pivotTol, dualPivotRel*rowMax)
 	thetaMax := math.Inf(1)
 	reach := 0.0 // how far the entries below minPivot can move the leaving variable
-	for _, j := range s.rowNz {
-		dd, a, ok := s.dualCandidate(j, s.rowAlpha[j], sgn)
-		switch {
-		case !ok:
-		case a < minPivot:
-			reach += a * (s.hi[j] - s.lo[j])
-		default:
-			thetaMax = min(thetaMax, (dd+dualTol)/a)
+	for _, c := range cands {
+		if c.a < minPivot {
+			reach += c.a * (s.hi[c.j] - s.lo[c.j])
+		} else {
+			thetaMax = min(thetaMax, (c.dd+dualTol)/c.a)
 		}
 	}
 	if math.IsInf(thetaMax, 1) {
 		return -1, !(reach < gap-primalTol)
 	}
 	q, best := -1, 0.0
-	for _, j := range s.rowNz {
-		if dd, a, ok := s.dualCandidate(j, s.rowAlpha[j], sgn); ok && a >= minPivot && dd/a <= thetaMax && a > best {
-			q, best = j, a
+	for _, c := range cands {
+		if c.a >= minPivot && c.dd/c.a <= thetaMax && c.a > best {
+			q, best = c.j, c.a
 		}
 	}
 	return q, false
+}
+
+// dualCand is a candidate of the dual ratio test: nonbasic j, its reduced
+// cost's distance to zero dd and its pivot row entry's magnitude a.
+type dualCand struct {
+	j     int
+	dd, a float64
 }
 
 // dualPivotRel is the smallest |alpha| accepted as a dual simplex pivot,

@@ -57,10 +57,11 @@ type simplex struct {
 	reject                         []bool    // candidates refused since the last pivot
 	rejected                       []int
 	bps                            []breakpoint
-	rowNz                          []int     // indices of rowAlpha that may be nonzero
-	inRow                          []bool    // membership in rowNz
-	seWork                         []float64 // scratch: B⁻ᵀ alpha (steepest edge), Δy (correctDuals)
-	steepest                       bool      // steepest-edge pricing instead of Devex
+	rowNz                          []int      // indices of rowAlpha that may be nonzero
+	dualCands                      []dualCand // scratch of dualRatioTest
+	inRow                          []bool     // membership in rowNz
+	seWork                         []float64  // scratch: B⁻ᵀ alpha (steepest edge), Δy (correctDuals)
+	steepest                       bool       // steepest-edge pricing instead of Devex
 	negOne                         []float64
 	logIdx                         []int
 	// basisPos maps a variable to its position in the saved basis that
