@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -105,7 +104,7 @@ func models(args []string, stdout io.Writer) error {
 	}
 	for _, f := range lptest.BenchFamilies {
 		path := filepath.Join(dir, f.Name+".lp")
-		if err := lptest.WriteLP(path, f.Generate(rand.New(rand.NewPCG(1, 0x6d6970)))); err != nil {
+		if err := lptest.WriteLP(path, f.Model(1)); err != nil {
 			return fmt.Errorf("models: %s: %w", f.Name, err)
 		}
 		fmt.Fprintln(stdout, path)

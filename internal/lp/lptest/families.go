@@ -22,6 +22,13 @@ type Family struct {
 	Generate func(rng *rand.Rand) *lp.Model
 }
 
+// Model returns the family's model for seed: its generator run on a PCG
+// source of that seed, so that the tests and the benchmark make the same
+// model from the same seed.
+func (f Family) Model(seed uint64) *lp.Model {
+	return f.Generate(rand.New(rand.NewPCG(seed, 0x6d6970)))
+}
+
 // Families are the generated models the MIP tests solve, sized to take
 // a branch and bound well under a second.
 var Families = []Family{

@@ -2,7 +2,6 @@ package mip_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -28,7 +27,7 @@ func TestModelFamilies(t *testing.T) {
 		for seed := range uint64(3) {
 			t.Run(fmt.Sprintf("%s-%d", f.Name, seed), func(t *testing.T) {
 				t.Parallel()
-				m := f.Generate(rand.New(rand.NewPCG(seed, 0x6d6970)))
+				m := f.Model(seed)
 				lpFile := filepath.Join(t.TempDir(), f.Name+".lp")
 				if err := lptest.WriteLP(lpFile, m); err != nil {
 					t.Fatal(err)
