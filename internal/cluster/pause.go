@@ -23,6 +23,13 @@ import (
 // more: the message is gone after the restart. A paused channel gives its
 // pumps nothing, so the embedded nsqd pauses every channel before Exit,
 // lets the pumps take the pause, and the next Start unpauses them.
+//
+// Exit also reads the size of a channel's in-flight map without its lock
+// while the connections it has just closed may still be finishing a FIN
+// they had read: a data race inside nsqd. With the channels paused, the
+// subscribers only finish what they hold, so exitNSQD waits, up to
+// exitDrain, for the in-flight messages to be finished before Exit; that
+// also spares their redelivery after the restart.
 
 // pausedForExitFile, in nsqd's data directory, lists the channels that
 // exitNSQD paused; Start unpauses them and removes it.
@@ -33,6 +40,11 @@ const pausedForExitFile = "nsqfarm-paused-for-exit.json"
 // only to be scheduled.
 const pauseSettle = 250 * time.Millisecond
 
+// exitDrain bounds how long exitNSQD waits, after the pause, for the
+// subscribers to finish the messages they hold. One still held after it
+// is flushed to disk by Exit and delivered again after the restart.
+const exitDrain = 3 * time.Second
+
 // pausedChannel names a channel that exitNSQD paused.
 type pausedChannel struct {
 	Topic   string `json:"topic"`
@@ -40,8 +52,8 @@ type pausedChannel struct {
 }
 
 // exitNSQD pauses every channel of n that is not paused yet, records
-// them in dataPath, waits for the subscribers' pumps to stop, and stops
-// n. When the record cannot be written, n stops without the pause, as
+// them in dataPath, waits for the subscribers' pumps to stop and, up to
+// exitDrain, for the messages in flight to be finished, and stops n. When the record cannot be written, n stops without the pause, as
 // nsqd's own SIGTERM does, rather than leave channels paused for good.
 func exitNSQD(n *nsqd.NSQD, dataPath string, log *slog.Logger) {
 	var paused []pausedChannel
@@ -64,9 +76,30 @@ func exitNSQD(n *nsqd.NSQD, dataPath string, log *slog.Logger) {
 				}
 			}
 			time.Sleep(pauseSettle)
+			if left := awaitInFlight(n, exitDrain); left > 0 {
+				log.Info("nsqd stops with messages in flight; they are delivered again after the restart", "in_flight", left, "waited", exitDrain)
+			}
 		}
 	}
 	n.Exit()
+}
+
+// awaitInFlight waits until no channel of n has a message in flight, or
+// for limit at most. It returns how many are still in flight.
+func awaitInFlight(n *nsqd.NSQD, limit time.Duration) int {
+	deadline := time.Now().Add(limit)
+	for {
+		inFlight := 0
+		for _, t := range n.GetStats("", "", false).Topics {
+			for _, c := range t.Channels {
+				inFlight += c.InFlightCount
+			}
+		}
+		if inFlight == 0 || !time.Now().Before(deadline) {
+			return inFlight
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // writePaused records the channels exitNSQD pauses, synced and renamed

@@ -34,12 +34,62 @@ func (lateExitHandler) Handle(_ context.Context, r slog.Record) error {
 func (h lateExitHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h lateExitHandler) WithGroup(string) slog.Handler      { return h }
 
-// TestExitKeepsWhatSubscribersWereTaking stops the embedded nsqd while
-// subscribers drain its channels, with their message pumps slow to stop:
-// every message must be delivered, before the stop or after the restart,
-// and the channels must serve again after the restart.
+// publishUntilPaused publishes to each topic of c, 25 messages every
+// 5 ms, until one of c's channels is paused (the stop has begun) or a
+// publish fails. It returns, once it ends, the bodies nsqd acknowledged,
+// by topic.
+func publishUntilPaused(t *testing.T, c *Cluster, topics []string) <-chan map[string][]string {
+	t.Helper()
+	p, err := nsq.NewProducer(c.NSQDTCPAddress(), nsq.NewConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetLogger(nil, nsq.LogLevelError)
+	paused := func() bool {
+		for _, tp := range c.NSQD.GetStats("", "", false).Topics {
+			for _, ch := range tp.Channels {
+				if ch.Paused {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	done := make(chan map[string][]string, 1)
+	go func() {
+		defer p.Stop()
+		acked := map[string][]string{}
+		for n := 0; n < 2000 && !paused(); n++ { // 10 s at most
+			for _, topic := range topics {
+				var bodies [][]byte
+				for j := range 25 {
+					bodies = append(bodies, fmt.Appendf(nil, "%s-live-%d", topic, n*25+j))
+				}
+				if err := p.MultiPublish(topic, bodies); err != nil {
+					done <- acked
+					return
+				}
+				for _, b := range bodies {
+					acked[topic] = append(acked[topic], string(b))
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		done <- acked
+	}()
+	return done
+}
+
+// TestExitKeepsWhatSubscribersWereTaking stops the embedded nsqd while a
+// publisher keeps its channels busy and subscribers drain them, with
+// their message pumps slow to stop: every message nsqd acknowledged must
+// be delivered, before the stop or after the restart, and the channels
+// must serve again after the restart. (Without the pause, the stop waits
+// exitDrain for the subscribers in vain, and their pumps are still
+// taking messages when Exit flushes the channels.)
 func TestExitKeepsWhatSubscribersWereTaking(t *testing.T) {
-	const topics, subscribers, per = 4, 3, 10000
+	const subscribers, per = 3, 2000
+	topics := []string{"t0", "t1", "t2", "t3"}
 	opts := testOptions(t)
 	// nsqd's data on the memory file system, where it is: the metadata
 	// sync of Exit does not give the pumps time to stop.
@@ -50,33 +100,34 @@ func TestExitKeepsWhatSubscribersWereTaking(t *testing.T) {
 	opts.AdminHTTPAddress = ""
 	opts.Verbose = true // nsqd logs "exiting ioloop" at info
 	opts.Logger = slog.New(lateExitHandler{})
-	cfg := nsq.NewConfig()
-	cfg.MaxInFlight = 2000
-	collect := func(c *Cluster, topic string) *nsqtest.Collector {
-		return nsqtest.CollectConfig(t, cfg, c.NSQDTCPAddress(), topic, "sub")
-	}
 
 	c, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var before []*nsqtest.Collector
-	for i := range topics {
-		topic := fmt.Sprintf("t%d", i)
+	want := map[string][]string{}
+	for _, topic := range topics {
 		c.EnsureChannel(topic, "sub")
 		var bodies [][]byte
 		for j := range per {
 			bodies = append(bodies, fmt.Appendf(nil, "%s-%d", topic, j))
+			want[topic] = append(want[topic], string(bodies[j]))
 		}
 		nsqtest.MPub(t, c.NSQDHTTPAddress(), topic, bodies)
 	}
-	for i := range topics {
+	var before []*nsqtest.Collector
+	for _, topic := range topics {
 		for range subscribers {
-			before = append(before, collect(c, fmt.Sprintf("t%d", i)))
+			before = append(before, nsqtest.Collect(t, c.NSQDTCPAddress(), topic, "sub"))
 		}
 	}
+	published := publishUntilPaused(t, c, topics)
 	nsqtest.Eventually(t, 20*time.Second, "a quarter drained", func() bool { return before[0].Len() >= per/4/subscribers })
+	time.Sleep(500 * time.Millisecond)
 	c.Exit()
+	for topic, bodies := range <-published {
+		want[topic] = append(want[topic], bodies...)
+	}
 	if _, err := os.Stat(filepath.Join(opts.DataDir, "nsqd", pausedForExitFile)); err != nil {
 		t.Fatalf("the stop recorded no paused channels: %v", err)
 	}
@@ -85,18 +136,30 @@ func TestExitKeepsWhatSubscribersWereTaking(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(opts.DataDir, "nsqd", pausedForExitFile)); !os.IsNotExist(err) {
 		t.Errorf("the record of paused channels is still there after the restart: %v", err)
 	}
-	for i := range topics {
-		topic := fmt.Sprintf("t%d", i)
-		after := collect(c2, topic)
+	for i, topic := range topics {
+		after := nsqtest.Collect(t, c2.NSQDTCPAddress(), topic, "sub")
 		seen := map[string]bool{}
-		nsqtest.Eventually(t, 20*time.Second, topic+" delivered", func() bool {
+		missing := func() []string {
 			for _, col := range slices.Concat(before[i*subscribers:(i+1)*subscribers], []*nsqtest.Collector{after}) {
 				for _, b := range col.Bodies() {
 					seen[string(b)] = true
 				}
 			}
-			return len(seen) >= per
-		})
+			var m []string
+			for _, b := range want[topic] {
+				if !seen[b] {
+					m = append(m, b)
+				}
+			}
+			return m
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for len(missing()) > 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if m := missing(); len(m) > 0 {
+			t.Errorf("%s: %d of %d acknowledged messages never delivered, e.g. %q", topic, len(m), len(want[topic]), m[0])
+		}
 		if st := c2.NSQD.GetStats(topic, "sub", false); len(st.Topics) != 1 || len(st.Topics[0].Channels) != 1 || st.Topics[0].Channels[0].Paused {
 			t.Errorf("%s/sub is not serving after the restart: %+v", topic, st.Topics)
 		}
