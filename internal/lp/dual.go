@@ -88,6 +88,13 @@ func (s *simplex) runDual() (dualResult, error) {
 				s.cB[p] = s.cost[j]
 			}
 			s.computeDuals(false)
+			s.boundsMoved = true
+		}
+		if s.boundsMoved {
+			// After SetBounds alone the reduced costs of the last solve
+			// still hold (recomputing them from the same factors would
+			// give the same values); only the nonbasic variables move.
+			s.boundsMoved = false
 			if s.makeDualFeasible() {
 				res.artificial = true
 			}

@@ -103,7 +103,7 @@ func (r *Relaxation) SetBounds(j int, lo, hi float64) {
 		s.x[j] = nonbasicValue(s.lo[j], s.hi[j], s.x[j])
 	}
 	s.stale()
-	s.dualsOK = false
+	s.boundsMoved = true
 }
 
 // Basis is a saved simplex basis of a Relaxation: which variables are

@@ -77,6 +77,11 @@ type simplex struct {
 	dualCB      []float64
 	dualsOK     bool
 	dualsPhase1 bool
+	// boundsMoved records that bounds changed since the dual simplex
+	// last made the basis dual feasible: a nonbasic variable may sit at a
+	// bound its reduced cost does not want. The reduced costs themselves
+	// stay valid, since they depend on the basis and costs alone.
+	boundsMoved bool
 
 	iters, maxIter int
 	// objLimit stops the dual simplex with ObjectiveLimit once the
