@@ -28,8 +28,10 @@ import (
 // while the connections it has just closed may still be finishing a FIN
 // they had read: a data race inside nsqd. With the channels paused, the
 // subscribers only finish what they hold, so exitNSQD waits, up to
-// exitDrain, for the in-flight messages to be finished before Exit; that
-// also spares their redelivery after the restart.
+// exitDrain, for the paused channels' in-flight messages to be finished
+// before Exit; that also spares their redelivery after the restart. A
+// subscriber that still holds a message then (a long solve) can still
+// meet the race with its FIN.
 
 // pausedForExitFile, in nsqd's data directory, lists the channels that
 // exitNSQD paused; Start unpauses them and removes it.
@@ -53,8 +55,9 @@ type pausedChannel struct {
 
 // exitNSQD pauses every channel of n that is not paused yet, records
 // them in dataPath, waits for the subscribers' pumps to stop and, up to
-// exitDrain, for the messages in flight to be finished, and stops n. When the record cannot be written, n stops without the pause, as
-// nsqd's own SIGTERM does, rather than leave channels paused for good.
+// exitDrain, for the messages in flight on them to be finished, and
+// stops n. When the record cannot be written, n stops without the pause,
+// as nsqd's own SIGTERM does, rather than leave channels paused for good.
 func exitNSQD(n *nsqd.NSQD, dataPath string, log *slog.Logger) {
 	var paused []pausedChannel
 	for _, t := range n.GetStats("", "", false).Topics {
@@ -76,7 +79,7 @@ func exitNSQD(n *nsqd.NSQD, dataPath string, log *slog.Logger) {
 				}
 			}
 			time.Sleep(pauseSettle)
-			if left := awaitInFlight(n, exitDrain); left > 0 {
+			if left := awaitInFlight(n, paused, exitDrain); left > 0 {
 				log.Info("nsqd stops with messages in flight; they are delivered again after the restart", "in_flight", left, "waited", exitDrain)
 			}
 		}
@@ -84,15 +87,17 @@ func exitNSQD(n *nsqd.NSQD, dataPath string, log *slog.Logger) {
 	n.Exit()
 }
 
-// awaitInFlight waits until no channel of n has a message in flight, or
-// for limit at most. It returns how many are still in flight.
-func awaitInFlight(n *nsqd.NSQD, limit time.Duration) int {
+// awaitInFlight waits until none of the channels of n has a message in
+// flight, or for limit at most. It returns how many are still in flight.
+func awaitInFlight(n *nsqd.NSQD, channels []pausedChannel, limit time.Duration) int {
 	deadline := time.Now().Add(limit)
 	for {
 		inFlight := 0
-		for _, t := range n.GetStats("", "", false).Topics {
-			for _, c := range t.Channels {
-				inFlight += c.InFlightCount
+		for _, pc := range channels {
+			for _, t := range n.GetStats(pc.Topic, pc.Channel, false).Topics {
+				for _, c := range t.Channels {
+					inFlight += c.InFlightCount
+				}
 			}
 		}
 		if inFlight == 0 || !time.Now().Before(deadline) {
