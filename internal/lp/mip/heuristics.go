@@ -35,7 +35,7 @@ import (
 const (
 	heurShare      = 0.1  // share of the search's iterations for heuristics
 	heurRootShare  = 1.0  // allowance at the root, times the root's iterations
-	heurMinBudget  = 1000 // smallest allowance, in iterations
+	heurMinBudget  = 300  // smallest allowance, in iterations
 	diveFreq       = 64   // nodes between dives
 	maxDiveDepth   = 500  // fixings in one dive
 	pumpRounds     = 40   // rounds of the feasibility pump
