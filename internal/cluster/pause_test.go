@@ -122,8 +122,8 @@ func TestExitKeepsWhatSubscribersWereTaking(t *testing.T) {
 		}
 	}
 	published := publishUntilPaused(t, c, topics)
-	nsqtest.Eventually(t, 20*time.Second, "a quarter drained", func() bool { return before[0].Len() >= per/4/subscribers })
-	time.Sleep(500 * time.Millisecond)
+	nsqtest.Eventually(t, 20*time.Second, "the subscribers under way", func() bool { return before[0].Len() >= per/4/subscribers })
+	time.Sleep(500 * time.Millisecond) // the publisher and the subscribers both busy
 	c.Exit()
 	for topic, bodies := range <-published {
 		want[topic] = append(want[topic], bodies...)
