@@ -83,17 +83,16 @@ func (s *simplex) runDual() (dualResult, error) {
 			res.status = st
 			return res, err
 		}
-		if !s.dualsOK {
-			for p, j := range s.head {
-				s.cB[p] = s.cost[j]
+		// After SetBounds alone the reduced costs of the last solve still
+		// hold (recomputing them from the same factors would give the
+		// same values); only the nonbasic variables move.
+		if stale := !s.dualsOK; stale || s.boundsMoved {
+			if stale {
+				for p, j := range s.head {
+					s.cB[p] = s.cost[j]
+				}
+				s.computeDuals(false)
 			}
-			s.computeDuals(false)
-			s.boundsMoved = true
-		}
-		if s.boundsMoved {
-			// After SetBounds alone the reduced costs of the last solve
-			// still hold (recomputing them from the same factors would
-			// give the same values); only the nonbasic variables move.
 			s.boundsMoved = false
 			if s.makeDualFeasible() {
 				res.artificial = true
